@@ -1,0 +1,69 @@
+using TfMfa.Gate;
+
+namespace TfMfa.Config;
+
+/// <summary>Finds every copy of the config, validates each, and combines them by the stricter-of-copies rule.</summary>
+public static class ConfigLoader
+{
+    public const string DefaultPath = ".github/tfmfa.yml";
+
+    /// <param name="workspace">The checked-out repository root.</param>
+    /// <param name="configPath">The <c>config</c> input, relative to the workspace.</param>
+    public static async Task<GatePolicy> LoadAsync(
+        string workspace,
+        string configPath,
+        string environment,
+        IReadOnlyDictionary<string, LocatedValue> inputSettings,
+        IDefaultBranchConfig defaultBranch,
+        CancellationToken cancellationToken)
+    {
+        var copies = new List<ConfigCopy>
+        {
+            Parse(ConfigCopyKind.Workspace, configPath, ReadWorkspaceFile(workspace, configPath), inputSettings),
+        };
+
+        if (defaultBranch.IsAvailable)
+        {
+            var branch = await defaultBranch.BranchNameAsync(cancellationToken);
+            var paths = new List<(ConfigCopyKind, string)> { (ConfigCopyKind.DefaultBranch, DefaultPath) };
+            if (!SamePath(configPath, DefaultPath)) paths.Add((ConfigCopyKind.DefaultBranchAtConfigPath, configPath));
+            foreach (var (kind, path) in paths)
+            {
+                var text = await defaultBranch.ReadAsync(NormalizePath(path), cancellationToken);
+                copies.Add(Parse(kind, $"{NormalizePath(path)}@{branch}", text, inputSettings));
+            }
+        }
+
+        var withoutFile = PolicyBuilder.Build(null, inputSettings);
+        return StrictestPolicy.Combine(environment, copies, withoutFile);
+    }
+
+    private static ConfigCopy Parse(ConfigCopyKind kind, string displayName, string? text, IReadOnlyDictionary<string, LocatedValue> inputSettings) =>
+        text is null
+            ? new ConfigCopy(kind, displayName, null)
+            : new ConfigCopy(kind, displayName, PolicyBuilder.Build(RepoConfigReader.Read(text, displayName), inputSettings));
+
+    private static string? ReadWorkspaceFile(string workspace, string configPath)
+    {
+        var fullPath = Path.GetFullPath(Path.Combine(workspace, configPath));
+        if (Directory.Exists(fullPath))
+            throw new TfMfaException($"input 'config': '{configPath}' is a directory; point it at the YAML file, like .github/tfmfa.yml");
+        try
+        {
+            return File.Exists(fullPath) ? File.ReadAllText(fullPath) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TfMfaException($"input 'config': cannot read '{configPath}' ({e.Message}); check the file's permissions", e);
+        }
+    }
+
+    private static string NormalizePath(string path)
+    {
+        var normalized = path.Replace('\\', '/');
+        while (normalized.StartsWith("./", StringComparison.Ordinal)) normalized = normalized[2..];
+        return normalized.TrimStart('/');
+    }
+
+    private static bool SamePath(string a, string b) => string.Equals(NormalizePath(a), NormalizePath(b), StringComparison.Ordinal);
+}

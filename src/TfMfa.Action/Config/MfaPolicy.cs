@@ -1,0 +1,23 @@
+namespace TfMfa.Config;
+
+/// <summary>GitHub's repository permission levels, in order.</summary>
+public enum RepoPermission { Read = 0, Triage = 1, Write = 2, Maintain = 3, Admin = 4 }
+
+public sealed record EnvironmentPolicy(MfaLevel Level, string? RoleToAssume);
+
+public sealed record ApproverPolicy(RepoPermission MinPermission, IReadOnlyList<string> Users);
+
+public sealed record WaitPolicy(TimeSpan Timeout, TimeSpan PollInterval, int MaxAttempts);
+
+/// <summary>One validated copy of the config, defaults applied and action inputs layered on top.</summary>
+public sealed record MfaPolicy(
+    MfaLevel DefaultLevel,
+    IReadOnlyDictionary<string, EnvironmentPolicy> Environments,
+    ApproverPolicy Approvers,
+    WaitPolicy Wait,
+    bool AllowForkPrs)
+{
+    /// <summary>An environment that names no entry gets <c>default-level</c>.</summary>
+    public EnvironmentPolicy For(string environment) =>
+        Environments.TryGetValue(environment, out var entry) ? entry : new EnvironmentPolicy(DefaultLevel, null);
+}

@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+
+namespace TfMfa.Config;
+
+/// <summary>
+/// Layers defaults &lt; one config copy &lt; action inputs (Microsoft.Extensions.Configuration) and
+/// validates the result into an <see cref="MfaPolicy"/>. Every problem is reported at once, each
+/// naming the file:line:col or input that set the bad value.
+/// </summary>
+public static partial class PolicyBuilder
+{
+    public static readonly IReadOnlyDictionary<string, LocatedValue> Defaults = new Dictionary<string, LocatedValue>
+    {
+        ["default-level"] = new("never", "default"),
+        ["approvers:min-permission"] = new("write", "default"),
+        ["wait:timeout"] = new("10m", "default"),
+        ["wait:poll-interval"] = new("2s", "default"),
+        ["wait:max-attempts"] = new("3", "default"),
+        ["allow-fork-prs"] = new("false", "default"),
+    };
+
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
+    public static readonly TimeSpan MinPollInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MaxPollInterval = TimeSpan.FromMinutes(5);
+    public const int MaxAttemptsLimit = 10;
+
+    [GeneratedRegex(@"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")]
+    private static partial Regex RoleArnPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(\[bot\])?$")]
+    private static partial Regex GitHubLoginPattern();
+
+    /// <param name="fileSettings">The config copy's settings, or null when that copy is absent.</param>
+    /// <param name="inputSettings">Action inputs that override config keys (<c>timeout</c>, <c>role-to-assume</c>).</param>
+    public static MfaPolicy Build(IReadOnlyDictionary<string, LocatedValue>? fileSettings, IReadOnlyDictionary<string, LocatedValue> inputSettings)
+    {
+        var builder = new ConfigurationBuilder().Add(new LocatedSettingsSource(Defaults));
+        if (fileSettings is not null) builder.Add(new LocatedSettingsSource(fileSettings));
+        var root = builder.Add(new LocatedSettingsSource(inputSettings)).Build();
+
+        var problems = new List<string>();
+        void Problem(string key, string message) => problems.Add($"{root.WhereIs(key)}: {message}");
+
+        var defaultLevel = Level(root, "default-level", Problem);
+
+        var environments = new Dictionary<string, EnvironmentPolicy>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in root.GetSection("environments").GetChildren())
+        {
+            var levelKey = $"environments:{entry.Key}:level";
+            var level = root[levelKey] is null ? defaultLevel : Level(root, levelKey, Problem);
+            var roleKey = $"environments:{entry.Key}:role-to-assume";
+            var role = root[roleKey]?.Trim();
+            if (role is { Length: 0 }) role = null;
+            if (role is not null && !RoleArnPattern().IsMatch(role))
+                Problem(roleKey, $"role-to-assume must be an IAM role ARN like arn:aws:iam::123456789012:role/deploy (got '{role}')");
+            environments[entry.Key] = new EnvironmentPolicy(level, role);
+        }
+
+        var minPermissionText = root["approvers:min-permission"]!;
+        if (!Enum.TryParse<RepoPermission>(minPermissionText.Trim(), ignoreCase: true, out var minPermission)
+            || !Enum.IsDefined(minPermission) || minPermissionText.Trim().Any(char.IsDigit))
+            Problem("approvers:min-permission", $"min-permission must be one of read, triage, write, maintain, admin (got '{minPermissionText}')");
+
+        var users = new List<string>();
+        foreach (var user in root.GetSection("approvers:users").GetChildren())
+        {
+            var login = (user.Value ?? "").Trim().TrimStart('@');
+            if (GitHubLoginPattern().IsMatch(login)) users.Add(login);
+            else Problem(user.Path, $"'{user.Value}' is not a GitHub login (letters, digits and single hyphens, at most 39 characters)");
+        }
+
+        var timeout = DurationSetting(root, "wait:timeout", TimeSpan.FromSeconds(1), MaxTimeout, Problem);
+        var pollInterval = DurationSetting(root, "wait:poll-interval", MinPollInterval, MaxPollInterval, Problem);
+
+        var attemptsText = root["wait:max-attempts"]!.Trim();
+        if (!int.TryParse(attemptsText, NumberStyles.None, CultureInfo.InvariantCulture, out var maxAttempts)
+            || maxAttempts < 1 || maxAttempts > MaxAttemptsLimit)
+            Problem("wait:max-attempts", $"max-attempts must be a whole number from 1 to {MaxAttemptsLimit} (got '{attemptsText}')");
+
+        var forkText = root["allow-fork-prs"]!.Trim();
+        var allowForkPrs = false;
+        if (!TryParseBoolean(forkText, out allowForkPrs))
+            Problem("allow-fork-prs", $"allow-fork-prs must be true or false (got '{forkText}')");
+
+        if (problems.Count > 0) throw new ConfigException(problems);
+        return new MfaPolicy(defaultLevel, environments, new ApproverPolicy(minPermission, users),
+            new WaitPolicy(timeout, pollInterval, maxAttempts), allowForkPrs);
+    }
+
+    /// <summary>YAML and GitHub's own boolean spellings: true/false in any case.</summary>
+    public static bool TryParseBoolean(string? text, out bool value)
+    {
+        switch (text?.Trim().ToLowerInvariant())
+        {
+            case "true": value = true; return true;
+            case "false": value = false; return true;
+            default: value = false; return false;
+        }
+    }
+
+    private static MfaLevel Level(IConfigurationRoot root, string key, Action<string, string> problem)
+    {
+        var text = root[key] ?? "";
+        if (MfaLevels.TryParse(text, out var level)) return level;
+        problem(key, $"{LastPart(key)} must be one of {MfaLevels.Expected} (got '{text}')");
+        return MfaLevel.PlansAndApplies; // strictest, so a later check can never loosen on a bad value
+    }
+
+    private static TimeSpan DurationSetting(IConfigurationRoot root, string key, TimeSpan min, TimeSpan max, Action<string, string> problem)
+    {
+        var text = root[key] ?? "";
+        var name = LastPart(key);
+        if (!Duration.TryParse(text, out var duration))
+            problem(key, $"{name} must be {Duration.Expected} (got '{text}')");
+        else if (duration < min || duration > max)
+            problem(key, $"{name} must be between {Duration.Format(min)} and {Duration.Format(max)} (got '{text}')");
+        return duration;
+    }
+
+    private static string LastPart(string key) => key[(key.LastIndexOf(':') + 1)..];
+}

@@ -1,0 +1,176 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace TfMfa.Config;
+
+/// <summary>
+/// Reads one copy of the repo config (YAML) into flat configuration keys
+/// (<c>environments:production:level</c>), each with its file:line:col. Structure is checked
+/// here, where the YAML positions are known; values are checked by <see cref="PolicyBuilder"/>.
+/// </summary>
+public static class RepoConfigReader
+{
+    public static readonly string[] TopLevelKeys = ["default-level", "environments", "approvers", "wait", "allow-fork-prs"];
+    public static readonly string[] EnvironmentKeys = ["level", "role-to-assume"];
+    public static readonly string[] ApproverKeys = ["min-permission", "users"];
+    public static readonly string[] WaitKeys = ["timeout", "poll-interval", "max-attempts"];
+
+    public static IReadOnlyDictionary<string, LocatedValue> Read(string yaml, string fileName)
+    {
+        var reader = new Reader(fileName);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigException([$"{fileName}:{e.Start.Line}:{e.Start.Column}: {Describe(e)}; the file is not valid YAML"]);
+        }
+
+        if (stream.Documents.Count > 1)
+            reader.Problem(stream.Documents[1].RootNode, "only one YAML document is allowed in the config");
+        if (stream.Documents.Count > 0)
+            reader.ReadRoot(stream.Documents[0].RootNode);
+
+        if (reader.Problems.Count > 0) throw new ConfigException(reader.Problems);
+        return reader.Values;
+    }
+
+    private static string Describe(YamlException e)
+    {
+        // YamlDotNet prefixes messages with the position we already print.
+        var message = e.InnerException?.Message ?? e.Message;
+        var close = message.IndexOf("): ", StringComparison.Ordinal);
+        return (message.StartsWith('(') && close > 0 ? message[(close + 3)..] : message).TrimEnd('.');
+    }
+
+    private sealed class Reader(string fileName)
+    {
+        public Dictionary<string, LocatedValue> Values { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public List<string> Problems { get; } = [];
+
+        public void Problem(YamlNode node, string message) =>
+            Problems.Add($"{Where(node)}: {message}");
+
+        private string Where(YamlNode node) => $"{fileName}:{node.Start.Line}:{node.Start.Column}";
+
+        public void ReadRoot(YamlNode root)
+        {
+            if (IsNull(root)) return; // an empty file sets nothing
+            if (root is not YamlMappingNode mapping)
+            {
+                Problem(root, $"the config must be a mapping with keys {string.Join(", ", TopLevelKeys)}");
+                return;
+            }
+
+            foreach (var (keyNode, value) in Entries(mapping, "", TopLevelKeys))
+            {
+                switch (keyNode)
+                {
+                    case "environments": ReadEnvironments(value); break;
+                    case "approvers": ReadSection(value, "approvers", ApproverKeys); break;
+                    case "wait": ReadSection(value, "wait", WaitKeys); break;
+                    default: ReadScalar(value, keyNode); break;
+                }
+            }
+        }
+
+        private void ReadEnvironments(YamlNode node)
+        {
+            if (IsNull(node)) return;
+            if (node is not YamlMappingNode environments)
+            {
+                Problem(node, "environments must be a mapping of environment names to settings, like 'production: { level: plans-and-applies }'");
+                return;
+            }
+            foreach (var (name, settings) in Entries(environments, "environments", allowedKeys: null))
+            {
+                if (name.Contains(':'))
+                {
+                    Problem(settings, $"environment name '{name}' must not contain ':'");
+                    continue;
+                }
+                var prefix = $"environments:{name}";
+                switch (settings)
+                {
+                    // Shorthand: 'staging: applies-only' is 'staging: { level: applies-only }'.
+                    case YamlScalarNode scalar when !IsNull(scalar):
+                        Set($"{prefix}:level", scalar);
+                        break;
+                    default:
+                        ReadSection(settings, prefix, EnvironmentKeys, displayName: $"environment '{name}'");
+                        break;
+                }
+            }
+        }
+
+        private void ReadSection(YamlNode node, string prefix, string[] keys, string? displayName = null)
+        {
+            if (IsNull(node)) return;
+            if (node is not YamlMappingNode mapping)
+            {
+                Problem(node, $"{displayName ?? prefix} must be a mapping with keys {string.Join(", ", keys)}");
+                return;
+            }
+            foreach (var (key, value) in Entries(mapping, prefix, keys, displayName))
+            {
+                if (key == "users") ReadUsers(value, $"{prefix}:users");
+                else ReadScalar(value, $"{prefix}:{key}");
+            }
+        }
+
+        private void ReadUsers(YamlNode node, string key)
+        {
+            if (IsNull(node)) return;
+            if (node is YamlSequenceNode sequence)
+            {
+                var index = 0;
+                foreach (var item in sequence.Children)
+                {
+                    if (item is YamlScalarNode scalar && !IsNull(scalar)) Set($"{key}:{index++}", scalar);
+                    else Problem(item, "each entry of users must be a GitHub login, like 'alice'");
+                }
+                return;
+            }
+            Problem(node, "users must be a list of GitHub logins, like [alice, bob]");
+        }
+
+        private void ReadScalar(YamlNode node, string key)
+        {
+            if (node is YamlScalarNode scalar)
+            {
+                Set(key, scalar);
+                return;
+            }
+            Problem(node, $"{LastPart(key)} must be a single value, not a {(node is YamlSequenceNode ? "list" : "mapping")}");
+        }
+
+        private void Set(string key, YamlScalarNode scalar) =>
+            Values[key] = new LocatedValue(scalar.Value ?? "", Where(scalar));
+
+        private IEnumerable<(string Key, YamlNode Value)> Entries(YamlMappingNode mapping, string section, string[]? allowedKeys, string? displayName = null)
+        {
+            foreach (var (keyNode, value) in mapping.Children)
+            {
+                if (keyNode is not YamlScalarNode { Value: { Length: > 0 } key })
+                {
+                    Problem(keyNode, "keys must be plain names");
+                    continue;
+                }
+                if (allowedKeys is not null && !allowedKeys.Contains(key))
+                {
+                    var within = section.Length == 0 ? "the config" : displayName ?? section;
+                    Problem(keyNode, $"unknown key '{key}' in {within}; expected one of {string.Join(", ", allowedKeys)}");
+                    continue;
+                }
+                yield return (key, value);
+            }
+        }
+
+        private static string LastPart(string key) => key[(key.LastIndexOf(':') + 1)..];
+
+        private static bool IsNull(YamlNode node) =>
+            node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" };
+    }
+}

@@ -1,0 +1,202 @@
+using TfMfa.Aws;
+using TfMfa.Codes;
+using TfMfa.Config;
+using TfMfa.Hosting;
+using TfMfa.Inputs;
+using TfMfa.RunLog;
+using TfMfa.Terraform;
+
+namespace TfMfa.Gate;
+
+/// <summary>The I/O boundaries a run talks through; <see cref="Program"/> composes the real ones, tests their stand-ins.</summary>
+public sealed record GateServices(
+    IEnvironment Environment,
+    IRunLog Log,
+    IDefaultBranchConfig DefaultBranch,
+    IMfaCodeSource Codes,
+    Func<AwsSettings, string, IStsClient> CreateSts,
+    ITerraformProcess Terraform,
+    TimeProvider Clock);
+
+/// <summary>
+/// One run of the action: inputs and config -> level decision -> a code and STS credentials when
+/// MFA is required -> terraform with those credentials -> outputs and summary. Returns the exit code.
+/// </summary>
+public sealed class GateRunner(GateServices services)
+{
+    public const int FailureExitCode = 1;
+    public const int CancelledExitCode = 130;
+
+    private IRunLog Log => services.Log;
+
+    public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        var outputs = new RunOutputs();
+        // Secrets the job handed us are masked before anything else can print them.
+        foreach (var name in new[] { "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", InputReader.VariableName("github-token") })
+            if (services.Environment.Get(name) is { } secret) Log.Mask(secret);
+
+        ActionInputs? inputs = null;
+        try
+        {
+            inputs = InputReader.Read(services.Environment, args);
+            var aws = AwsSettings.Read(services.Environment);
+            var policy = await ConfigLoader.LoadAsync(inputs.Workspace, inputs.ConfigPath, inputs.Environment,
+                inputs.ConfigOverrides, services.DefaultBranch, cancellationToken);
+
+            var mfaRequired = policy.Level.RequiresMfa(inputs.Command);
+            outputs.MfaRequired = mfaRequired;
+            Log.Info($"TfMfa: {inputs.Command.Name()} in environment '{policy.Environment}', MFA level {policy.Level.Name()} (set by {policy.LevelSetBy}): " +
+                     (mfaRequired ? "a one-time code is required." : "no code is required."));
+
+            AwsCredentials? credentials;
+            if (mfaRequired)
+            {
+                credentials = await AuthenticateAsync(inputs, policy, aws, outputs, cancellationToken);
+            }
+            else
+            {
+                credentials = await WithoutMfaAsync(inputs, policy, aws, cancellationToken);
+                Log.AppendSummary(StepSummary.NotRequired(inputs.Command, policy.Environment, policy.Level.Name(), policy.LevelSetBy));
+            }
+
+            var exitCode = await RunTerraformAsync(inputs, credentials, cancellationToken);
+            outputs.ExitCode = exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return exitCode;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            const string message = "The run was cancelled; terraform was interrupted so it could release its state lock.";
+            Log.Error(message);
+            if (inputs is not null) Log.AppendSummary(StepSummary.Failed(inputs.Command, inputs.Environment, message));
+            return CancelledExitCode;
+        }
+        catch (TfMfaException e)
+        {
+            Log.Error(e.Message);
+            if (inputs is not null) Log.AppendSummary(StepSummary.Failed(inputs.Command, inputs.Environment, e.Message));
+            return FailureExitCode;
+        }
+        finally
+        {
+            outputs.WriteTo(Log);
+        }
+    }
+
+    private async Task<AwsCredentials> AuthenticateAsync(ActionInputs inputs, GatePolicy policy, AwsSettings aws, RunOutputs outputs, CancellationToken cancellationToken)
+    {
+        aws.RequireLongTerm("when MFA is required");
+        var serialNumber = aws.RequireSerialNumber();
+        if (policy.RoleToAssume is { } roleArn) inputs.SessionDuration.EnsureFitsAssumeRole(roleArn);
+        var sts = services.CreateSts(aws, inputs.AwsRegion);
+
+        var deadline = services.Clock.GetUtcNow() + policy.Wait.Timeout;
+        using var timeout = new CancellationTokenSource(policy.Wait.Timeout, services.Clock);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+
+        var maxAttempts = policy.Wait.MaxAttempts;
+        for (var attempt = 1; ; attempt++)
+        {
+            SuppliedCode supplied;
+            try
+            {
+                var request = new CodeRequest(inputs.Command, policy.Environment, serialNumber, attempt, maxAttempts, deadline);
+                supplied = await services.Codes.NextCodeAsync(request, waiting.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new TfMfaException($"No MFA code arrived within {Duration.Format(policy.Wait.Timeout)} (the timeout). Run the job again and supply a code sooner, or raise wait.timeout in the config or the timeout input.");
+            }
+            Log.Mask(supplied.Code.Digits);
+
+            try
+            {
+                // Once a code is on its way, only a cancellation of the run stops the call, not the wait's timeout.
+                var mfa = new MfaToken(serialNumber, supplied.Code);
+                var credentials = policy.RoleToAssume is { } role
+                    ? await sts.AssumeRoleAsync(new RoleRequest(role, SessionNames.SessionName(supplied.SuppliedBy), SessionNames.SourceIdentity(supplied.SuppliedBy)),
+                        mfa, inputs.SessionDuration.Value, cancellationToken)
+                    : await sts.GetSessionTokenAsync(mfa, inputs.SessionDuration.Value, cancellationToken);
+                MaskSession(credentials);
+
+                outputs.AuthenticatedBy = supplied.SuppliedBy;
+                outputs.SessionExpiration = credentials.Expiration;
+                Log.Notice($"Authenticated with MFA by {supplied.SuppliedBy}");
+                await services.Codes.AuthenticatedAsync(supplied, credentials.Expiration, cancellationToken);
+                var via = policy.RoleToAssume is { } assumed ? $"AssumeRole `{assumed}`" : "GetSessionToken";
+                Log.AppendSummary(StepSummary.Authenticated(supplied.SuppliedBy, inputs.Command, policy.Environment,
+                    services.Clock.GetUtcNow(), credentials.Expiration, via));
+                return credentials;
+            }
+            catch (StsException e)
+            {
+                var attemptsLeft = e.AnotherCodeMayHelp ? maxAttempts - attempt : 0;
+                Log.Error($"🔴 MFA code from {supplied.SuppliedBy} was not accepted: {e.Message}");
+                await services.Codes.CodeRejectedAsync(supplied, e.Message, attemptsLeft, cancellationToken);
+                if (attemptsLeft == 0)
+                {
+                    var why = e.AnotherCodeMayHelp ? $"{maxAttempts} code{(maxAttempts == 1 ? " was" : "s were")} refused (wait.max-attempts)" : "another code would not help";
+                    throw new TfMfaException($"MFA failed: {why}. Last answer: {e.Message}", e);
+                }
+            }
+        }
+    }
+
+    private async Task<AwsCredentials?> WithoutMfaAsync(ActionInputs inputs, GatePolicy policy, AwsSettings aws, CancellationToken cancellationToken)
+    {
+        if (policy.RoleToAssume is not { } role) return null; // terraform runs with the keys as given
+        inputs.SessionDuration.EnsureFitsAssumeRole(role);
+        var longTerm = aws.RequireLongTerm($"to assume {role}");
+        var actor = services.Environment.Get("GITHUB_ACTOR") ?? "local";
+        var credentials = await services.CreateSts(aws, inputs.AwsRegion).AssumeRoleAsync(
+            new RoleRequest(role, SessionNames.SessionName(actor), null), null, inputs.SessionDuration.Value, cancellationToken);
+        MaskSession(credentials);
+        Log.Info($"Assumed {role} without MFA ({longTerm} -> {credentials}).");
+        return credentials;
+    }
+
+    private void MaskSession(AwsCredentials credentials)
+    {
+        Log.Mask(credentials.AccessKeyId);
+        foreach (var secret in credentials.Secrets()) Log.Mask(secret);
+    }
+
+    private async Task<int> RunTerraformAsync(ActionInputs inputs, AwsCredentials? credentials, CancellationToken cancellationToken)
+    {
+        var environment = TerraformEnvironment.Changes(services.Environment.All(), credentials, inputs.AwsRegion);
+        foreach (var arguments in TerraformCommandLine.For(inputs.Command, inputs.Init, inputs.PlanFile, inputs.TerraformArgs))
+        {
+            int exitCode;
+            using (Log.Group($"terraform {string.Join(' ', arguments)}"))
+            {
+                exitCode = await services.Terraform.RunAsync(new TerraformInvocation(arguments, inputs.WorkingDirectory, environment),
+                    line => Log.ToolOutput(line, isError: false), line => Log.ToolOutput(line, isError: true), cancellationToken);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            if (exitCode != 0)
+            {
+                Log.Error($"terraform {arguments[0]} failed with exit code {exitCode}; see its output above.");
+                Log.AppendSummary(StepSummary.TerraformFinished(arguments, exitCode));
+                return exitCode;
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>The action's outputs, written once at the end whatever happened.</summary>
+    private sealed class RunOutputs
+    {
+        public bool MfaRequired { get; set; }
+        public string AuthenticatedBy { get; set; } = "";
+        public string ExitCode { get; set; } = "";
+        public DateTimeOffset? SessionExpiration { get; set; }
+
+        public void WriteTo(IRunLog log)
+        {
+            log.SetOutput("mfa-required", MfaRequired ? "true" : "false");
+            log.SetOutput("authenticated-by", AuthenticatedBy);
+            log.SetOutput("exit-code", ExitCode);
+            log.SetOutput("session-expiration", SessionExpiration?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) ?? "");
+        }
+    }
+}

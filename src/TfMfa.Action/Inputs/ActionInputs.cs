@@ -1,0 +1,25 @@
+using TfMfa.Config;
+using TfMfa.Gate;
+
+namespace TfMfa.Inputs;
+
+/// <summary>The action's inputs, checked. Inputs that override config keys travel as <see cref="ConfigOverrides"/>.</summary>
+public sealed record ActionInputs(
+    TerraformCommand Command,
+    string Environment,
+    string Workspace,
+    string WorkingDirectory,
+    string ConfigPath,
+    string? GitHubToken,
+    bool Init,
+    string? PlanFile,
+    IReadOnlyList<string> TerraformArgs,
+    SessionDuration SessionDuration,
+    string AwsRegion,
+    int? IssueNumber,
+    IReadOnlyDictionary<string, LocatedValue> ConfigOverrides)
+{
+    /// <summary>The GitHub token is a secret; keep it out of any accidental print of the record.</summary>
+    public override string ToString() =>
+        $"{Command.Name()} in environment '{Environment}' at '{WorkingDirectory}' (config {ConfigPath})";
+}

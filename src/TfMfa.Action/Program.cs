@@ -1,0 +1,36 @@
+using System.Runtime.InteropServices;
+using TfMfa.Aws;
+using TfMfa.Codes;
+using TfMfa.Config;
+using TfMfa.Gate;
+using TfMfa.Hosting;
+using TfMfa.RunLog;
+using TfMfa.Terraform;
+
+// Composition root: pick the real boundaries, wire signals to cancellation, return the exit code.
+var environment = new ProcessEnvironment();
+var onGitHub = environment.Get("GITHUB_ACTIONS") == "true";
+IRunLog log = onGitHub
+    ? new GitHubRunLog(Console.Out, Console.Error, environment.Get("GITHUB_OUTPUT"), environment.Get("GITHUB_STEP_SUMMARY"))
+    : new TerminalRunLog(Console.Out, Console.Error);
+
+using var cancellation = new CancellationTokenSource();
+void Cancel(PosixSignalContext context)
+{
+    context.Cancel = true; // keep running until terraform has been interrupted and has let go of its lock
+    cancellation.Cancel();
+}
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+
+var localUser = environment.Get("USER") ?? Environment.UserName;
+var services = new GateServices(
+    environment,
+    log,
+    new NoDefaultBranch(),
+    TerminalCodeSource.ForConsole(localUser),
+    (aws, region) => new AwsSdkStsClient(aws.LongTerm!, region, aws.StsEndpointUrl),
+    new CliWrapTerraformProcess("terraform", CliWrapTerraformProcess.DefaultGracePeriod),
+    TimeProvider.System);
+
+return await new GateRunner(services).RunAsync(args, cancellation.Token);

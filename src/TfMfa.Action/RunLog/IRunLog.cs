@@ -1,0 +1,25 @@
+namespace TfMfa.RunLog;
+
+/// <summary>
+/// Everything the action tells its user goes through this one sink: log lines, annotations,
+/// masks, outputs and the step summary. Any registered secret is redacted from every line.
+/// </summary>
+public interface IRunLog
+{
+    /// <summary>Registers a secret: on GitHub, <c>::add-mask::</c> before the value could appear anywhere.</summary>
+    void Mask(string secret);
+
+    void Info(string message);
+    void Notice(string message);
+    void Warning(string message);
+    void Error(string message);
+
+    /// <summary>A collapsible group of lines; dispose to end it.</summary>
+    IDisposable Group(string title);
+
+    /// <summary>A line terraform wrote, passed through as it comes.</summary>
+    void ToolOutput(string line, bool isError);
+
+    void SetOutput(string name, string value);
+    void AppendSummary(string markdown);
+}
