@@ -77,6 +77,12 @@ public sealed class GateRunner(GateServices services)
             if (inputs is not null) Log.AppendSummary(StepSummary.Failed(inputs.Command, inputs.Environment, e.Message));
             return FailureExitCode;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A defect, not a user error: say so plainly; the log still redacts every registered secret.
+            Log.Error($"TfMfa failed unexpectedly ({e.GetType().Name}: {e.Message}). Please report this with the log above.");
+            return FailureExitCode;
+        }
         finally
         {
             outputs.WriteTo(Log);

@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace TfMfa.StandIns.Aws;
+
+/// <summary>
+/// A local AWS on 127.0.0.1: the STS Query API (GetSessionToken, AssumeRole, GetCallerIdentity)
+/// and the S3 subset terraform's S3 backend uses, both behind SigV4 checks against the keys it
+/// knows or issued. MFA codes are real TOTP codes, each accepted once. Every request is recorded
+/// with the key that signed it.
+/// </summary>
+public sealed partial class AwsStandIn : IAsyncDisposable
+{
+    public const string DefaultAccount = "123456789012";
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<AwsRequestRecord> _requests = new();
+    private readonly Lock _iamLock = new();
+    private readonly Dictionary<string, IamUser> _users = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, VirtualMfaDevice> _devices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IamRole> _roles = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IssuedSession> _sessions = new(StringComparer.Ordinal);
+
+    private AwsStandIn(WebApplication app, TimeProvider clock)
+    {
+        _app = app;
+        Clock = clock;
+    }
+
+    /// <summary>The stand-in's clock: TOTP codes and credential expiry follow it, so tests can step past a 30 s window.</summary>
+    public TimeProvider Clock { get; }
+
+    /// <summary>Base URL, like <c>http://127.0.0.1:41234</c>; serves both STS and S3 (path style).</summary>
+    public string Endpoint { get; private set; } = "";
+
+    public IReadOnlyList<AwsRequestRecord> Requests => [.. _requests];
+
+    public static async Task<AwsStandIn> StartAsync(TimeProvider? clock = null, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var standIn = new AwsStandIn(app, clock ?? TimeProvider.System);
+        app.Run(standIn.HandleAsync);
+        await app.StartAsync(cancellationToken);
+        standIn.Endpoint = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return standIn;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    public IamUser AddUser(string name, string account = DefaultAccount)
+    {
+        var user = new IamUser(name, account, "AKIA" + Ids.Random(16), Ids.Secret(40));
+        lock (_iamLock) _users[user.AccessKeyId] = user;
+        return user;
+    }
+
+    public VirtualMfaDevice AddVirtualMfaDevice(IamUser owner, string? name = null)
+    {
+        var device = new VirtualMfaDevice($"arn:aws:iam::{owner.Account}:mfa/{name ?? owner.Name}", owner, RandomNumberGenerator.GetBytes(20));
+        lock (_iamLock) _devices[device.SerialNumber] = device;
+        return device;
+    }
+
+    public IamRole AddRole(string name, IEnumerable<IamUser> trusted, bool requireMfa, TimeSpan? maxSessionDuration = null, string account = DefaultAccount)
+    {
+        var role = new IamRole(name, account, [.. trusted.Select(u => u.Arn)], requireMfa, maxSessionDuration ?? TimeSpan.FromHours(1));
+        lock (_iamLock) _roles[role.Arn] = role;
+        return role;
+    }
+
+    public IReadOnlyList<IssuedSession> IssuedSessions
+    {
+        get { lock (_iamLock) return [.. _sessions.Values]; }
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var requestId = Guid.NewGuid().ToString();
+        var body = await ReadBodyAsync(context.Request);
+        var signed = SigV4Verifier.Parse(context.Request);
+        var isSts = signed?.Service == "sts" || (signed is null && HttpMethods.IsPost(context.Request.Method) && context.Request.Path == "/");
+        var record = new AwsRequestRecord(Clock.GetUtcNow(), isSts ? "sts" : "s3", "", signed?.AccessKeyId, null, false, 200, null, null, null);
+        try
+        {
+            record = isSts
+                ? await HandleStsAsync(context, signed, body, requestId, record)
+                : await HandleS3Async(context, signed, body, requestId, record);
+        }
+        catch (AwsError error)
+        {
+            record = record with { Status = error.Status, ErrorCode = error.Code };
+            if (isSts) await error.WriteStsAsync(context, requestId);
+            else await error.WriteS3Async(context, requestId, record.Resource);
+        }
+        _requests.Enqueue(record);
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Finds the key's owner, checks the signature and the session token; AWS's own errors otherwise.</summary>
+    private Caller Authenticate(HttpContext context, SigV4Verifier.SignedRequest? signed, byte[] body, bool s3)
+    {
+        if (signed is null)
+            throw s3
+                ? new AwsError(403, "AccessDenied", "Access Denied")
+                : new AwsError(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+
+        IamUser? user;
+        IssuedSession? session;
+        lock (_iamLock)
+        {
+            user = _users.GetValueOrDefault(signed.AccessKeyId);
+            session = _sessions.GetValueOrDefault(signed.AccessKeyId);
+        }
+
+        var secret = user?.SecretAccessKey ?? session?.SecretAccessKey
+            ?? throw (s3
+                ? new AwsError(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+                : new AwsError(403, "InvalidClientTokenId", "The security token included in the request is invalid."));
+
+        SigV4Verifier.Verify(context, signed, secret, body, Clock.GetUtcNow(), s3);
+
+        var token = context.Request.Headers["x-amz-security-token"].ToString();
+        if (session is not null)
+        {
+            if (!CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(token), System.Text.Encoding.UTF8.GetBytes(session.SessionToken)))
+                throw s3
+                    ? new AwsError(400, "InvalidToken", "The provided token is malformed or otherwise invalid.")
+                    : new AwsError(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+            if (session.Expiration <= Clock.GetUtcNow())
+                throw s3
+                    ? new AwsError(400, "ExpiredToken", "The provided token has expired.")
+                    : new AwsError(400, "ExpiredToken", "The security token included in the request is expired");
+            return new Caller(session.AccessKeyId, session.Arn, session.UserId, session.BaseUser.Account, session.MfaAuthenticated, session.BaseUser, session);
+        }
+        if (token.Length > 0)
+            throw s3
+                ? new AwsError(400, "InvalidToken", "The provided token is malformed or otherwise invalid.")
+                : new AwsError(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+        return new Caller(user!.AccessKeyId, user.Arn, user.UserId, user.Account, false, user, null);
+    }
+}

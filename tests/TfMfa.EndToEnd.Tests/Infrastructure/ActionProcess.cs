@@ -1,0 +1,44 @@
+using System.Reflection;
+using CliWrap;
+using CliWrap.Buffered;
+
+namespace TfMfa.EndToEnd.Infrastructure;
+
+public sealed record ActionResult(int ExitCode, string StandardOutput, string StandardError)
+{
+    public string AllOutput => StandardOutput + "\n" + StandardError;
+
+    /// <summary>Every line but the <c>::add-mask::</c> ones, where a secret is allowed (the runner swallows them).</summary>
+    public IEnumerable<string> LinesOutsideMasks =>
+        AllOutput.Split('\n').Where(l => !l.StartsWith("::add-mask::", StringComparison.Ordinal));
+
+    public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{StandardOutput}\n--- stderr ---\n{StandardError}";
+}
+
+/// <summary>Runs the real tfmfa program, as the runner would, with a clean environment of our choosing.</summary>
+public static class ActionProcess
+{
+    public static string ProgramPath { get; } = Path.GetFullPath(Path.Combine(
+        typeof(ActionProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "TfMfaActionDirectory").Value!,
+        "tfmfa.dll"));
+
+    public static async Task<ActionResult> RunAsync(IReadOnlyDictionary<string, string> environment, string standardInput, TimeSpan timeout, IReadOnlyList<string>? args = null)
+    {
+        // Nothing from the test runner's own AWS, GitHub or terraform settings may leak into the run.
+        var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>())
+            if (name.StartsWith("AWS_", StringComparison.Ordinal) || name.StartsWith("GITHUB_", StringComparison.Ordinal)
+                || name.StartsWith("INPUT_", StringComparison.Ordinal) || name.StartsWith("TF_", StringComparison.Ordinal))
+                variables[name] = null;
+        foreach (var (name, value) in environment) variables[name] = value;
+
+        using var cancellation = new CancellationTokenSource(timeout);
+        var result = await Cli.Wrap("dotnet")
+            .WithArguments([ProgramPath, .. args ?? []])
+            .WithEnvironmentVariables(variables)
+            .WithStandardInputPipe(PipeSource.FromString(standardInput))
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync(cancellation.Token);
+        return new ActionResult(result.ExitCode, result.StandardOutput, result.StandardError);
+    }
+}
