@@ -47,4 +47,132 @@ public sealed class MfaGateTests
         Assert.Contains("Authenticated with MFA by alice", scenario.Summary());
         SecretScan.AssertNoSecrets(scenario, [plan, apply], planCode, applyCode);
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Applies_only_plan_needs_no_code_and_terraform_runs_with_the_long_term_key()
+    {
+        TerraformBinary.Require();
+        await using var scenario = await GateScenario.StartAsync();
+        scenario.WriteConfig("environments:\n  staging:\n    level: applies only\n");
+        scenario.Inputs["environment"] = "staging";
+
+        var plan = await scenario.RunAsync();
+
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        Assert.Contains("no code is required", plan.StandardOutput);
+        Assert.DoesNotContain("MFA code for", plan.StandardError);
+        Assert.DoesNotContain(scenario.Aws.Requests, r => r.Operation is "GetSessionToken" or "AssumeRole");
+        Assert.NotEmpty(scenario.S3Requests);
+        Assert.All(scenario.S3Requests, r => Assert.Equal(scenario.User.AccessKeyId, r.AccessKeyId));
+        Assert.Equal("false", scenario.Outputs()["mfa-required"]);
+        Assert.Equal("", scenario.Outputs()["authenticated-by"]);
+        SecretScan.AssertNoSecrets(scenario, [plan]);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_wrong_code_turns_red_and_the_next_right_code_gets_through()
+    {
+        TerraformBinary.Require();
+        await using var scenario = await GateScenario.StartAsync();
+        scenario.WriteConfig("default-level: plans-and-applies\n");
+        var wrong = scenario.WrongCode();
+        var right = scenario.CurrentCode();
+
+        var plan = await scenario.RunAsync(wrong, right);
+
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        var calls = scenario.StsCalls("GetSessionToken");
+        Assert.Equal([wrong, right], calls.Select(c => c.TokenCode));
+        Assert.Equal(["AccessDenied", null], calls.Select(c => c.ErrorCode));
+        Assert.Contains(plan.StandardOutput.Split('\n'), l => l.StartsWith("::error::🔴 MFA code from alice was not accepted: AWS refused the MFA code", StringComparison.Ordinal));
+        Assert.Contains("2 attempts left", plan.StandardError);
+        Assert.Contains("Authenticated with MFA by alice", plan.StandardOutput);
+        var session = Assert.Single(scenario.Aws.IssuedSessions);
+        Assert.All(scenario.S3Requests, r => Assert.Equal(session.AccessKeyId, r.AccessKeyId));
+        SecretScan.AssertNoSecrets(scenario, [plan], wrong, right);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task The_same_code_twice_is_refused_and_explained_and_terraform_does_not_run()
+    {
+        TerraformBinary.Require();
+        await using var scenario = await GateScenario.StartAsync();
+        scenario.WriteConfig("default-level: plans-and-applies\nwait:\n  max-attempts: 1\n");
+        var code = scenario.CurrentCode();
+
+        var first = await scenario.RunAsync(code);
+        var s3RequestsAfterFirst = scenario.S3Requests.Count;
+        var second = await scenario.RunAsync(code);
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.True(second.ExitCode == 1, second.ToString());
+        Assert.Contains("already used (AWS accepts each code once)", second.StandardOutput);
+        Assert.Contains("MFA failed: 1 code was refused (wait.max-attempts)", second.StandardOutput);
+        Assert.Equal(s3RequestsAfterFirst, scenario.S3Requests.Count);
+        Assert.Equal("", scenario.Outputs()["exit-code"]);
+        Assert.Contains("🔴", scenario.Summary());
+        SecretScan.AssertNoSecrets(scenario, [first, second], code);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Role_to_assume_gets_an_mfa_assume_role_session_named_after_the_person()
+    {
+        TerraformBinary.Require();
+        await using var scenario = await GateScenario.StartAsync();
+        var role = scenario.Aws.AddRole("deploy", [scenario.User], requireMfa: true);
+        scenario.WriteConfig($"environments:\n  production:\n    level: plans-and-applies\n    role-to-assume: {role.Arn}\n");
+        scenario.Inputs["environment"] = "production";
+        scenario.Inputs["command"] = "apply";
+        var code = scenario.CurrentCode();
+
+        var apply = await scenario.RunAsync(code);
+
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        var call = Assert.Single(scenario.StsCalls("AssumeRole"));
+        Assert.Equal(code, call.TokenCode);
+        Assert.Empty(scenario.StsCalls("GetSessionToken"));
+        var session = Assert.Single(scenario.Aws.IssuedSessions);
+        Assert.Equal($"arn:aws:sts::123456789012:assumed-role/deploy/tfmfa-alice", session.Arn);
+        Assert.Equal("alice", session.SourceIdentity);
+        Assert.True(session.MfaAuthenticated);
+        Assert.All(scenario.S3Requests, r => Assert.Equal(session.AccessKeyId, r.AccessKeyId));
+        Assert.Equal(session.AccessKeyId, SampleModule.ReadSeenEnvironment(scenario.ModuleDirectory)["AWS_ACCESS_KEY_ID"]);
+        Assert.Contains("AssumeRole `arn:aws:iam::123456789012:role/deploy`", scenario.Summary());
+        SecretScan.AssertNoSecrets(scenario, [apply], code);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_role_whose_trust_requires_mfa_refuses_the_long_term_key_without_a_code()
+    {
+        TerraformBinary.Require();
+        await using var scenario = await GateScenario.StartAsync();
+        var role = scenario.Aws.AddRole("deploy", [scenario.User], requireMfa: true);
+        scenario.WriteConfig($"environments:\n  production:\n    level: never\n    role-to-assume: {role.Arn}\n");
+        scenario.Inputs["environment"] = "production";
+
+        var plan = await scenario.RunAsync();
+
+        Assert.True(plan.ExitCode == 1, plan.ToString());
+        Assert.Contains("AWS denied AssumeRole for arn:aws:iam::123456789012:role/deploy", plan.StandardOutput);
+        Assert.Contains("(AWS error: AccessDenied, HTTP 403)", plan.StandardOutput);
+        Assert.Empty(scenario.S3Requests);
+        SecretScan.AssertNoSecrets(scenario, [plan]);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_bad_config_fails_before_any_aws_call_and_names_file_line_and_column()
+    {
+        TerraformBinary.Require();
+        await using var scenario = await GateScenario.StartAsync();
+        scenario.WriteConfig("default-level: never\nenvironments:\n  production:\n    level: sometimes\n");
+        scenario.Inputs["environment"] = "production";
+
+        var plan = await scenario.RunAsync(scenario.CurrentCode());
+
+        Assert.Equal(1, plan.ExitCode);
+        Assert.Contains("::error::.github/tfmfa.yml:4:12: level must be one of never, applies-only, plans-and-applies (got 'sometimes')", plan.StandardOutput);
+        Assert.Empty(scenario.Aws.Requests);
+        Assert.False(File.Exists(Path.Combine(scenario.ModuleDirectory, ".terraform", "terraform.tfstate")));
+        SecretScan.AssertNoSecrets(scenario, [plan]);
+    }
 }

@@ -30,7 +30,7 @@ public sealed partial class AwsStandIn
     public S3Bucket AddBucket(string name, bool requireMfaForWrites = false) =>
         _buckets.GetOrAdd(name, _ => new S3Bucket(name, requireMfaForWrites));
 
-    private async Task<AwsRequestRecord> HandleS3Async(HttpContext context, SigV4Verifier.SignedRequest? signed, byte[] body, string requestId, AwsRequestRecord record)
+    private async Task HandleS3Async(HttpContext context, SigV4Verifier.SignedRequest? signed, byte[] body, string requestId, PendingRecord record)
     {
         var request = context.Request;
         var rawPath = (context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "/").Split('?', 2)[0];
@@ -52,10 +52,10 @@ public sealed partial class AwsStandIn
             ("HEAD", false) => "HeadBucket",
             _ => $"{method} {rawPath}",
         };
-        record = record with { Operation = operation, Resource = key.Length > 0 ? $"{bucketName}/{key}" : bucketName };
+        (record.Operation, record.Resource) = (operation, key.Length > 0 ? $"{bucketName}/{key}" : bucketName);
 
         var caller = Authenticate(context, signed, body, s3: true);
-        record = record with { CallerArn = caller.Arn, MfaAuthenticated = caller.MfaAuthenticated };
+        (record.CallerArn, record.MfaAuthenticated) = (caller.Arn, caller.MfaAuthenticated);
 
         if (!_buckets.TryGetValue(bucketName, out var bucket))
             throw new AwsError(404, "NoSuchBucket", "The specified bucket does not exist");
@@ -81,7 +81,6 @@ public sealed partial class AwsStandIn
             default:
                 throw new AwsError(501, "NotImplemented", "A header you provided implies functionality that is not implemented", senderFault: false);
         }
-        return record;
     }
 
     private static async Task GetObjectAsync(HttpContext context, S3Bucket bucket, string key, bool head)

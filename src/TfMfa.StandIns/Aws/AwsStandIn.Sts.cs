@@ -15,7 +15,7 @@ public sealed partial class AwsStandIn
     [GeneratedRegex(@"^[\w+=,.@-]{2,64}$")]
     private static partial Regex SessionNamePattern();
 
-    private async Task<AwsRequestRecord> HandleStsAsync(HttpContext context, SigV4Verifier.SignedRequest? signed, byte[] body, string requestId, AwsRequestRecord record)
+    private async Task HandleStsAsync(HttpContext context, SigV4Verifier.SignedRequest? signed, byte[] body, string requestId, PendingRecord record)
     {
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in QueryHelpers.ParseQuery(context.Request.QueryString.Value)) parameters[key] = value.ToString();
@@ -23,10 +23,10 @@ public sealed partial class AwsStandIn
             foreach (var (key, value) in QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body))) parameters[key] = value.ToString();
 
         var action = parameters.GetValueOrDefault("Action") ?? "";
-        record = record with { Operation = action, TokenCode = parameters.GetValueOrDefault("TokenCode") };
+        (record.Operation, record.TokenCode) = (action, parameters.GetValueOrDefault("TokenCode"));
 
         var caller = Authenticate(context, signed, body, s3: false);
-        record = record with { CallerArn = caller.Arn, MfaAuthenticated = caller.MfaAuthenticated };
+        (record.CallerArn, record.MfaAuthenticated) = (caller.Arn, caller.MfaAuthenticated);
 
         if (parameters.GetValueOrDefault("Version") != "2011-06-15")
             throw new AwsError(400, "InvalidAction", $"Could not find operation {action} for version {parameters.GetValueOrDefault("Version") ?? "NO_VERSION_SPECIFIED"}");
@@ -42,7 +42,6 @@ public sealed partial class AwsStandIn
             new XElement(Sts + $"{action}Result", result),
             new XElement(Sts + "ResponseMetadata", new XElement(Sts + "RequestId", requestId)));
         await Xml.WriteAsync(context, 200, response);
-        return record;
     }
 
     private static IEnumerable<XElement> GetCallerIdentity(Caller caller) =>

@@ -94,20 +94,38 @@ public sealed partial class AwsStandIn : IAsyncDisposable
         var body = await ReadBodyAsync(context.Request);
         var signed = SigV4Verifier.Parse(context.Request);
         var isSts = signed?.Service == "sts" || (signed is null && HttpMethods.IsPost(context.Request.Method) && context.Request.Path == "/");
-        var record = new AwsRequestRecord(Clock.GetUtcNow(), isSts ? "sts" : "s3", "", signed?.AccessKeyId, null, false, 200, null, null, null);
+        // Filled in as the request is understood, so a refused request is recorded as far as it got.
+        var record = new PendingRecord { At = Clock.GetUtcNow(), Service = isSts ? "sts" : "s3", AccessKeyId = signed?.AccessKeyId };
         try
         {
-            record = isSts
-                ? await HandleStsAsync(context, signed, body, requestId, record)
-                : await HandleS3Async(context, signed, body, requestId, record);
+            if (isSts) await HandleStsAsync(context, signed, body, requestId, record);
+            else await HandleS3Async(context, signed, body, requestId, record);
+            record.Status = context.Response.StatusCode;
         }
         catch (AwsError error)
         {
-            record = record with { Status = error.Status, ErrorCode = error.Code };
+            (record.Status, record.ErrorCode) = (error.Status, error.Code);
             if (isSts) await error.WriteStsAsync(context, requestId);
             else await error.WriteS3Async(context, requestId, record.Resource);
         }
-        _requests.Enqueue(record);
+        _requests.Enqueue(record.ToRecord());
+    }
+
+    private sealed class PendingRecord
+    {
+        public DateTimeOffset At { get; init; }
+        public required string Service { get; init; }
+        public string Operation { get; set; } = "";
+        public string? AccessKeyId { get; init; }
+        public string? CallerArn { get; set; }
+        public bool MfaAuthenticated { get; set; }
+        public int Status { get; set; }
+        public string? ErrorCode { get; set; }
+        public string? TokenCode { get; set; }
+        public string? Resource { get; set; }
+
+        public AwsRequestRecord ToRecord() =>
+            new(At, Service, Operation, AccessKeyId, CallerArn, MfaAuthenticated, Status, ErrorCode, TokenCode, Resource);
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
