@@ -31,6 +31,11 @@ public sealed partial class AwsStandIn
         if (parameters.GetValueOrDefault("Version") != "2011-06-15")
             throw new AwsError(400, "InvalidAction", $"Could not find operation {action} for version {parameters.GetValueOrDefault("Version") ?? "NO_VERSION_SPECIFIED"}");
 
+        StsFault? fault = null;
+        if (_stsFaults.TryPeek(out var next) && next.Operation == action) _stsFaults.TryDequeue(out fault);
+        if (fault is { DropConnection: false })
+            throw new AwsError(fault.Status, fault.Code, fault.Message, senderFault: fault.Status < 500);
+
         var result = action switch
         {
             "GetCallerIdentity" => GetCallerIdentity(caller),
@@ -38,6 +43,12 @@ public sealed partial class AwsStandIn
             "AssumeRole" => AssumeRole(caller, parameters),
             _ => throw new AwsError(400, "InvalidAction", $"Could not find operation {action} for version 2011-06-15"),
         };
+        if (fault is { DropConnection: true })
+        {
+            record.ErrorCode = "ConnectionDropped";
+            context.Abort();
+            return;
+        }
         var response = new XElement(Sts + $"{action}Response",
             new XElement(Sts + $"{action}Result", result),
             new XElement(Sts + "ResponseMetadata", new XElement(Sts + "RequestId", requestId)));

@@ -23,6 +23,7 @@ public sealed partial class AwsStandIn : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<AwsRequestRecord> _requests = new();
+    private readonly ConcurrentQueue<StsFault> _stsFaults = new();
     private readonly Lock _iamLock = new();
     private readonly Dictionary<string, IamUser> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<string, VirtualMfaDevice> _devices = new(StringComparer.Ordinal);
@@ -82,6 +83,16 @@ public sealed partial class AwsStandIn : IAsyncDisposable
         lock (_iamLock) _roles[role.Arn] = role;
         return role;
     }
+
+    /// <summary>
+    /// The next STS call of <paramref name="operation"/> fails: with an AWS error, or, when
+    /// <paramref name="dropConnection"/>, by closing the connection after the code was checked
+    /// (the answer is lost, the code is spent).
+    /// </summary>
+    public void InjectStsFault(string operation, int status = 500, string code = "InternalFailure", string message = "An internal error has occurred", bool dropConnection = false) =>
+        _stsFaults.Enqueue(new StsFault(operation, status, code, message, dropConnection));
+
+    internal sealed record StsFault(string Operation, int Status, string Code, string Message, bool DropConnection);
 
     public IReadOnlyList<IssuedSession> IssuedSessions
     {
