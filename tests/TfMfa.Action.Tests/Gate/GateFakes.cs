@@ -1,0 +1,77 @@
+using TfMfa.Aws;
+using TfMfa.Codes;
+using TfMfa.Gate;
+using TfMfa.Terraform;
+
+namespace TfMfa.Tests.Gate;
+
+/// <summary>STS that answers from a script: each call takes the next outcome.</summary>
+internal sealed class ScriptedSts(params Func<MfaToken?, AwsCredentials>[] outcomes) : IStsClient
+{
+    private int _next;
+    public List<string> Calls { get; } = [];
+
+    public Task<AwsCredentials> GetSessionTokenAsync(MfaToken mfa, TimeSpan duration, CancellationToken cancellationToken) =>
+        Answer($"GetSessionToken {mfa.Code.Digits}", mfa);
+
+    public Task<AwsCredentials> AssumeRoleAsync(RoleRequest role, MfaToken? mfa, TimeSpan duration, CancellationToken cancellationToken) =>
+        Answer($"AssumeRole {role.RoleArn} {role.SessionName} {mfa?.Code.Digits}", mfa);
+
+    private Task<AwsCredentials> Answer(string call, MfaToken? mfa)
+    {
+        Calls.Add(call);
+        return Task.FromResult(outcomes[Math.Min(_next++, outcomes.Length - 1)](mfa));
+    }
+
+    public static AwsCredentials Session(MfaToken? _) =>
+        new("ASIAFAKESESSION0000", "fake-session-secret", "fake-session-token", DateTimeOffset.Parse("2026-11-28T13:00:00Z"));
+
+    public static Func<MfaToken?, AwsCredentials> Fails(StsFailureKind kind, string message) =>
+        _ => throw new StsException(kind, "Code", message);
+}
+
+/// <summary>Codes from a list; once the list is empty it waits until cancelled, like a person who never answers.</summary>
+internal sealed class QueuedCodes(params string[] codes) : IMfaCodeSource
+{
+    private readonly Queue<string> _codes = new(codes);
+    public TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public List<string> Events { get; } = [];
+
+    public async Task<SuppliedCode> NextCodeAsync(CodeRequest request, CancellationToken cancellationToken)
+    {
+        Events.Add($"asked {request.Attempt}/{request.MaxAttempts}");
+        if (_codes.TryDequeue(out var code))
+        {
+            MfaCode.TryParse(code, out var parsed);
+            return new SuppliedCode(parsed!, "alice");
+        }
+        Waiting.TrySetResult();
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        throw new InvalidOperationException("unreachable");
+    }
+
+    public Task CodeRejectedAsync(SuppliedCode code, string reason, int attemptsLeft, CancellationToken cancellationToken)
+    {
+        Events.Add($"rejected, {attemptsLeft} left");
+        return Task.CompletedTask;
+    }
+
+    public Task AuthenticatedAsync(SuppliedCode code, DateTimeOffset? expiration, CancellationToken cancellationToken)
+    {
+        Events.Add("authenticated");
+        return Task.CompletedTask;
+    }
+}
+
+internal sealed class RecordingTerraform(params int[] exitCodes) : ITerraformProcess
+{
+    public List<TerraformInvocation> Invocations { get; } = [];
+
+    public Task<int> RunAsync(TerraformInvocation invocation, Action<string> standardOutput, Action<string> standardError, CancellationToken cancellationToken)
+    {
+        Invocations.Add(invocation);
+        standardOutput($"terraform {invocation.Arguments[0]} ran");
+        var exitCode = exitCodes.Length >= Invocations.Count ? exitCodes[Invocations.Count - 1] : 0;
+        return Task.FromResult(exitCode);
+    }
+}

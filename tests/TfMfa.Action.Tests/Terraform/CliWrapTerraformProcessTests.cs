@@ -1,0 +1,92 @@
+using TfMfa.Gate;
+using TfMfa.Terraform;
+
+namespace TfMfa.Tests.Terraform;
+
+/// <summary>The process boundary against a real process: a tiny stand-in "terraform" shell script.</summary>
+public sealed class CliWrapTerraformProcessTests : IDisposable
+{
+    private const int Timeout = 30_000;
+    private readonly string _directory = Directory.CreateTempSubdirectory("tfmfa-process-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string Script(string body)
+    {
+        var path = Path.Combine(_directory, "terraform");
+        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    private TerraformInvocation Invocation(params string[] args) =>
+        new(args, _directory, new Dictionary<string, string?> { ["TFMFA_TEST_VALUE"] = "set-by-gate", ["HOME"] = null });
+
+    [Fact(Timeout = Timeout)]
+    public async Task Arguments_environment_and_exit_code_reach_and_leave_the_process()
+    {
+        var process = new CliWrapTerraformProcess(Script("echo \"args:$*\"; echo \"value:$TFMFA_TEST_VALUE home:${HOME:-unset}\"; echo oops >&2; exit 3"), TimeSpan.FromSeconds(5));
+        var stdout = new List<string>();
+        var stderr = new List<string>();
+
+        var exitCode = await process.RunAsync(Invocation("plan", "-input=false"), stdout.Add, stderr.Add, TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, exitCode);
+        Assert.Equal(["args:plan -input=false", "value:set-by-gate home:unset"], stdout);
+        Assert.Equal(["oops"], stderr);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Output_arrives_line_by_line_while_the_process_still_runs()
+    {
+        var marker = Path.Combine(_directory, "go-on");
+        var process = new CliWrapTerraformProcess(Script($"echo first; while [ ! -f {marker} ]; do sleep 0.05; done; echo second"), TimeSpan.FromSeconds(5));
+        var firstSeen = new TaskCompletionSource();
+        var lines = new List<string>();
+
+        var run = process.RunAsync(Invocation(), line => { lines.Add(line); if (line == "first") firstSeen.TrySetResult(); }, _ => { }, TestContext.Current.CancellationToken);
+        await firstSeen.Task.WaitAsync(TestContext.Current.CancellationToken);
+        Assert.False(run.IsCompleted);
+        File.WriteAllText(marker, "");
+
+        Assert.Equal(0, await run);
+        Assert.Equal(["first", "second"], lines);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Cancelling_interrupts_terraform_first_so_it_can_release_its_lock()
+    {
+        var process = new CliWrapTerraformProcess(Script("trap 'echo releasing-lock; exit 130' INT; echo started; while true; do sleep 0.05; done"), TimeSpan.FromSeconds(10));
+        using var cancellation = new CancellationTokenSource();
+        var lines = new List<string>();
+
+        var run = process.RunAsync(Invocation(), line => { lines.Add(line); if (line == "started") cancellation.Cancel(); }, _ => { }, cancellation.Token);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Equal(["started", "releasing-lock"], lines);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_process_that_ignores_the_interrupt_is_killed_after_the_grace_period()
+    {
+        var process = new CliWrapTerraformProcess(Script("trap 'echo ignoring' INT; echo started; while true; do sleep 0.05; done"), TimeSpan.FromMilliseconds(500));
+        using var cancellation = new CancellationTokenSource();
+        var lines = new List<string>();
+
+        var run = process.RunAsync(Invocation(), line => { lines.Add(line); if (line == "started") cancellation.Cancel(); }, _ => { }, cancellation.Token);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Contains("ignoring", lines);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_missing_terraform_says_how_to_install_it()
+    {
+        var process = new CliWrapTerraformProcess(Path.Combine(_directory, "no-such-terraform"), TimeSpan.FromSeconds(1));
+
+        var error = await Assert.ThrowsAsync<TfMfaException>(() => process.RunAsync(Invocation(), _ => { }, _ => { }, TestContext.Current.CancellationToken));
+
+        Assert.Contains("could not start terraform", error.Message);
+        Assert.Contains("put it on PATH", error.Message);
+    }
+}
