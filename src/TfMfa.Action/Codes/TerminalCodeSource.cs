@@ -23,7 +23,7 @@ public sealed class TerminalCodeSource(TextReader input, TextWriter prompt, bool
             // Console reads cannot be cancelled; the wait can, so a timeout or Ctrl-C still ends it.
             var line = await Task.Run(() => inputIsTerminal ? ReadHidden() : input.ReadLine(), CancellationToken.None)
                 .WaitAsync(cancellationToken);
-            if (inputIsTerminal) await prompt.WriteLineAsync();
+            await prompt.WriteLineAsync(); // what was typed is not echoed, so end the prompt's line ourselves
 
             if (line is null)
                 throw new TfMfaException("no MFA code was given: standard input closed before a code arrived. Run tfmfa in a terminal, or pipe the code in (echo 123456 | tfmfa plan)");

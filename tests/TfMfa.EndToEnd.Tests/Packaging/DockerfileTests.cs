@@ -1,0 +1,48 @@
+using System.Text.RegularExpressions;
+using CliWrap;
+using CliWrap.Buffered;
+
+namespace TfMfa.EndToEnd.Packaging;
+
+/// <summary>No Docker engine runs here, so the image cannot be built; what can be checked is that its publish command works and its entrypoint exists.</summary>
+public sealed partial class DockerfileTests
+{
+    [GeneratedRegex(@"^RUN (dotnet (?:restore|publish) .+)$", RegexOptions.Multiline)]
+    private static partial Regex DotnetCommands();
+
+    [GeneratedRegex(@"^ENTRYPOINT \[""dotnet"", ""(?<dll>/app/[^""]+)""\]", RegexOptions.Multiline)]
+    private static partial Regex Entrypoint();
+
+    [Fact(Timeout = 300_000)]
+    public async Task The_dockerfiles_publish_command_produces_its_entrypoint()
+    {
+        var root = FindRoot();
+        var dockerfile = File.ReadAllText(Path.Combine(root, "Dockerfile"));
+        var output = Directory.CreateTempSubdirectory("tfmfa-publish-").FullName;
+        try
+        {
+            foreach (Match command in DotnetCommands().Matches(dockerfile))
+            {
+                var words = command.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w == "/app" ? output : w).ToList();
+                var result = await Cli.Wrap(words[0]).WithArguments(words.Skip(1)).WithWorkingDirectory(root)
+                    .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync(TestContext.Current.CancellationToken);
+                Assert.True(result.ExitCode == 0, $"{command.Groups[1].Value}\n{result.StandardOutput}\n{result.StandardError}");
+            }
+
+            var entrypoint = Entrypoint().Match(dockerfile);
+            Assert.True(entrypoint.Success, "the Dockerfile needs an absolute ENTRYPOINT [\"dotnet\", \"/app/...\"]");
+            Assert.True(File.Exists(Path.Combine(output, entrypoint.Groups["dll"].Value["/app/".Length..])), "the entrypoint is not in the published output");
+            Assert.True(File.Exists(Path.Combine(output, "tfmfa.runtimeconfig.json")));
+            Assert.DoesNotMatch(@"(?m)^USER ", dockerfile);
+            Assert.Matches(@"sha256sum -c", dockerfile);
+        }
+        finally { Directory.Delete(output, recursive: true); }
+    }
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "TfMfa.sln"))) return directory.FullName;
+        throw new InvalidOperationException("TfMfa.sln not found");
+    }
+}
