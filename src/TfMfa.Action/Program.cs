@@ -3,11 +3,13 @@ using TfMfa.Aws;
 using TfMfa.Codes;
 using TfMfa.Config;
 using TfMfa.Gate;
+using TfMfa.GitHub;
 using TfMfa.Hosting;
 using TfMfa.RunLog;
 using TfMfa.Terraform;
 
 // Composition root: pick the real boundaries, wire signals to cancellation, return the exit code.
+// On a GitHub runner codes come from GitHub (approval, then /mfa comment); elsewhere from the terminal.
 var environment = new ProcessEnvironment();
 var onGitHub = environment.Get("GITHUB_ACTIONS") == "true";
 IRunLog log = onGitHub
@@ -23,14 +25,17 @@ void Cancel(PosixSignalContext context)
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 
+var clock = TimeProvider.System;
+var github = new Lazy<GitHubFrontEnd>(() => GitHubFrontEnd.Create(environment, log, clock));
 var localUser = environment.Get("USER") ?? Environment.UserName;
+
 var services = new GateServices(
     environment,
     log,
-    new NoDefaultBranch(),
-    TerminalCodeSource.ForConsole(localUser),
+    () => onGitHub ? github.Value.DefaultBranch : new NoDefaultBranch(),
+    (inputs, policy) => onGitHub ? github.Value.CodeSource(inputs, policy) : TerminalCodeSource.ForConsole(localUser),
     (aws, region) => new AwsSdkStsClient(aws.LongTerm!, region, aws.StsEndpointUrl),
     new CliWrapTerraformProcess("terraform", CliWrapTerraformProcess.DefaultGracePeriod),
-    TimeProvider.System);
+    clock);
 
 return await new GateRunner(services).RunAsync(args, cancellation.Token);

@@ -28,4 +28,15 @@ public interface IMfaCodeSource
 
     /// <summary>STS accepted the code.</summary>
     Task AuthenticatedAsync(SuppliedCode code, DateTimeOffset? expiration, CancellationToken cancellationToken);
+
+    /// <summary>The wait ended without success (timeout, refused, cancelled): the source tells the people it asked.</summary>
+    Task WaitEndedAsync(CodeWaitEnd end, string message, CancellationToken cancellationToken);
 }
+
+public enum CodeWaitEnd { TimedOut, Failed, Cancelled }
+
+/// <summary>A person stopped the wait (<c>/mfa cancel</c>).</summary>
+public sealed class CodeWaitCancelledException(string message) : TfMfaException(message);
+
+/// <summary>No code arrived before the deadline.</summary>
+public sealed class CodeWaitTimedOutException(string message) : TfMfaException(message);

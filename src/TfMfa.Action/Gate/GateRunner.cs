@@ -9,11 +9,13 @@ using TfMfa.Terraform;
 namespace TfMfa.Gate;
 
 /// <summary>The I/O boundaries a run talks through; <see cref="Program"/> composes the real ones, tests their stand-ins.</summary>
+/// <param name="DefaultBranch">Made on first use, so a front end's own setup errors are reported like any other.</param>
+/// <param name="CreateCodeSource">Where codes come from, for this run's policy.</param>
 public sealed record GateServices(
     IEnvironment Environment,
     IRunLog Log,
-    IDefaultBranchConfig DefaultBranch,
-    IMfaCodeSource Codes,
+    Func<IDefaultBranchConfig> DefaultBranch,
+    Func<ActionInputs, GatePolicy, IMfaCodeSource> CreateCodeSource,
     Func<AwsSettings, string, IStsClient> CreateSts,
     ITerraformProcess Terraform,
     TimeProvider Clock);
@@ -42,7 +44,7 @@ public sealed class GateRunner(GateServices services)
             inputs = InputReader.Read(services.Environment, args);
             var aws = AwsSettings.Read(services.Environment);
             var policy = await ConfigLoader.LoadAsync(inputs.Workspace, inputs.ConfigPath, inputs.Environment,
-                inputs.ConfigOverrides, services.DefaultBranch, cancellationToken);
+                inputs.ConfigOverrides, services.DefaultBranch(), cancellationToken);
 
             var mfaRequired = policy.Level.RequiresMfa(inputs.Command);
             outputs.MfaRequired = mfaRequired;
@@ -95,7 +97,29 @@ public sealed class GateRunner(GateServices services)
         var serialNumber = aws.RequireSerialNumber();
         if (policy.RoleToAssume is { } roleArn) inputs.SessionDuration.EnsureFitsAssumeRole(roleArn);
         var sts = services.CreateSts(aws, inputs.AwsRegion);
+        var codes = services.CreateCodeSource(inputs, policy);
+        try
+        {
+            return await WaitForCredentialsAsync(inputs, policy, serialNumber, sts, codes, outputs, cancellationToken);
+        }
+        catch (Exception e) when (e is TfMfaException or OperationCanceledException)
+        {
+            var (end, message) = e switch
+            {
+                CodeWaitCancelledException => (CodeWaitEnd.Cancelled, e.Message),
+                CodeWaitTimedOutException => (CodeWaitEnd.TimedOut, e.Message),
+                OperationCanceledException => (CodeWaitEnd.Cancelled, "The workflow run was cancelled."),
+                _ => (CodeWaitEnd.Failed, e.Message),
+            };
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await codes.WaitEndedAsync(end, message, grace.Token);
+            throw;
+        }
+    }
 
+    private async Task<AwsCredentials> WaitForCredentialsAsync(ActionInputs inputs, GatePolicy policy, string serialNumber, IStsClient sts,
+        IMfaCodeSource codes, RunOutputs outputs, CancellationToken cancellationToken)
+    {
         var deadline = services.Clock.GetUtcNow() + policy.Wait.Timeout;
         using var timeout = new CancellationTokenSource(policy.Wait.Timeout, services.Clock);
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -107,11 +131,11 @@ public sealed class GateRunner(GateServices services)
             try
             {
                 var request = new CodeRequest(inputs.Command, policy.Environment, serialNumber, attempt, maxAttempts, deadline);
-                supplied = await services.Codes.NextCodeAsync(request, waiting.Token);
+                supplied = await codes.NextCodeAsync(request, waiting.Token);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                throw new TfMfaException($"No MFA code arrived within {Duration.Format(policy.Wait.Timeout)} (the timeout). Run the job again and supply a code sooner, or raise wait.timeout in the config or the timeout input.");
+                throw new CodeWaitTimedOutException($"No MFA code arrived within {Duration.Format(policy.Wait.Timeout)} (the timeout). Run the job again and supply a code sooner, or raise wait.timeout in the config or the timeout input.");
             }
             Log.Mask(supplied.Code.Digits);
 
@@ -128,7 +152,7 @@ public sealed class GateRunner(GateServices services)
                 outputs.AuthenticatedBy = supplied.SuppliedBy;
                 outputs.SessionExpiration = credentials.Expiration;
                 Log.Notice($"Authenticated with MFA by {supplied.SuppliedBy}");
-                await services.Codes.AuthenticatedAsync(supplied, credentials.Expiration, cancellationToken);
+                await codes.AuthenticatedAsync(supplied, credentials.Expiration, cancellationToken);
                 var via = policy.RoleToAssume is { } assumed ? $"AssumeRole `{assumed}`" : "GetSessionToken";
                 Log.AppendSummary(StepSummary.Authenticated(supplied.SuppliedBy, inputs.Command, policy.Environment,
                     services.Clock.GetUtcNow(), credentials.Expiration, via));
@@ -138,7 +162,7 @@ public sealed class GateRunner(GateServices services)
             {
                 var attemptsLeft = e.AnotherCodeMayHelp ? maxAttempts - attempt : 0;
                 Log.Error($"🔴 MFA code from {supplied.SuppliedBy} was not accepted: {e.Message}");
-                await services.Codes.CodeRejectedAsync(supplied, e.Message, attemptsLeft, cancellationToken);
+                await codes.CodeRejectedAsync(supplied, e.Message, attemptsLeft, cancellationToken);
                 if (attemptsLeft == 0)
                 {
                     var why = e.AnotherCodeMayHelp ? $"{maxAttempts} code{(maxAttempts == 1 ? " was" : "s were")} refused (wait.max-attempts)" : "another code would not help";

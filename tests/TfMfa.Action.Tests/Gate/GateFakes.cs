@@ -61,6 +61,12 @@ internal sealed class QueuedCodes(params string[] codes) : IMfaCodeSource
         Events.Add("authenticated");
         return Task.CompletedTask;
     }
+
+    public Task WaitEndedAsync(CodeWaitEnd end, string message, CancellationToken cancellationToken)
+    {
+        Events.Add($"ended {end}");
+        return Task.CompletedTask;
+    }
 }
 
 internal sealed class RecordingTerraform(params int[] exitCodes) : ITerraformProcess

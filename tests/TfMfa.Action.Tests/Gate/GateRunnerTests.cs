@@ -35,7 +35,7 @@ public sealed class GateRunnerTests : IDisposable
 
     private GateRunner Runner(ScriptedSts sts, QueuedCodes codes, RecordingTerraform terraform) =>
         new(new GateServices(new DictionaryEnvironment(_variables), new GitHubRunLog(_stdout, _stdout, null, null),
-            new NoDefaultBranch(), codes, (_, _) => sts, terraform, _clock));
+            () => new NoDefaultBranch(), (_, _) => codes, (_, _) => sts, terraform, _clock));
 
     private string Log => _stdout.ToString();
 
@@ -54,6 +54,7 @@ public sealed class GateRunnerTests : IDisposable
 
         Assert.Equal(GateRunner.FailureExitCode, await run);
         Assert.Contains("::error::No MFA code arrived within 5m (the timeout).", Log);
+        Assert.Equal("ended TimedOut", codes.Events[^1]);
         Assert.Empty(terraform.Invocations);
     }
 
@@ -69,7 +70,7 @@ public sealed class GateRunnerTests : IDisposable
 
         Assert.Equal(GateRunner.FailureExitCode, exitCode);
         Assert.Equal(["GetSessionToken 111111", "GetSessionToken 222222"], sts.Calls);
-        Assert.Equal(["asked 1/2", "rejected, 1 left", "asked 2/2", "rejected, 0 left"], codes.Events);
+        Assert.Equal(["asked 1/2", "rejected, 1 left", "asked 2/2", "rejected, 0 left", "ended Failed"], codes.Events);
         Assert.Contains("MFA failed: 2 codes were refused (wait.max-attempts)", Log);
         Assert.Empty(terraform.Invocations);
     }
@@ -101,6 +102,7 @@ public sealed class GateRunnerTests : IDisposable
 
         Assert.Equal(GateRunner.CancelledExitCode, await run);
         Assert.Contains("::error::The run was cancelled", Log);
+        Assert.Equal("ended Cancelled", codes.Events[^1]);
     }
 
     [Fact(Timeout = Timeout)]

@@ -1,21 +1,30 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using TfMfa.StandIns.Aws;
+using TfMfa.StandIns.GitHub;
 using TfMfa.StandIns.Terraform;
 
 namespace TfMfa.EndToEnd.Infrastructure;
 
 /// <summary>
 /// One end-to-end world: the AWS stand-in with a CI user, its virtual MFA device and a state
-/// bucket; a workspace holding a terraform module and a config; and the variables the runner
-/// would set. The stand-in's clock is fake, so a test can step to the next 30-second code.
+/// bucket; the GitHub stand-in with a pull request and its people; a workspace holding a terraform
+/// module and a config; and the variables the runner would set. The AWS stand-in's clock is fake,
+/// so a test can step to the next 30-second code.
 /// </summary>
 public sealed class GateScenario : IAsyncDisposable
 {
     public static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(2);
+    public const int PullRequest = 12;
+    public const long RunId = 777;
+    public const string HeadSha = "0f3c9a1b2d";
 
-    private GateScenario(AwsStandIn aws, FakeTimeProvider clock, string root)
+    private readonly List<Task> _people = [];
+
+    private GateScenario(AwsStandIn aws, GitHubStandIn github, FakeTimeProvider clock, string root)
     {
         Aws = aws;
+        GitHub = github;
         Clock = clock;
         Root = root;
         User = aws.AddUser("ci");
@@ -24,9 +33,22 @@ public sealed class GateScenario : IAsyncDisposable
         Directory.CreateDirectory(Workspace);
         SampleModule.Write(ModuleDirectory, aws.Endpoint, Bucket.Name, "gate/terraform.tfstate");
         File.WriteAllText(CliConfigFile, "");
+        github.AddUser("alice", "write");
+        github.AddPullRequest(PullRequest, HeadSha);
+        WriteEvent("pull_request", new JsonObject
+        {
+            ["number"] = PullRequest,
+            ["pull_request"] = new JsonObject
+            {
+                ["number"] = PullRequest,
+                ["head"] = new JsonObject { ["sha"] = HeadSha, ["repo"] = new JsonObject { ["full_name"] = github.FullName } },
+                ["base"] = new JsonObject { ["repo"] = new JsonObject { ["full_name"] = github.FullName } },
+            },
+        });
     }
 
     public AwsStandIn Aws { get; }
+    public GitHubStandIn GitHub { get; }
     public FakeTimeProvider Clock { get; }
     public string Root { get; }
     public IamUser User { get; }
@@ -36,27 +58,50 @@ public sealed class GateScenario : IAsyncDisposable
     public string ModuleDirectory => Path.Combine(Workspace, "infra");
     public string OutputFile => Path.Combine(Root, "github_output");
     public string SummaryFile => Path.Combine(Root, "step_summary");
+    private string EventFile => Path.Combine(Root, "event.json");
     private string CliConfigFile => Path.Combine(Root, "terraformrc");
+
+    /// <summary>On a runner (the default) codes come from GitHub; locally they are typed on standard input.</summary>
+    public bool OnRunner { get; set; } = true;
+
+    public string EventName { get; private set; } = "pull_request";
 
     public Dictionary<string, string> Inputs { get; } = new(StringComparer.Ordinal)
     {
         ["command"] = "plan",
         ["working-directory"] = "infra",
+        ["github-token"] = "",
     };
 
     public static async Task<GateScenario> StartAsync()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var aws = await AwsStandIn.StartAsync(clock);
+        var github = await GitHubStandIn.StartAsync();
         var root = Path.Combine(Path.GetTempPath(), "tfmfa-e2e-" + Guid.NewGuid().ToString("N")[..12]);
-        return new GateScenario(aws, clock, root);
+        return new GateScenario(aws, github, clock, root);
     }
 
+    /// <summary>The same config in the workspace and on the default branch.</summary>
     public void WriteConfig(string yaml)
+    {
+        WriteWorkspaceConfig(yaml);
+        GitHub.SetFile(GitHub.DefaultBranch, ".github/tfmfa.yml", yaml);
+    }
+
+    /// <summary>Only the checked-out copy: what a pull request changes.</summary>
+    public void WriteWorkspaceConfig(string yaml)
     {
         var path = Path.Combine(Workspace, ".github", "tfmfa.yml");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, yaml);
+    }
+
+    public void WriteEvent(string eventName, JsonObject payload)
+    {
+        EventName = eventName;
+        Directory.CreateDirectory(Root);
+        File.WriteAllText(EventFile, payload.ToJsonString());
     }
 
     /// <summary>The code the device shows now, on the stand-in's clock.</summary>
@@ -75,15 +120,43 @@ public sealed class GateScenario : IAsyncDisposable
         return candidate.ToString("D6");
     }
 
+    /// <summary>
+    /// A person who watches the pull request: once the run's request comment is there, they post each
+    /// comment in turn, waiting before each later one until the request shows the previous code was refused.
+    /// </summary>
+    public void PersonAnswers(string login, params string[] comments)
+    {
+        // The request this person answers is the next one the action posts.
+        var answered = RequestComments().Count;
+        _people.Add(Task.Run(async () =>
+        {
+            using var patience = new CancellationTokenSource(RunTimeout);
+            for (var i = 0; i < comments.Length; i++)
+            {
+                var refusals = i;
+                await WaitUntilAsync(() => RequestComments().Count > answered
+                    && RequestComments()[answered].History.Count(b => b.Contains("🔴", StringComparison.Ordinal)) >= refusals, patience.Token);
+                GitHub.PostComment(PullRequest, login, comments[i]);
+            }
+        }));
+    }
+
+    public IReadOnlyList<StoredComment> RequestComments() =>
+        [.. GitHub.CommentsOn(PullRequest).Where(c => c.User.IsBot && c.History[0].Contains("<!-- tfmfa:request", StringComparison.Ordinal))];
+
+    /// <summary>The latest request comment the action posted.</summary>
+    public StoredComment? RequestComment() => RequestComments().LastOrDefault();
+
+    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        while (!condition()) await Task.Delay(25, cancellationToken);
+    }
+
     public Dictionary<string, string> Environment()
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["GITHUB_ACTIONS"] = "true",
             ["GITHUB_WORKSPACE"] = Workspace,
-            ["GITHUB_OUTPUT"] = OutputFile,
-            ["GITHUB_STEP_SUMMARY"] = SummaryFile,
-            ["GITHUB_ACTOR"] = "octocat",
             ["USER"] = "alice",
             ["AWS_ACCESS_KEY_ID"] = User.AccessKeyId,
             ["AWS_SECRET_ACCESS_KEY"] = User.SecretAccessKey,
@@ -93,12 +166,36 @@ public sealed class GateScenario : IAsyncDisposable
             ["TF_CLI_CONFIG_FILE"] = CliConfigFile,
             ["CHECKPOINT_DISABLE"] = "1",
         };
+        if (OnRunner)
+        {
+            environment["GITHUB_ACTIONS"] = "true";
+            environment["GITHUB_OUTPUT"] = OutputFile;
+            environment["GITHUB_STEP_SUMMARY"] = SummaryFile;
+            environment["GITHUB_ACTOR"] = "octocat";
+            environment["GITHUB_API_URL"] = GitHub.Url;
+            environment["GITHUB_SERVER_URL"] = "https://github.com";
+            environment["GITHUB_REPOSITORY"] = GitHub.FullName;
+            environment["GITHUB_RUN_ID"] = RunId.ToString();
+            environment["GITHUB_RUN_ATTEMPT"] = "1";
+            environment["GITHUB_EVENT_NAME"] = EventName;
+            environment["GITHUB_EVENT_PATH"] = EventFile;
+            environment["GITHUB_SHA"] = HeadSha;
+        }
         foreach (var (name, value) in Inputs) environment["INPUT_" + name.ToUpperInvariant()] = value;
+        if (OnRunner && Inputs["github-token"].Length == 0) environment["INPUT_GITHUB-TOKEN"] = GitHub.Token;
         return environment;
     }
 
-    public Task<ActionResult> RunAsync(params string[] codes) =>
-        ActionProcess.RunAsync(Environment(), string.Concat(codes.Select(c => c + "\n")), RunTimeout);
+    /// <summary>Runs the program; <paramref name="typedCodes"/> go to standard input (for local runs).</summary>
+    public async Task<ActionResult> RunAsync(params string[] typedCodes)
+    {
+        var result = await ActionProcess.RunAsync(Environment(), string.Concat(typedCodes.Select(c => c + "\n")), RunTimeout);
+        var people = _people.ToArray();
+        _people.Clear();
+        foreach (var person in people)
+            if (person.IsFaulted) await person; // surface a person who never got to answer
+        return result;
+    }
 
     public IReadOnlyDictionary<string, string> Outputs()
     {
@@ -125,6 +222,7 @@ public sealed class GateScenario : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Aws.DisposeAsync();
+        await GitHub.DisposeAsync();
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
     }
 }

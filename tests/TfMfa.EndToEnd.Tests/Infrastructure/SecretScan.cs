@@ -1,6 +1,6 @@
 namespace TfMfa.EndToEnd.Infrastructure;
 
-/// <summary>No secret may appear in any line of output except an <c>::add-mask::</c> line, nor in the outputs file or step summary.</summary>
+/// <summary>No secret may appear in any line of output except an <c>::add-mask::</c> line, nor in the outputs file, the step summary or any version of a comment the action wrote.</summary>
 public static class SecretScan
 {
     public static void AssertNoSecrets(GateScenario scenario, IEnumerable<ActionResult> runs, params string[] codes)
@@ -16,7 +16,10 @@ public static class SecretScan
 
         var places = runs.SelectMany((run, i) => run.LinesOutsideMasks.Select(line => ($"run {i + 1} output", line)))
             .Append(("outputs file", File.Exists(scenario.OutputFile) ? File.ReadAllText(scenario.OutputFile) : ""))
-            .Append(("step summary", scenario.Summary()));
+            .Append(("step summary", scenario.Summary()))
+            .Concat(scenario.GitHub.CommentsOn(GateScenario.PullRequest)
+                .Where(c => c.User.IsBot)
+                .SelectMany(c => c.History.Select(body => ($"comment {c.Id} by {c.User.Login}", body))));
 
         foreach (var (where, text) in places)
             foreach (var (what, value) in secrets)

@@ -1,0 +1,41 @@
+using TfMfa.GitHub;
+using TfMfa.RunLog;
+
+namespace TfMfa.Codes;
+
+/// <summary>
+/// A code carried by an environment approval: the newest <c>approved</c> review of this run for
+/// this environment whose comment's first line is <c>/mfa 123456</c>. Approval comments cannot be
+/// deleted, so such a code is only as private as the run's review history, and lives 30 seconds.
+/// </summary>
+public sealed class EnvironmentApprovalCodes(IGitHubApi github, Approvers approvers, long runId, IRunLog log)
+{
+    public async Task<SuppliedCode?> FindAsync(string environment, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<GitHubApproval> approvals;
+        try
+        {
+            approvals = await github.GetApprovalsAsync(runId, cancellationToken);
+        }
+        catch (GitHubException e)
+        {
+            log.Warning($"Could not read this run's environment approvals ({e.Message}); asking on the pull request instead.");
+            return null;
+        }
+
+        // The review history lists the oldest first.
+        var approval = approvals.LastOrDefault(a => a.State.Equals("approved", StringComparison.OrdinalIgnoreCase)
+            && a.Environments.Contains(environment, StringComparer.OrdinalIgnoreCase)
+            && MfaCommand.Parse(a.Comment).Kind == MfaCommandKind.Code);
+        if (approval is null) return null;
+
+        var check = await approvers.CheckAsync(approval.Login, approval.IsBot, cancellationToken);
+        if (!check.Allowed)
+        {
+            log.Info($"Ignored the code in @{approval.Login}'s approval of '{environment}': {check.Reason}.");
+            return null;
+        }
+        log.Info($"Using the code in @{approval.Login}'s approval of environment '{environment}'.");
+        return new SuppliedCode(MfaCommand.Parse(approval.Comment).Code!, approval.Login);
+    }
+}

@@ -1,0 +1,37 @@
+using TfMfa.Config;
+
+namespace TfMfa.GitHub;
+
+public sealed record GitHubComment(long Id, string Body, string Login, bool IsBot, DateTimeOffset CreatedAt, DateTimeOffset? UpdatedAt);
+
+public sealed record GitHubApproval(string State, string Login, bool IsBot, string Comment, IReadOnlyList<string> Environments);
+
+public sealed record CommitPullRequest(int Number, bool IsOpen);
+
+/// <summary>The handful of GitHub REST calls the action makes. Failures surface as <see cref="GitHubException"/>.</summary>
+public interface IGitHubApi
+{
+    Task<string> GetDefaultBranchAsync(CancellationToken cancellationToken);
+
+    /// <summary>A file's text at a ref, or null when it does not exist there (404).</summary>
+    Task<string?> GetFileAsync(string path, string reference, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<CommitPullRequest>> GetPullRequestsForCommitAsync(string sha, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<GitHubApproval>> GetApprovalsAsync(long runId, CancellationToken cancellationToken);
+
+    Task<GitHubComment> CreateCommentAsync(int issueNumber, string body, CancellationToken cancellationToken);
+
+    Task UpdateCommentAsync(long commentId, string body, CancellationToken cancellationToken);
+
+    /// <summary>Comments updated since <paramref name="since"/>, oldest first, fetched conditionally so an unchanged list costs no rate limit.</summary>
+    Task<IReadOnlyList<GitHubComment>> ListCommentsAsync(int issueNumber, DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a comment; false when it was already gone (404), which means another run claimed it.</summary>
+    Task<bool> DeleteCommentAsync(long commentId, CancellationToken cancellationToken);
+
+    Task AddEyesReactionAsync(long commentId, CancellationToken cancellationToken);
+
+    /// <summary>The user's role on the repository (admin, maintain, write, triage, read), or null for none.</summary>
+    Task<RepoPermission?> GetPermissionAsync(string login, CancellationToken cancellationToken);
+}

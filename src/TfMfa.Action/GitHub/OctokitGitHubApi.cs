@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Net;
+using Octokit;
+using Octokit.Caching;
+using Octokit.Internal;
+using TfMfa.Config;
+
+namespace TfMfa.GitHub;
+
+/// <summary>The REST calls through Octokit, on the API URL exactly as the runner gives it (GitHub Enterprise Server included).</summary>
+public sealed class OctokitGitHubApi : IGitHubApi
+{
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+    private readonly GitHubClient _client;
+    private readonly string _owner;
+    private readonly string _name;
+    private readonly TimeProvider _clock;
+
+    public OctokitGitHubApi(GitHubContext context, string token, TimeProvider clock, Func<HttpMessageHandler>? handler = null)
+    {
+        _owner = context.Owner;
+        _name = context.Repository;
+        _clock = clock;
+        // Octokit's GitHubClient(Uri) rewrites any non-github.com host to /api/v3/; a Connection keeps the
+        // URL as given, which is what GITHUB_API_URL already is (https://HOST/api/v3 on Enterprise Server).
+        var baseAddress = new Uri(context.ApiUrl.EndsWith('/') ? context.ApiUrl : context.ApiUrl + "/");
+        var http = new CachingHttpClient(new HttpClientAdapter(handler ?? HttpMessageHandlerFactory.CreateDefault), new EtagCache());
+        var connection = new Connection(new ProductHeaderValue("tfmfa", "1.0"), baseAddress,
+            new InMemoryCredentialStore(new Credentials(token)), http, new SimpleJsonSerializer());
+        connection.SetRequestTimeout(RequestTimeout);
+        _client = new GitHubClient(connection);
+    }
+
+    public Task<string> GetDefaultBranchAsync(CancellationToken cancellationToken) =>
+        Call(cancellationToken, $"read the repository {_owner}/{_name}", async () => (await _client.Repository.Get(_owner, _name)).DefaultBranch);
+
+    public Task<string?> GetFileAsync(string path, string reference, CancellationToken cancellationToken) =>
+        Call(cancellationToken, $"read {path} on {reference}", async () =>
+        {
+            try
+            {
+                // The JSON form (base64 content) rather than the raw media type, whose content type Octokit must guess.
+                var contents = await _client.Repository.Content.GetAllContentsByRef(_owner, _name, path, reference);
+                if (contents.Count != 1 || contents[0].Type.StringValue != "file")
+                    throw new GitHubException($"could not read {path} on {reference}: it is not a file", null, transient: false, null);
+                return contents[0].Content;
+            }
+            catch (NotFoundException)
+            {
+                return null;
+            }
+        });
+
+    public Task<IReadOnlyList<CommitPullRequest>> GetPullRequestsForCommitAsync(string sha, CancellationToken cancellationToken) =>
+        Call(cancellationToken, $"find the pull request of commit {sha}", async () =>
+            (IReadOnlyList<CommitPullRequest>)[.. (await _client.Repository.Commit.PullRequests(_owner, _name, sha))
+                .Select(pr => new CommitPullRequest(pr.Number, pr.State.StringValue == "open"))]);
+
+    public Task<IReadOnlyList<GitHubApproval>> GetApprovalsAsync(long runId, CancellationToken cancellationToken) =>
+        Call(cancellationToken, $"read the approvals of run {runId}", async () =>
+            (IReadOnlyList<GitHubApproval>)[.. (await _client.Actions.Workflows.Runs.GetReviewHistory(_owner, _name, runId))
+                // The state enum knows approved and rejected only; the string is the truth.
+                .Select(a => new GitHubApproval(a.State.StringValue ?? "", a.User?.Login ?? "", IsBot(a.User), a.Comment ?? "",
+                    [.. (a.Environments ?? []).Select(e => e.Name)]))]);
+
+    public Task<GitHubComment> CreateCommentAsync(int issueNumber, string body, CancellationToken cancellationToken) =>
+        Call(cancellationToken, $"comment on #{issueNumber}", async () => ToComment(await _client.Issue.Comment.Create(_owner, _name, issueNumber, body)));
+
+    public Task UpdateCommentAsync(long commentId, string body, CancellationToken cancellationToken) =>
+        Call(cancellationToken, $"edit comment {commentId}", async () => { await _client.Issue.Comment.Update(_owner, _name, commentId, body); return 0; });
+
+    public Task<IReadOnlyList<GitHubComment>> ListCommentsAsync(int issueNumber, DateTimeOffset since, CancellationToken cancellationToken) =>
+        Call(cancellationToken, $"read the comments of #{issueNumber}", async () =>
+            (IReadOnlyList<GitHubComment>)[.. (await _client.Issue.Comment.GetAllForIssue(_owner, _name, issueNumber,
+                new IssueCommentRequest { Since = since }, new ApiOptions { PageSize = 100 })).Select(ToComment)]);
+
+    public Task<bool> DeleteCommentAsync(long commentId, CancellationToken cancellationToken) =>
+        Call(cancellationToken, $"delete comment {commentId}", async () =>
+        {
+            try
+            {
+                await _client.Issue.Comment.Delete(_owner, _name, commentId);
+                return true;
+            }
+            catch (NotFoundException)
+            {
+                return false;
+            }
+        });
+
+    public Task AddEyesReactionAsync(long commentId, CancellationToken cancellationToken) =>
+        Call(cancellationToken, $"react to comment {commentId}", async () => await _client.Reaction.IssueComment.Create(_owner, _name, commentId, new NewReaction(ReactionType.Eyes)));
+
+    public Task<RepoPermission?> GetPermissionAsync(string login, CancellationToken cancellationToken) =>
+        Call(cancellationToken, $"read the permission of @{login}", async () =>
+        {
+            try
+            {
+                var response = await _client.Repository.Collaborator.ReviewPermission(_owner, _name, login);
+                // role_name knows maintain and triage; permission is the older admin/write/read/none.
+                return ParsePermission(response.RoleName) ?? ParsePermission(response.Permission);
+            }
+            catch (NotFoundException)
+            {
+                return null;
+            }
+        });
+
+    public static RepoPermission? ParsePermission(string? text) => text?.ToLowerInvariant() switch
+    {
+        "admin" => RepoPermission.Admin,
+        "maintain" => RepoPermission.Maintain,
+        "write" or "push" => RepoPermission.Write,
+        "triage" => RepoPermission.Triage,
+        "read" or "pull" => RepoPermission.Read,
+        _ => null,
+    };
+
+    private static bool IsBot(User? user) => user?.Type == AccountType.Bot || (user?.Login?.EndsWith("[bot]", StringComparison.Ordinal) ?? false);
+
+    private static GitHubComment ToComment(IssueComment comment) =>
+        new(comment.Id, comment.Body ?? "", comment.User?.Login ?? "", IsBot(comment.User), comment.CreatedAt, comment.UpdatedAt);
+
+    /// <summary>Runs one call and turns whatever went wrong into a <see cref="GitHubException"/> that says what GitHub answered.</summary>
+    private async Task<T> Call<T>(CancellationToken cancellationToken, string what, Func<Task<T>> call)
+    {
+        try
+        {
+            // Octokit takes no token; stop waiting on cancellation, the request itself times out.
+            return await call().WaitAsync(cancellationToken);
+        }
+        catch (RateLimitExceededException e)
+        {
+            var wait = e.Reset - _clock.GetUtcNow();
+            throw new GitHubException($"could not {what}: GitHub's rate limit is used up ({e.Remaining} of {e.Limit} left) until {e.Reset.UtcDateTime:HH:mm:ss} UTC",
+                e.StatusCode, transient: true, wait < TimeSpan.Zero ? TimeSpan.Zero : wait, e);
+        }
+        catch (SecondaryRateLimitExceededException e)
+        {
+            throw new GitHubException($"could not {what}: GitHub's secondary rate limit ({e.Message})", e.StatusCode, transient: true, RetryAfter(e.HttpResponse) ?? TimeSpan.FromSeconds(60), e);
+        }
+        catch (AbuseException e)
+        {
+            throw new GitHubException($"could not {what}: GitHub's secondary rate limit ({e.Message})", e.StatusCode, transient: true,
+                e.RetryAfterSeconds is { } s ? TimeSpan.FromSeconds(s) : TimeSpan.FromSeconds(60), e);
+        }
+        catch (AuthorizationException e)
+        {
+            throw new GitHubException($"could not {what}: GitHub refused the token (HTTP 401, {e.Message}). Check the github-token input", e.StatusCode, transient: false, null, e);
+        }
+        catch (ApiException e) when ((int)e.StatusCode == 429 || (int)e.StatusCode >= 500)
+        {
+            throw new GitHubException($"could not {what}: GitHub answered HTTP {(int)e.StatusCode} ({e.Message})", e.StatusCode, transient: true, RetryAfter(e.HttpResponse), e);
+        }
+        catch (ForbiddenException e)
+        {
+            throw new GitHubException($"could not {what}: GitHub answered HTTP 403 ({e.Message}). Give the job the permissions it needs (permissions: contents: read, pull-requests: write, issues: write, actions: read)", e.StatusCode, transient: false, null, e);
+        }
+        catch (ApiException e)
+        {
+            throw new GitHubException($"could not {what}: GitHub answered HTTP {(int)e.StatusCode} ({e.Message})", e.StatusCode, transient: false, null, e);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new GitHubException($"could not {what}: no answer from GitHub ({e.Message})", null, transient: true, null, e);
+        }
+    }
+
+    private static TimeSpan? RetryAfter(IResponse? response)
+    {
+        if (response?.Headers is null) return null;
+        foreach (var (name, value) in response.Headers)
+            if (name.Equals("Retry-After", StringComparison.OrdinalIgnoreCase) && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+                return TimeSpan.FromSeconds(seconds);
+        return null;
+    }
+}

@@ -1,0 +1,26 @@
+namespace TfMfa.StandIns.GitHub;
+
+public sealed record GitHubUser(long Id, string Login, bool IsBot);
+
+/// <summary>A comment as the stand-in stores it; <see cref="Deleted"/> comments are gone from every listing.</summary>
+public sealed class StoredComment
+{
+    public required long Id { get; init; }
+    public required int IssueNumber { get; init; }
+    public required GitHubUser User { get; init; }
+    public required string Body { get; set; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; set; }
+    public bool Deleted { get; set; }
+    public List<(string Login, string Content)> Reactions { get; } = [];
+
+    /// <summary>Every body the comment ever had, so tests can check what was visible and when.</summary>
+    public List<string> History { get; } = [];
+}
+
+public sealed record StoredPullRequest(int Number, string HeadSha, string HeadRepository, bool Open);
+
+public sealed record StoredApproval(string State, GitHubUser User, string Comment, IReadOnlyList<string> Environments);
+
+/// <summary>One request the stand-in answered. <see cref="Counted"/> is whether it spent rate limit (a 304 does not).</summary>
+public sealed record GitHubRequestRecord(DateTimeOffset At, string Method, string Path, int Status, bool Counted);

@@ -1,0 +1,293 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+
+namespace TfMfa.StandIns.GitHub;
+
+public sealed partial class GitHubStandIn
+{
+    private sealed class ApiError(int status, string message, string documentation = "https://docs.github.com/rest") : Exception(message)
+    {
+        public int Status { get; } = status;
+        public string Documentation { get; } = documentation;
+    }
+
+    private sealed record Answer(int Status, JsonNode? Json, string? Text = null, string ContentType = "application/json; charset=utf-8", string? Link = null);
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        if (Latency > TimeSpan.Zero) await Task.Delay(Latency);
+        var request = context.Request;
+        var path = request.Path.Value ?? "/";
+        if (path.StartsWith("/api/v3/", StringComparison.Ordinal)) path = path["/api/v3".Length..];
+        var status = 0;
+        var counted = false;
+        try
+        {
+            if (_faults.TryPeek(out var fault) && fault.Method == request.Method && fault.Path.IsMatch(path) && _faults.TryDequeue(out fault))
+            {
+                counted = true;
+                if (fault.Status == 0)
+                {
+                    status = 0;
+                    context.Abort();
+                    return;
+                }
+                foreach (var (name, value) in fault.Headers) context.Response.Headers[name] = value;
+                throw new ApiError(fault.Status, fault.Message ?? (fault.Status >= 500 ? "Server Error" : "Fault"));
+            }
+
+            Authenticate(request);
+            var body = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0
+                ? await JsonNode.ParseAsync(request.Body)
+                : null;
+            var answer = Route(request.Method, path, request, body);
+
+            var bytes = answer.Text is not null ? Encoding.UTF8.GetBytes(answer.Text)
+                : answer.Json is not null ? Encoding.UTF8.GetBytes(answer.Json.ToJsonString()) : [];
+            var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(bytes))[..40]}\"";
+            if (HttpMethods.IsGet(request.Method) && answer.Status == 200 && request.Headers.IfNoneMatch.ToString() == etag)
+            {
+                // A conditional hit: GitHub does not count it against the rate limit.
+                status = 304;
+                WriteRateHeaders(context.Response);
+                context.Response.StatusCode = 304;
+                context.Response.Headers.ETag = etag;
+                return;
+            }
+
+            counted = true;
+            status = answer.Status;
+            SpendRateLimit(context.Response);
+            context.Response.StatusCode = answer.Status;
+            if (HttpMethods.IsGet(request.Method) && answer.Status == 200) context.Response.Headers.ETag = etag;
+            if (answer.Link is not null) context.Response.Headers["Link"] = answer.Link;
+            if (bytes.Length > 0)
+            {
+                context.Response.ContentType = answer.ContentType;
+                await context.Response.Body.WriteAsync(bytes);
+            }
+        }
+        catch (ApiError error)
+        {
+            status = error.Status;
+            if (error.Status != 401) { counted = true; SpendRateLimit(context.Response); }
+            context.Response.StatusCode = error.Status;
+            context.Response.ContentType = "application/json; charset=utf-8";
+            await context.Response.WriteAsync(new JsonObject
+            {
+                ["message"] = error.Message,
+                ["documentation_url"] = error.Documentation,
+                ["status"] = error.Status.ToString(CultureInfo.InvariantCulture),
+            }.ToJsonString());
+        }
+        finally
+        {
+            _requests.Enqueue(new GitHubRequestRecord(Clock.GetUtcNow(), request.Method, path + request.QueryString.Value, status, counted));
+        }
+    }
+
+    private void Authenticate(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.Length == 0) throw new ApiError(401, "Requires authentication", "https://docs.github.com/rest");
+        var token = header.StartsWith("token ", StringComparison.OrdinalIgnoreCase) ? header[6..]
+            : header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..] : "";
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token.Trim()), Encoding.UTF8.GetBytes(Token)))
+            throw new ApiError(401, "Bad credentials", "https://docs.github.com/rest");
+    }
+
+    private void SpendRateLimit(HttpResponse response)
+    {
+        lock (_lock)
+        {
+            if (Clock.GetUtcNow() >= ResetAt) { _remaining = HourlyLimit; ResetAt = Clock.GetUtcNow().AddHours(1); }
+            if (_remaining > 0) _remaining--;
+        }
+        WriteRateHeaders(response);
+    }
+
+    private void WriteRateHeaders(HttpResponse response)
+    {
+        response.Headers["x-ratelimit-limit"] = HourlyLimit.ToString(CultureInfo.InvariantCulture);
+        response.Headers["x-ratelimit-remaining"] = _remaining.ToString(CultureInfo.InvariantCulture);
+        response.Headers["x-ratelimit-reset"] = ResetAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        response.Headers["x-ratelimit-used"] = (HourlyLimit - _remaining).ToString(CultureInfo.InvariantCulture);
+        response.Headers["x-ratelimit-resource"] = "core";
+    }
+
+    [GeneratedRegex(@"^/repos/(?<owner>[^/]+)/(?<repo>[^/]+)(?<rest>/.*)?$")]
+    private static partial Regex RepoPath();
+
+    private Answer Route(string method, string path, HttpRequest request, JsonNode? body)
+    {
+        var match = RepoPath().Match(path);
+        if (!match.Success || !match.Groups["owner"].Value.Equals(Owner, StringComparison.OrdinalIgnoreCase)
+                            || !match.Groups["repo"].Value.Equals(Repository, StringComparison.OrdinalIgnoreCase))
+            throw new ApiError(404, "Not Found");
+        var rest = match.Groups["rest"].Value;
+        var segments = rest.Split('/', StringSplitOptions.RemoveEmptyEntries);
+
+        // Creating a comment notifies listeners, so it runs outside the lock.
+        if (method == "POST" && segments is ["issues", var issue, "comments"])
+            return new Answer(201, CommentJson(CreateComment(int.Parse(issue, CultureInfo.InvariantCulture), Bot, BodyText(body))));
+
+        lock (_lock)
+        {
+            return (method, segments) switch
+            {
+                ("GET", []) => new Answer(200, RepositoryJson()),
+                ("GET", ["contents", ..]) => Contents(string.Join('/', segments[1..].Select(Uri.UnescapeDataString)), request),
+                ("GET", ["commits", var sha, "pulls"]) => new Answer(200, new JsonArray([.. _pullRequests.Values.Where(p => p.HeadSha == sha).Select(PullJson)])),
+                ("GET", ["actions", "runs", var run, "approvals"]) => new Answer(200, Approvals(long.Parse(run, CultureInfo.InvariantCulture))),
+                ("GET", ["issues", var n, "comments"]) => ListComments(int.Parse(n, CultureInfo.InvariantCulture), request),
+                ("GET", ["issues", "comments", var id]) => new Answer(200, CommentJson(Find(id))),
+                ("PATCH", ["issues", "comments", var id]) => new Answer(200, CommentJson(Edit(Find(id), BodyText(body)))),
+                ("DELETE", ["issues", "comments", var id]) => Delete(Find(id)),
+                ("POST", ["issues", "comments", var id, "reactions"]) => React(Find(id), body?["content"]?.GetValue<string>() ?? ""),
+                ("GET", ["collaborators", var login, "permission"]) => Permission(Uri.UnescapeDataString(login)),
+                _ => throw new ApiError(404, "Not Found"),
+            };
+        }
+    }
+
+    private static string BodyText(JsonNode? body) =>
+        body?["body"]?.GetValue<string>() is { Length: > 0 } text ? text : throw new ApiError(422, "Validation Failed");
+
+    private StoredComment Find(string id) =>
+        _comments.FirstOrDefault(c => c.Id.ToString(CultureInfo.InvariantCulture) == id && !c.Deleted) ?? throw new ApiError(404, "Not Found");
+
+    private StoredComment Edit(StoredComment comment, string body)
+    {
+        comment.Body = body;
+        comment.History.Add(body);
+        comment.UpdatedAt = Clock.GetUtcNow();
+        return comment;
+    }
+
+    private static Answer Delete(StoredComment comment)
+    {
+        comment.Deleted = true;
+        return new Answer(204, null);
+    }
+
+    private Answer React(StoredComment comment, string content)
+    {
+        if (content is not ("+1" or "-1" or "laugh" or "confused" or "heart" or "hooray" or "rocket" or "eyes"))
+            throw new ApiError(422, "Validation Failed");
+        var existing = comment.Reactions.Any(r => r.Login == Bot.Login && r.Content == content);
+        if (!existing) comment.Reactions.Add((Bot.Login, content));
+        return new Answer(existing ? 200 : 201, new JsonObject
+        {
+            ["id"] = comment.Reactions.Count, ["node_id"] = "REA_" + comment.Id, ["content"] = content,
+            ["user"] = UserJson(Bot), ["created_at"] = Time(Clock.GetUtcNow()),
+        });
+    }
+
+    private Answer Permission(string login)
+    {
+        if (!_users.TryGetValue(login, out var user)) throw new ApiError(404, $"{login} is not a user");
+        var role = _roles.GetValueOrDefault(login) ?? "none";
+        // permission is the older scale: maintain counts as write, triage as read.
+        var permission = role switch { "maintain" => "write", "triage" => "read", _ => role };
+        return new Answer(200, new JsonObject { ["permission"] = permission, ["role_name"] = role, ["user"] = UserJson(user) });
+    }
+
+    private Answer Contents(string path, HttpRequest request)
+    {
+        var reference = request.Query["ref"].ToString() is { Length: > 0 } r ? r : DefaultBranch;
+        if (!_files.TryGetValue((reference, path), out var content))
+            throw new ApiError(404, "Not Found", "https://docs.github.com/rest/repos/contents#get-repository-content");
+        if (request.Headers.Accept.ToString().Contains("raw", StringComparison.Ordinal))
+            return new Answer(200, null, content, "application/vnd.github.raw; charset=utf-8");
+        var bytes = Encoding.UTF8.GetBytes(content);
+        return new Answer(200, new JsonObject
+        {
+            ["type"] = "file", ["encoding"] = "base64", ["size"] = bytes.Length, ["name"] = Path.GetFileName(path), ["path"] = path,
+            ["content"] = Convert.ToBase64String(bytes), ["sha"] = Convert.ToHexStringLower(SHA1.HashData(bytes)),
+            ["url"] = $"{Url}/repos/{FullName}/contents/{path}?ref={reference}",
+        });
+    }
+
+    private JsonArray Approvals(long runId) =>
+        new([.. (_approvals.GetValueOrDefault(runId) ?? []).Select(a => (JsonNode)new JsonObject
+        {
+            ["environments"] = new JsonArray([.. a.Environments.Select((e, i) => (JsonNode)new JsonObject
+            {
+                ["id"] = i + 1, ["node_id"] = "EN_" + e, ["name"] = e, ["url"] = $"{Url}/repos/{FullName}/environments/{e}",
+                ["html_url"] = $"https://github.com/{FullName}/deployments/activity_log?environments_filter={e}",
+                ["created_at"] = Time(Clock.GetUtcNow()), ["updated_at"] = Time(Clock.GetUtcNow()),
+            })]),
+            ["state"] = a.State,
+            ["user"] = UserJson(a.User),
+            ["comment"] = a.Comment,
+        })]);
+
+    private Answer ListComments(int issueNumber, HttpRequest request)
+    {
+        var since = request.Query["since"].ToString() is { Length: > 0 } s
+            ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)
+            : DateTimeOffset.MinValue;
+        var perPage = int.TryParse(request.Query["per_page"], out var pp) ? Math.Clamp(pp, 1, 100) : 30;
+        var page = int.TryParse(request.Query["page"], out var pg) ? Math.Max(pg, 1) : 1;
+        // GitHub's timestamps have whole seconds, and since compares them.
+        var all = _comments.Where(c => c.IssueNumber == issueNumber && !c.Deleted && Truncate(c.UpdatedAt) >= since).OrderBy(c => c.Id).ToList();
+        var items = all.Skip((page - 1) * perPage).Take(perPage).Select(CommentJson).ToArray();
+
+        string? link = null;
+        var pages = Math.Max(1, (all.Count + perPage - 1) / perPage);
+        if (page < pages)
+        {
+            string PageUrl(int p) => $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}?{Query(request, p)}";
+            link = $"<{PageUrl(page + 1)}>; rel=\"next\", <{PageUrl(pages)}>; rel=\"last\"";
+        }
+        return new Answer(200, new JsonArray(items), Link: link);
+    }
+
+    private static string Query(HttpRequest request, int page) =>
+        string.Join('&', request.Query.Where(q => q.Key != "page").Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value.ToString())}").Append($"page={page}"));
+
+    private JsonObject RepositoryJson() => new()
+    {
+        ["id"] = 4242, ["node_id"] = "R_4242", ["name"] = Repository, ["full_name"] = FullName,
+        ["owner"] = UserJson(new GitHubUser(1, Owner, false)), ["private"] = true, ["default_branch"] = DefaultBranch,
+        ["html_url"] = $"https://github.com/{FullName}", ["url"] = $"{Url}/repos/{FullName}",
+    };
+
+    private JsonObject PullJson(StoredPullRequest pr) => new()
+    {
+        ["id"] = pr.Number * 10, ["node_id"] = "PR_" + pr.Number, ["number"] = pr.Number, ["state"] = pr.Open ? "open" : "closed",
+        ["title"] = $"Pull request {pr.Number}", ["html_url"] = $"https://github.com/{FullName}/pull/{pr.Number}",
+        ["head"] = new JsonObject { ["ref"] = "feature", ["sha"] = pr.HeadSha, ["repo"] = new JsonObject { ["full_name"] = pr.HeadRepository } },
+        ["base"] = new JsonObject { ["ref"] = DefaultBranch, ["sha"] = "0000000", ["repo"] = new JsonObject { ["full_name"] = FullName } },
+        ["created_at"] = Time(Clock.GetUtcNow()), ["updated_at"] = Time(Clock.GetUtcNow()),
+    };
+
+    private JsonObject CommentJson(StoredComment comment) => new()
+    {
+        ["id"] = comment.Id,
+        ["node_id"] = "IC_" + comment.Id,
+        ["url"] = $"{Url}/repos/{FullName}/issues/comments/{comment.Id}",
+        ["html_url"] = $"https://github.com/{FullName}/pull/{comment.IssueNumber}#issuecomment-{comment.Id}",
+        ["issue_url"] = $"{Url}/repos/{FullName}/issues/{comment.IssueNumber}",
+        ["body"] = comment.Body,
+        ["user"] = UserJson(comment.User),
+        ["created_at"] = Time(comment.CreatedAt),
+        ["updated_at"] = Time(comment.UpdatedAt),
+        ["author_association"] = comment.User.IsBot ? "NONE" : "MEMBER",
+    };
+
+    private static JsonObject UserJson(GitHubUser user) => new()
+    {
+        ["login"] = user.Login, ["id"] = user.Id, ["node_id"] = "U_" + user.Id, ["type"] = user.IsBot ? "Bot" : "User",
+        ["site_admin"] = false, ["url"] = $"https://api.github.com/users/{user.Login}", ["html_url"] = $"https://github.com/{user.Login}",
+    };
+
+    private static DateTimeOffset Truncate(DateTimeOffset time) => new(time.Ticks - time.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

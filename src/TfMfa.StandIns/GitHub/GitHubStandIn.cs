@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace TfMfa.StandIns.GitHub;
+
+/// <summary>
+/// A local GitHub REST API on 127.0.0.1 serving exactly the endpoints TfMfa uses, statefully:
+/// comments (created, edited, deleted), reactions, approvals, permissions, file contents and the
+/// default branch; strong ETags with 304s that cost no rate limit; token checks (401); rate-limit
+/// headers. Tests act as people through it and count what each request cost.
+/// Serves both at the root and under <c>/api/v3</c>, as GitHub Enterprise Server does.
+/// </summary>
+public sealed partial class GitHubStandIn : IAsyncDisposable
+{
+    public const string ActionsBotLogin = "github-actions[bot]";
+    private const int HourlyLimit = 1000;
+
+    private readonly WebApplication _app;
+    private readonly Lock _lock = new();
+    private readonly ConcurrentQueue<GitHubRequestRecord> _requests = new();
+    private readonly Dictionary<string, GitHubUser> _users = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> _roles = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<StoredComment> _comments = [];
+    private readonly Dictionary<int, StoredPullRequest> _pullRequests = [];
+    private readonly Dictionary<long, List<StoredApproval>> _approvals = [];
+    private readonly Dictionary<(string Branch, string Path), string> _files = [];
+    private readonly List<Func<StoredComment, Task>> _commentListeners = [];
+    private readonly ConcurrentQueue<Fault> _faults = new();
+    private long _nextCommentId = 1_000_000;
+    private int _remaining = HourlyLimit;
+
+    private GitHubStandIn(WebApplication app, string owner, string repository, string token, TimeProvider clock)
+    {
+        _app = app;
+        Owner = owner;
+        Repository = repository;
+        Token = token;
+        Clock = clock;
+        ResetAt = clock.GetUtcNow().AddHours(1);
+        Bot = AddUser(ActionsBotLogin, isBot: true);
+    }
+
+    public string Owner { get; }
+    public string Repository { get; }
+    public string FullName => $"{Owner}/{Repository}";
+    public string Token { get; }
+    public TimeProvider Clock { get; }
+    public GitHubUser Bot { get; }
+    public string DefaultBranch { get; set; } = "main";
+    public DateTimeOffset ResetAt { get; private set; }
+
+    /// <summary>Base URL, like <c>http://127.0.0.1:41234</c>.</summary>
+    public string Url { get; private set; } = "";
+
+    /// <summary>Added to every answer, to stand for the round trip to api.github.com.</summary>
+    public TimeSpan Latency { get; set; }
+
+    public IReadOnlyList<GitHubRequestRecord> Requests => [.. _requests];
+
+    public static async Task<GitHubStandIn> StartAsync(string repository = "acme/infra", string token = "ghs_standin_token", TimeProvider? clock = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var parts = repository.Split('/', 2);
+        var standIn = new GitHubStandIn(app, parts[0], parts[1], token, clock ?? TimeProvider.System);
+        app.Run(standIn.HandleAsync);
+        await app.StartAsync();
+        standIn.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return standIn;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    // ---- the world, as tests arrange it ----
+
+    public GitHubUser AddUser(string login, string? role = null, bool isBot = false)
+    {
+        lock (_lock)
+        {
+            if (!_users.TryGetValue(login, out var user))
+                _users[login] = user = new GitHubUser(_users.Count + 1001, login, isBot);
+            if (role is not null) _roles[login] = role;
+            return user;
+        }
+    }
+
+    public void SetFile(string branch, string path, string? content)
+    {
+        lock (_lock)
+        {
+            if (content is null) _files.Remove((branch, path));
+            else _files[(branch, path)] = content;
+        }
+    }
+
+    public StoredPullRequest AddPullRequest(int number, string headSha, string? headRepository = null, bool open = true)
+    {
+        var pr = new StoredPullRequest(number, headSha, headRepository ?? FullName, open);
+        lock (_lock) _pullRequests[number] = pr;
+        return pr;
+    }
+
+    public void AddApproval(long runId, string login, string comment, string environment, string state = "approved")
+    {
+        var user = AddUser(login);
+        lock (_lock)
+        {
+            if (!_approvals.TryGetValue(runId, out var list)) _approvals[runId] = list = [];
+            list.Add(new StoredApproval(state, user, comment, [environment]));
+        }
+    }
+
+    /// <summary>A person (or bot) writes a comment.</summary>
+    public StoredComment PostComment(int issueNumber, string login, string body) => CreateComment(issueNumber, AddUser(login), body);
+
+    /// <summary>A person edits a comment.</summary>
+    public void EditComment(long id, string body)
+    {
+        lock (_lock)
+        {
+            var comment = _comments.Single(c => c.Id == id);
+            comment.Body = body;
+            comment.History.Add(body);
+            comment.UpdatedAt = Clock.GetUtcNow();
+        }
+    }
+
+    /// <summary>Called (off the request thread) after every comment is created, the action's own included.</summary>
+    public void OnComment(Func<StoredComment, Task> listener)
+    {
+        lock (_lock) _commentListeners.Add(listener);
+    }
+
+    /// <summary>All comments ever made on the issue, deleted ones included.</summary>
+    public IReadOnlyList<StoredComment> CommentsOn(int issueNumber)
+    {
+        lock (_lock) return [.. _comments.Where(c => c.IssueNumber == issueNumber)];
+    }
+
+    /// <summary>The next request whose method and path match fails with <paramref name="status"/> (or a dropped connection when 0).</summary>
+    public void InjectFault(string method, string pathPattern, int status, int count = 1, IReadOnlyDictionary<string, string>? headers = null, string? message = null)
+    {
+        for (var i = 0; i < count; i++) _faults.Enqueue(new Fault(method, new Regex(pathPattern), status, headers ?? new Dictionary<string, string>(), message));
+    }
+
+    private sealed record Fault(string Method, Regex Path, int Status, IReadOnlyDictionary<string, string> Headers, string? Message);
+
+    private StoredComment CreateComment(int issueNumber, GitHubUser user, string body)
+    {
+        StoredComment comment;
+        Func<StoredComment, Task>[] listeners;
+        lock (_lock)
+        {
+            var now = Clock.GetUtcNow();
+            comment = new StoredComment { Id = ++_nextCommentId, IssueNumber = issueNumber, User = user, Body = body, CreatedAt = now, UpdatedAt = now };
+            comment.History.Add(body);
+            _comments.Add(comment);
+            listeners = [.. _commentListeners];
+        }
+        foreach (var listener in listeners)
+            _ = Task.Run(async () => { await Task.Delay(10); await listener(comment); });
+        return comment;
+    }
+}
