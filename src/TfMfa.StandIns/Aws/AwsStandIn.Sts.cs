@@ -45,7 +45,8 @@ public sealed partial class AwsStandIn
         };
         if (fault is { DropConnection: true })
         {
-            record.ErrorCode = "ConnectionDropped";
+            (record.Status, record.ErrorCode) = (200, "ConnectionDropped");
+            record.CommitOnce();
             context.Abort();
             return;
         }

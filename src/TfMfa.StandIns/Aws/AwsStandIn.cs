@@ -107,11 +107,18 @@ public sealed partial class AwsStandIn : IAsyncDisposable
         var isSts = signed?.Service == "sts" || (signed is null && HttpMethods.IsPost(context.Request.Method) && context.Request.Path == "/");
         // Filled in as the request is understood, so a refused request is recorded as far as it got.
         var record = new PendingRecord { At = Clock.GetUtcNow(), Service = isSts ? "sts" : "s3", AccessKeyId = signed?.AccessKeyId };
+        // Recorded before the answer leaves, so a client that reads Requests right after its call sees it.
+        record.Commit = () => _requests.Enqueue(record.ToRecord());
+        context.Response.OnStarting(() =>
+        {
+            record.Status = context.Response.StatusCode;
+            record.CommitOnce();
+            return Task.CompletedTask;
+        });
         try
         {
             if (isSts) await HandleStsAsync(context, signed, body, requestId, record);
             else await HandleS3Async(context, signed, body, requestId, record);
-            record.Status = context.Response.StatusCode;
         }
         catch (AwsError error)
         {
@@ -119,7 +126,11 @@ public sealed partial class AwsStandIn : IAsyncDisposable
             if (isSts) await error.WriteStsAsync(context, requestId);
             else await error.WriteS3Async(context, requestId, record.Resource);
         }
-        _requests.Enqueue(record.ToRecord());
+        finally
+        {
+            if (record.Status == 0) record.Status = context.Response.StatusCode;
+            record.CommitOnce();
+        }
     }
 
     private sealed class PendingRecord
@@ -134,6 +145,14 @@ public sealed partial class AwsStandIn : IAsyncDisposable
         public string? ErrorCode { get; set; }
         public string? TokenCode { get; set; }
         public string? Resource { get; set; }
+
+        public Action? Commit { get; set; }
+        private int _committed;
+
+        public void CommitOnce()
+        {
+            if (Interlocked.Exchange(ref _committed, 1) == 0) Commit?.Invoke();
+        }
 
         public AwsRequestRecord ToRecord() =>
             new(At, Service, Operation, AccessKeyId, CallerArn, MfaAuthenticated, Status, ErrorCode, TokenCode, Resource);

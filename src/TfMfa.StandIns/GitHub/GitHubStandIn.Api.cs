@@ -26,6 +26,14 @@ public sealed partial class GitHubStandIn
         if (path.StartsWith("/api/v3/", StringComparison.Ordinal)) path = path["/api/v3".Length..];
         var status = 0;
         var counted = false;
+        var recorded = 0;
+        // Recorded before the answer leaves, so a test that reads Requests right after a call sees it.
+        void Record()
+        {
+            if (Interlocked.Exchange(ref recorded, 1) == 0)
+                _requests.Enqueue(new GitHubRequestRecord(Clock.GetUtcNow(), request.Method, path + request.QueryString.Value, status, counted));
+        }
+        context.Response.OnStarting(() => { Record(); return Task.CompletedTask; });
         try
         {
             if (_faults.TryPeek(out var fault) && fault.Method == request.Method && fault.Path.IsMatch(path) && _faults.TryDequeue(out fault))
@@ -34,6 +42,7 @@ public sealed partial class GitHubStandIn
                 if (fault.Status == 0)
                 {
                     status = 0;
+                    Record();
                     context.Abort();
                     return;
                 }
@@ -87,7 +96,7 @@ public sealed partial class GitHubStandIn
         }
         finally
         {
-            _requests.Enqueue(new GitHubRequestRecord(Clock.GetUtcNow(), request.Method, path + request.QueryString.Value, status, counted));
+            Record();
         }
     }
 
