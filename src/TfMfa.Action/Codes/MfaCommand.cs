@@ -17,7 +17,7 @@ public sealed partial record MfaCommand(MfaCommandKind Kind, MfaCode? Code = nul
 {
     public static readonly MfaCommand NotACommand = new(MfaCommandKind.None);
 
-    [GeneratedRegex(@"^/mfa(?:\s+(?<arg>\S+))?\s*(?<rest>.*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^/mfa(?=\s|$)(?:\s+(?<arg>\S+))?\s*(?<rest>.*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex CommandLine();
 
     /// <summary>
