@@ -1,0 +1,185 @@
+using System.Text.Json.Nodes;
+
+namespace TfMfa.Demo;
+
+/// <summary>
+/// The story the demo tells: a pull-request plan under plans-and-applies answered through a
+/// <c>/mfa</c> comment (after an ignored and a refused one), then a gated apply whose environment
+/// approval carries the code. Scripted people, or the person at the keyboard with --interactive.
+/// </summary>
+public sealed class DemoScript(DemoWorld world, bool interactive)
+{
+    private readonly List<(string Step, int ExitCode, string? AuthenticatedBy)> _results = [];
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        Introduce();
+        await PullRequestPlanAsync(cancellationToken);
+        await GatedApplyAsync(cancellationToken);
+        return Recap();
+    }
+
+    private void Introduce()
+    {
+        Screen.Title("TfMfa offline demo");
+        Screen.Say($"""
+            A local GitHub ({world.GitHub.Url}) and a local AWS ({world.Aws.Endpoint}) stand in for the real ones.
+            The repository {world.GitHub.FullName} keeps its terraform state in the S3 bucket 'tfstate', whose policy
+            denies writes without MFA, so the CI user's long-term key alone cannot change it.
+
+            {DemoWorld.Config.Replace("\n", "\n    ").Insert(0, "    ")}
+
+            People: @alice (maintain) can supply codes; @mallory (read) cannot.
+            The CI user's virtual MFA device: {world.Device.SerialNumber}
+            """);
+        if (!DemoWorld.TerraformOnPath)
+            Screen.Say("""
+
+                terraform is not on PATH, so each run stops where terraform would start; the MFA part still runs.
+                Install terraform 1.11 to see the rest: https://developer.hashicorp.com/terraform/install
+                """);
+    }
+
+    private async Task PullRequestPlanAsync(CancellationToken cancellationToken)
+    {
+        Screen.Title($"1. Pull request #{DemoWorld.PullRequest}: terraform plan in production (plans-and-applies)");
+        var environment = world.RunnerEnvironment("plan", "pull_request", new JsonObject
+        {
+            ["pull_request"] = new JsonObject
+            {
+                ["number"] = DemoWorld.PullRequest,
+                ["head"] = new JsonObject { ["sha"] = DemoWorld.HeadSha, ["repo"] = new JsonObject { ["full_name"] = world.GitHub.FullName } },
+                ["base"] = new JsonObject { ["repo"] = new JsonObject { ["full_name"] = world.GitHub.FullName } },
+            },
+        });
+
+        await using var conversation = new ConversationView(world.GitHub);
+        using var stopPeople = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var people = interactive ? PersonAtKeyboardAsync(stopPeople.Token) : ScriptedPeopleAsync(stopPeople.Token);
+        var exitCode = await ActionView.RunAsync(environment, cancellationToken);
+        await stopPeople.CancelAsync();
+        try { await people; } catch (OperationCanceledException) { }
+        Record("Pull-request plan (/mfa comment)", exitCode);
+    }
+
+    private async Task ScriptedPeopleAsync(CancellationToken cancellationToken)
+    {
+        await UntilAsync(() => RequestComment() is not null, cancellationToken);
+        world.GitHub.PostComment(DemoWorld.PullRequest, "mallory", $"/mfa {world.CurrentCode()}");
+        await UntilAsync(() => world.GitHub.Requests.Any(r => r.Path.Contains("/collaborators/mallory/permission", StringComparison.Ordinal)), cancellationToken);
+        await Task.Delay(1500, cancellationToken);
+        world.GitHub.PostComment(DemoWorld.PullRequest, "alice", $"/mfa {world.WrongCode()}");
+        await UntilAsync(() => RequestComment()?.History.Any(b => b.Contains("🔴", StringComparison.Ordinal)) == true, cancellationToken);
+        await Task.Delay(1500, cancellationToken);
+        world.GitHub.PostComment(DemoWorld.PullRequest, "alice", $"/mfa {world.CurrentCode()}");
+    }
+
+    private async Task PersonAtKeyboardAsync(CancellationToken cancellationToken)
+    {
+        await UntilAsync(() => RequestComment() is not null, cancellationToken);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Screen.Say($"\n{Screen.Bold("You are @alice.")} The device shows {Screen.Bold(world.CurrentCode())} ({world.Clock.LeftInWindow.TotalSeconds:0}s left). Type a comment for PR #{DemoWorld.PullRequest} (try '/mfa 12345' or '/mfa {world.CurrentCode()}'):");
+            var line = await Task.Run(Console.ReadLine, CancellationToken.None).WaitAsync(cancellationToken);
+            if (line is null) return;
+            if (line.Trim().Length > 0) world.GitHub.PostComment(DemoWorld.PullRequest, "alice", line);
+            await Task.Delay(2500, cancellationToken);
+        }
+    }
+
+    private async Task GatedApplyAsync(CancellationToken cancellationToken)
+    {
+        Screen.Title("2. Merged: terraform apply in production, a job behind the 'production' environment");
+        world.Clock.Skip(TimeSpan.FromSeconds(30)); // the next code, as a person would wait for it
+        string comment;
+        if (interactive)
+        {
+            Screen.Say($"The job waits for a reviewer. As @alice, type the approval comment (the device shows {Screen.Bold(world.CurrentCode())}):");
+            comment = await Task.Run(Console.ReadLine, CancellationToken.None).WaitAsync(cancellationToken) ?? "";
+        }
+        else
+        {
+            comment = $"/mfa {world.CurrentCode()}";
+            Screen.Say($"@alice approves the deployment to production with the comment: {comment}");
+        }
+        world.GitHub.AddApproval(DemoWorld.RunId, "alice", comment, "production");
+
+        var environment = world.RunnerEnvironment("apply", "push", new JsonObject { ["ref"] = "refs/heads/main", ["after"] = DemoWorld.HeadSha });
+        await using var conversation = new ConversationView(world.GitHub);
+        using var stopPeople = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // If the approval's code is refused, the action falls back to a /mfa comment: answer it.
+        var fallback = interactive ? PersonAtKeyboardAsync(stopPeople.Token) : AnswerFallbackAsync(stopPeople.Token);
+        var exitCode = await ActionView.RunAsync(environment, cancellationToken);
+        await stopPeople.CancelAsync();
+        try { await fallback; } catch (OperationCanceledException) { }
+        Record("Gated apply (environment approval)", exitCode);
+
+        Screen.Title("The apply step's summary and outputs");
+        Screen.Say(File.ReadAllText(world.SummaryFile).Trim());
+        Screen.Say("");
+        Screen.Say(string.Join("\n", Outputs().Select(o => $"{o.Key} = {o.Value}")));
+    }
+
+    private async Task AnswerFallbackAsync(CancellationToken cancellationToken)
+    {
+        var before = RequestComments().Count;
+        await UntilAsync(() => RequestComments().Count > before, cancellationToken);
+        world.GitHub.PostComment(DemoWorld.PullRequest, "alice", $"/mfa {world.CurrentCode()}");
+    }
+
+    private int Recap()
+    {
+        var sts = world.Aws.Requests.Where(r => r.Service == "sts" && r.TokenCode is not null).ToList();
+        var s3 = world.Aws.Requests.Where(r => r.Service == "s3").ToList();
+        var sessions = world.Aws.IssuedSessions.Select(s => s.AccessKeyId).ToHashSet();
+        var github = world.GitHub.Requests;
+        var authenticated = _results.All(r => r.AuthenticatedBy is not null);
+        var terraformRan = DemoWorld.TerraformOnPath;
+
+        Screen.Title("Recap");
+        foreach (var (step, exitCode, by) in _results)
+            Screen.Say($"  {step,-40} exit {exitCode}   {(by is null ? "not authenticated" : $"Authenticated with MFA by {by}")}");
+        Screen.Say($"""
+              STS calls with a code:  {sts.Count} ({sts.Count(r => r.ErrorCode is null)} accepted, {sts.Count(r => r.ErrorCode is not null)} refused); no code was sent twice: {sts.Select(r => r.TokenCode).Distinct().Count() == sts.Count}
+              terraform's S3 requests: {s3.Count}, signed by MFA session keys: {s3.Count(r => r.AccessKeyId is not null && sessions.Contains(r.AccessKeyId))}, by the long-term key: {s3.Count(r => r.AccessKeyId == world.User.AccessKeyId)}
+              GitHub API requests:     {github.Count}, of which {github.Count(r => r.Counted)} counted against the rate limit ({github.Count(r => r.Status == 304)} were free 304s)
+              Ignored: @mallory's /mfa (read permission); refused: one wrong code (the request comment turned red)
+            """);
+        if (!terraformRan) Screen.Say("  terraform was not on PATH: the runs stopped after authenticating. Install terraform to see plan and apply.");
+
+        var ok = authenticated && (!terraformRan || _results.All(r => r.ExitCode == 0));
+        Screen.Say(ok ? "\nThe demo finished as expected." : "\nSomething did not go as the demo expects; see the log above.");
+        return ok ? 0 : 1;
+    }
+
+    private void Record(string step, int exitCode)
+    {
+        var by = Outputs().GetValueOrDefault("authenticated-by");
+        _results.Add((step, exitCode, string.IsNullOrEmpty(by) ? null : by));
+    }
+
+    private Dictionary<string, string> Outputs()
+    {
+        var outputs = new Dictionary<string, string>();
+        var lines = File.ReadAllLines(world.OutputFile);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var header = lines[i].Split("<<", 2);
+            if (header.Length != 2) continue;
+            var value = new List<string>();
+            while (++i < lines.Length && lines[i] != header[1]) value.Add(lines[i]);
+            outputs[header[0]] = string.Join("\n", value);
+        }
+        return outputs;
+    }
+
+    private TfMfa.StandIns.GitHub.StoredComment? RequestComment() => RequestComments().LastOrDefault();
+
+    private List<TfMfa.StandIns.GitHub.StoredComment> RequestComments() =>
+        [.. world.GitHub.CommentsOn(DemoWorld.PullRequest).Where(c => c.User.IsBot && c.History[0].Contains("<!-- tfmfa:request", StringComparison.Ordinal))];
+
+    private static async Task UntilAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        while (!condition()) await Task.Delay(50, cancellationToken);
+    }
+}
