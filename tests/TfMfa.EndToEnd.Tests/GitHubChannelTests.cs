@@ -233,4 +233,23 @@ public sealed class GitHubChannelTests
 
         Assert.True(allowed.ExitCode == 0, allowed.ToString());
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_comment_command_on_a_fork_pull_request_is_refused_too()
+    {
+        await using var scenario = await ProductionAsync();
+        scenario.GitHub.AddPullRequest(GateScenario.PullRequest, GateScenario.HeadSha, headRepository: "mallory/infra");
+        scenario.WriteEvent("issue_comment", new JsonObject
+        {
+            ["issue"] = new JsonObject { ["number"] = GateScenario.PullRequest, ["pull_request"] = new JsonObject { ["url"] = "https://example.invalid" } },
+            ["comment"] = new JsonObject { ["body"] = "/apply" },
+        });
+
+        var run = await scenario.RunAsync();
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Pull request #12 comes from the fork mallory/infra", run.StandardOutput);
+        Assert.Empty(scenario.GitHub.CommentsOn(GateScenario.PullRequest));
+        Assert.Empty(scenario.Aws.Requests);
+    }
 }

@@ -6,7 +6,8 @@ namespace TfMfa.Codes;
 /// Codes on GitHub, in the contract's order: the environment approval's comment first; if there is
 /// none, or STS refuses it (it may have expired while the job was queued), the <c>/mfa</c> comment command.
 /// </summary>
-public sealed class GitHubCodeSource(EnvironmentApprovalCodes approvals, CommentCodeSource comments, EventPullRequest? pullRequest, bool allowForkPrs) : IMfaCodeSource
+/// <param name="pullRequest">The run's pull request, as far as it is known to come from a fork: the event's, or read from the API for an issue_comment on a pull request.</param>
+public sealed class GitHubCodeSource(EnvironmentApprovalCodes approvals, CommentCodeSource comments, Func<CancellationToken, Task<EventPullRequest?>> pullRequest, bool allowForkPrs) : IMfaCodeSource
 {
     private bool _approvalTried;
     private bool _lastFromApproval;
@@ -15,9 +16,9 @@ public sealed class GitHubCodeSource(EnvironmentApprovalCodes approvals, Comment
 
     public async Task<SuppliedCode> NextCodeAsync(CodeRequest request, CancellationToken cancellationToken)
     {
-        if (pullRequest is { IsFromFork: true } && !allowForkPrs)
+        if (!allowForkPrs && await pullRequest(cancellationToken) is { IsFromFork: true } fork)
             throw new Gate.TfMfaException(
-                $"Pull request #{pullRequest.Number} comes from the fork {pullRequest.HeadRepository}: this job would run the fork's code with MFA credentials, so TfMfa does not ask for a code. " +
+                $"Pull request #{fork.Number} comes from the fork {fork.HeadRepository}: this job would run the fork's code with MFA credentials, so TfMfa does not ask for a code. " +
                 "Run the plan from a branch of this repository, or, if you accept that risk, set allow-fork-prs: true in .github/tfmfa.yml on the default branch.");
 
         if (!_approvalTried)

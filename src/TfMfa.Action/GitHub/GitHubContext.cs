@@ -27,7 +27,8 @@ public sealed record GitHubContext(
     string? Sha,
     string? Actor,
     EventPullRequest? PullRequest,
-    int? EventIssueNumber)
+    int? EventIssueNumber,
+    bool EventIssueIsPullRequest = false)
 {
     public string FullName => $"{Owner}/{Repository}";
     public string RunUrl => $"{ServerUrl.TrimEnd('/')}/{FullName}/actions/runs/{RunId.ToString(CultureInfo.InvariantCulture)}";
@@ -45,7 +46,7 @@ public sealed record GitHubContext(
             throw new TfMfaException($"GITHUB_RUN_ID must be a number (got '{environment.Get("GITHUB_RUN_ID")}')");
         var attempt = int.TryParse(environment.Get("GITHUB_RUN_ATTEMPT"), NumberStyles.None, CultureInfo.InvariantCulture, out var a) ? a : 1;
 
-        var (pullRequest, issueNumber) = ReadPayload(environment.Get("GITHUB_EVENT_PATH"));
+        var (pullRequest, issueNumber, issueIsPullRequest) = ReadPayload(environment.Get("GITHUB_EVENT_PATH"));
         return new GitHubContext(
             environment.Get("GITHUB_API_URL") ?? "https://api.github.com",
             environment.Get("GITHUB_SERVER_URL") ?? "https://github.com",
@@ -57,13 +58,14 @@ public sealed record GitHubContext(
             environment.Get("GITHUB_SHA"),
             environment.Get("GITHUB_ACTOR"),
             pullRequest,
-            issueNumber);
+            issueNumber,
+            issueIsPullRequest);
     }
 
     /// <summary><c>pull_request</c>/<c>pull_request_target</c> carry the pull request; <c>issue_comment</c> carries the issue (a pull request when it has <c>issue.pull_request</c>).</summary>
-    public static (EventPullRequest? PullRequest, int? IssueNumber) ReadPayload(string? path)
+    public static (EventPullRequest? PullRequest, int? IssueNumber, bool IssueIsPullRequest) ReadPayload(string? path)
     {
-        if (path is null || !File.Exists(path)) return (null, null);
+        if (path is null || !File.Exists(path)) return (null, null, false);
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllText(path));
@@ -74,11 +76,11 @@ public sealed record GitHubContext(
                     && hr.TryGetProperty("full_name", out var hn) ? hn.GetString() : null;
                 var @base = pr.TryGetProperty("base", out var b) && b.TryGetProperty("repo", out var br) && br.ValueKind == JsonValueKind.Object
                     && br.TryGetProperty("full_name", out var bn) ? bn.GetString() : null;
-                return (new EventPullRequest(number.GetInt32(), head, @base), number.GetInt32());
+                return (new EventPullRequest(number.GetInt32(), head, @base), number.GetInt32(), true);
             }
             if (root.TryGetProperty("issue", out var issue) && issue.ValueKind == JsonValueKind.Object && issue.TryGetProperty("number", out var issueNumber))
-                return (null, issueNumber.GetInt32());
-            return (null, null);
+                return (null, issueNumber.GetInt32(), issue.TryGetProperty("pull_request", out var link) && link.ValueKind == JsonValueKind.Object);
+            return (null, null, false);
         }
         catch (JsonException e)
         {

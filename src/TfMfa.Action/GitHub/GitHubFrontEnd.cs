@@ -34,6 +34,21 @@ public sealed class GitHubFrontEnd(GitHubContext context, IGitHubApi api, IRunLo
             policy.Wait.PollInterval,
             clock,
             log);
-        return new GitHubCodeSource(new EnvironmentApprovalCodes(api, approvers, context.RunId, log), comments, context.PullRequest, policy.AllowForkPrs);
+        return new GitHubCodeSource(new EnvironmentApprovalCodes(api, approvers, context.RunId, log), comments, RunPullRequestAsync, policy.AllowForkPrs);
+    }
+
+    /// <summary>An issue_comment payload names the pull request but not its head repository: ask for it.</summary>
+    private async Task<EventPullRequest?> RunPullRequestAsync(CancellationToken cancellationToken)
+    {
+        if (context.PullRequest is not null || !context.EventIssueIsPullRequest || context.EventIssueNumber is not { } number)
+            return context.PullRequest;
+        try
+        {
+            return await api.GetPullRequestAsync(number, cancellationToken);
+        }
+        catch (GitHubException e)
+        {
+            throw new TfMfaException($"Could not tell whether pull request #{number} comes from a fork, so no code is asked for (fail closed): {e.Message}", e);
+        }
     }
 }

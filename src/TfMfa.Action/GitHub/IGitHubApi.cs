@@ -18,6 +18,9 @@ public interface IGitHubApi
 
     Task<IReadOnlyList<CommitPullRequest>> GetPullRequestsForCommitAsync(string sha, CancellationToken cancellationToken);
 
+    /// <summary>A pull request's head and base repositories, for an event (issue_comment) whose payload lacks them.</summary>
+    Task<EventPullRequest> GetPullRequestAsync(int number, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<GitHubApproval>> GetApprovalsAsync(long runId, CancellationToken cancellationToken);
 
     Task<GitHubComment> CreateCommentAsync(int issueNumber, string body, CancellationToken cancellationToken);

@@ -56,6 +56,13 @@ public sealed class OctokitGitHubApi : IGitHubApi
             (IReadOnlyList<CommitPullRequest>)[.. (await _client.Repository.Commit.PullRequests(_owner, _name, sha))
                 .Select(pr => new CommitPullRequest(pr.Number, pr.State.StringValue == "open"))]);
 
+    public Task<EventPullRequest> GetPullRequestAsync(int number, CancellationToken cancellationToken) =>
+        Call(cancellationToken, $"read pull request #{number}", async () =>
+        {
+            var pr = await _client.PullRequest.Get(_owner, _name, number);
+            return new EventPullRequest(pr.Number, pr.Head?.Repository?.FullName, pr.Base?.Repository?.FullName ?? $"{_owner}/{_name}");
+        });
+
     public Task<IReadOnlyList<GitHubApproval>> GetApprovalsAsync(long runId, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"read the approvals of run {runId}", async () =>
             (IReadOnlyList<GitHubApproval>)[.. (await _client.Actions.Workflows.Runs.GetReviewHistory(_owner, _name, runId))

@@ -151,6 +151,8 @@ public sealed partial class GitHubStandIn
             {
                 ("GET", []) => new Answer(200, RepositoryJson()),
                 ("GET", ["contents", ..]) => Contents(string.Join('/', segments[1..].Select(Uri.UnescapeDataString)), request),
+                ("GET", ["pulls", var number]) => _pullRequests.TryGetValue(int.Parse(number, CultureInfo.InvariantCulture), out var pull)
+                    ? new Answer(200, PullJson(pull)) : throw new ApiError(404, "Not Found"),
                 ("GET", ["commits", var sha, "pulls"]) => new Answer(200, new JsonArray([.. _pullRequests.Values.Where(p => p.HeadSha == sha).Select(PullJson)])),
                 ("GET", ["actions", "runs", var run, "approvals"]) => new Answer(200, Approvals(long.Parse(run, CultureInfo.InvariantCulture))),
                 ("GET", ["issues", var n, "comments"]) => ListComments(int.Parse(n, CultureInfo.InvariantCulture), request),

@@ -19,6 +19,7 @@ public sealed class ApproversTests
         public Task<string> GetDefaultBranchAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<string?> GetFileAsync(string path, string reference, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<IReadOnlyList<CommitPullRequest>> GetPullRequestsForCommitAsync(string sha, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<EventPullRequest> GetPullRequestAsync(int number, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<IReadOnlyList<GitHubApproval>> GetApprovalsAsync(long runId, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<GitHubComment> CreateCommentAsync(int issueNumber, string body, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task UpdateCommentAsync(long commentId, string body, CancellationToken cancellationToken) => throw new NotSupportedException();
