@@ -221,4 +221,22 @@ public sealed class MfaGateTests
         Assert.False(File.Exists(Path.Combine(scenario.ModuleDirectory, ".terraform", "terraform.tfstate")));
         SecretScan.AssertNoSecrets(scenario, [plan]);
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Terraform_debug_logs_never_show_a_secret()
+    {
+        TerraformBinary.Require();
+        await using var scenario = await GateScenario.StartAsync();
+        scenario.WriteConfig("default-level: plans-and-applies\n");
+        scenario.ExtraEnvironment["TF_LOG"] = "TRACE";
+        var code = scenario.CurrentCode();
+        scenario.PersonAnswers("alice", $"/mfa {code}");
+
+        var plan = await scenario.RunAsync();
+
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        Assert.Contains("[DEBUG]", plan.StandardError);
+        Assert.Contains("***", plan.AllOutput); // terraform's trace did print a credential, and it was redacted
+        SecretScan.AssertNoSecrets(scenario, [plan], code);
+    }
 }

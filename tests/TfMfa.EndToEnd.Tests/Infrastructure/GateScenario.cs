@@ -66,6 +66,9 @@ public sealed class GateScenario : IAsyncDisposable
 
     public string EventName { get; private set; } = "pull_request";
 
+    /// <summary>More variables for the job, such as TF_LOG.</summary>
+    public Dictionary<string, string> ExtraEnvironment { get; } = new(StringComparer.Ordinal);
+
     public Dictionary<string, string> Inputs { get; } = new(StringComparer.Ordinal)
     {
         ["command"] = "plan",
@@ -182,6 +185,7 @@ public sealed class GateScenario : IAsyncDisposable
             environment["GITHUB_SHA"] = HeadSha;
         }
         foreach (var (name, value) in Inputs) environment["INPUT_" + name.ToUpperInvariant()] = value;
+        foreach (var (name, value) in ExtraEnvironment) environment[name] = value;
         if (OnRunner && Inputs["github-token"].Length == 0) environment["INPUT_GITHUB-TOKEN"] = GitHub.Token;
         return environment;
     }

@@ -7,7 +7,7 @@ namespace TfMfa.EndToEnd.Packaging;
 /// <summary>No Docker engine runs here, so the image cannot be built; what can be checked is that its publish command works and its entrypoint exists.</summary>
 public sealed partial class DockerfileTests
 {
-    [GeneratedRegex(@"^RUN (dotnet (?:restore|publish) .+)$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^RUN .*?(dotnet (?:restore|publish) .+)$", RegexOptions.Multiline)]
     private static partial Regex DotnetCommands();
 
     [GeneratedRegex(@"^ENTRYPOINT \[""dotnet"", ""(?<dll>/app/[^""]+)""\]", RegexOptions.Multiline)]
@@ -23,7 +23,9 @@ public sealed partial class DockerfileTests
         {
             foreach (Match command in DotnetCommands().Matches(dockerfile))
             {
-                var words = command.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w == "/app" ? output : w).ToList();
+                // As the image builds it for an amd64 runner.
+                var words = command.Groups[1].Value.Replace("\"$RID\"", "linux-x64", StringComparison.Ordinal)
+                    .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w == "/app" ? output : w).ToList();
                 var result = await Cli.Wrap(words[0]).WithArguments(words.Skip(1)).WithWorkingDirectory(root)
                     .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync(TestContext.Current.CancellationToken);
                 Assert.True(result.ExitCode == 0, $"{command.Groups[1].Value}\n{result.StandardOutput}\n{result.StandardError}");
@@ -33,6 +35,7 @@ public sealed partial class DockerfileTests
             Assert.True(entrypoint.Success, "the Dockerfile needs an absolute ENTRYPOINT [\"dotnet\", \"/app/...\"]");
             Assert.True(File.Exists(Path.Combine(output, entrypoint.Groups["dll"].Value["/app/".Length..])), "the entrypoint is not in the published output");
             Assert.True(File.Exists(Path.Combine(output, "tfmfa.runtimeconfig.json")));
+            Assert.Equal(2, DotnetCommands().Matches(dockerfile).Count);
             Assert.DoesNotMatch(@"(?m)^USER ", dockerfile);
             Assert.Matches(@"sha256sum -c", dockerfile);
         }
