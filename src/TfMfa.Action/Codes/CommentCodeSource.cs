@@ -27,6 +27,9 @@ public sealed class CommentCodeSource(
 
     public bool HasAsked => _request is not null;
 
+    /// <summary>GitHub's last failing answer while it keeps failing; null once it answers again.</summary>
+    public string? Trouble { get; private set; }
+
     public async Task<SuppliedCode> NextCodeAsync(CodeRequest request, string? lastFailure, int attemptsLeft, CancellationToken cancellationToken)
     {
         _details = describe(request);
@@ -51,6 +54,7 @@ public sealed class CommentCodeSource(
                 comments = await github.ListCommentsAsync(_issue, _request.CreatedAt, cancellationToken);
                 if (failures > 0) log.Info("GitHub answers again; still waiting for a code.");
                 failures = 0;
+                Trouble = null;
             }
             catch (GitHubException e) when (e.IsTransient)
             {
@@ -151,6 +155,7 @@ public sealed class CommentCodeSource(
     /// <summary>Waits as GitHub asked (Retry-After, rate-limit reset) or with growing backoff; the deadline still rules.</summary>
     private async Task PauseAfterFailureAsync(GitHubException error, int failures, CancellationToken cancellationToken)
     {
+        Trouble = error.Message;
         var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, pollInterval.Ticks * (1L << Math.Min(failures, 6))));
         var pause = error.RetryAfter is { } asked && asked > backoff ? asked : backoff;
         log.Warning($"{error.Message}; trying again in {Config.Duration.Format(pause)} (the wait for a code goes on).");

@@ -46,6 +46,8 @@ public sealed class GitHubCodeSource(EnvironmentApprovalCodes approvals, Comment
     public Task AuthenticatedAsync(SuppliedCode code, DateTimeOffset? expiration, CancellationToken cancellationToken) =>
         comments.AuthenticatedAsync(code, expiration, cancellationToken);
 
+    public string? Trouble => comments.Trouble;
+
     public Task WaitEndedAsync(CodeWaitEnd end, string message, CancellationToken cancellationToken) =>
         comments.WaitEndedAsync(end, message, cancellationToken);
 }

@@ -29,6 +29,9 @@ public interface IMfaCodeSource
     /// <summary>STS accepted the code.</summary>
     Task AuthenticatedAsync(SuppliedCode code, DateTimeOffset? expiration, CancellationToken cancellationToken);
 
+    /// <summary>What keeps failing while the source waits (GitHub's last answer), or null: the timeout's error names it.</summary>
+    string? Trouble { get; }
+
     /// <summary>The wait ended without success (timeout, refused, cancelled): the source tells the people it asked.</summary>
     Task WaitEndedAsync(CodeWaitEnd end, string message, CancellationToken cancellationToken);
 }

@@ -39,6 +39,8 @@ public sealed class TerminalCodeSource(TextReader input, TextWriter prompt, bool
 
     public Task AuthenticatedAsync(SuppliedCode code, DateTimeOffset? expiration, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public string? Trouble => null;
+
     public Task WaitEndedAsync(CodeWaitEnd end, string message, CancellationToken cancellationToken) => Task.CompletedTask;
 
     private static string? ReadHidden()

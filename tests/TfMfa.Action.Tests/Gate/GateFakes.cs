@@ -36,6 +36,7 @@ internal sealed class QueuedCodes(params string[] codes) : IMfaCodeSource
     private readonly Queue<string> _codes = new(codes);
     public TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public List<string> Events { get; } = [];
+    public string? Trouble => null;
 
     public async Task<SuppliedCode> NextCodeAsync(CodeRequest request, CancellationToken cancellationToken)
     {

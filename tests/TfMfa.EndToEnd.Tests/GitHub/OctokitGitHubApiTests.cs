@@ -117,18 +117,50 @@ public sealed class OctokitGitHubApiTests : IAsyncLifetime
     }
 
     [Fact(Timeout = Timeout)]
-    public async Task A_server_error_and_a_dropped_connection_are_transient()
+    public async Task A_server_error_and_a_dropped_connection_are_retried_for_reads()
     {
         _github.InjectFault("GET", "/comments", 502);
         _github.InjectFault("GET", "/comments", 0);
-        var api = Api();
 
-        var bad = await Assert.ThrowsAsync<GitHubException>(() => api.ListCommentsAsync(12, DateTimeOffset.UnixEpoch, Ct));
-        var dropped = await Assert.ThrowsAsync<GitHubException>(() => api.ListCommentsAsync(12, DateTimeOffset.UnixEpoch, Ct));
+        var comments = await Api().ListCommentsAsync(12, DateTimeOffset.UnixEpoch, Ct);
 
-        Assert.True(bad.IsTransient);
-        Assert.Contains("HTTP 502", bad.Message);
-        Assert.True(dropped.IsTransient);
+        Assert.Empty(comments);
+        Assert.Equal([502, 0, 200], _github.Requests.Select(r => r.Status));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_fault_that_outlasts_the_retries_is_a_transient_error_saying_what_github_answered()
+    {
+        _github.InjectFault("GET", "/comments", 503, count: 4);
+
+        var error = await Assert.ThrowsAsync<GitHubException>(() => Api().ListCommentsAsync(12, DateTimeOffset.UnixEpoch, Ct));
+
+        Assert.True(error.IsTransient);
+        Assert.Contains("GitHub answered HTTP 503", error.Message);
+        Assert.Equal(4, _github.Requests.Count);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Writes_are_never_retried_so_a_comment_is_never_posted_twice()
+    {
+        _github.InjectFault("POST", "/comments", 502);
+
+        var error = await Assert.ThrowsAsync<GitHubException>(() => Api().CreateCommentAsync(12, "request", Ct));
+
+        Assert.True(error.IsTransient);
+        Assert.Single(_github.Requests);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_429_is_retried_after_the_time_github_asks_for()
+    {
+        _github.InjectFault("GET", "/comments", 429, headers: new Dictionary<string, string> { ["Retry-After"] = "1" });
+
+        await Api().ListCommentsAsync(12, DateTimeOffset.UnixEpoch, Ct);
+
+        var requests = _github.Requests;
+        Assert.Equal([429, 200], requests.Select(r => r.Status));
+        Assert.True(requests[1].At - requests[0].At >= TimeSpan.FromSeconds(0.9), $"retried after {requests[1].At - requests[0].At}");
     }
 
     [Fact(Timeout = Timeout)]
