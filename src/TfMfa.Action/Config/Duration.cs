@@ -50,6 +50,7 @@ public static partial class Duration
         var total = long.Parse(seconds, CultureInfo.InvariantCulture)
                     + 60 * long.Parse(minutes, CultureInfo.InvariantCulture)
                     + 3600 * long.Parse(hours, CultureInfo.InvariantCulture);
+        if (total > (long)TimeSpan.MaxValue.TotalSeconds) return false; // found by the property tests
         duration = TimeSpan.FromSeconds(total);
         return true;
     }

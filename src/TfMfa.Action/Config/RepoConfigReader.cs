@@ -27,6 +27,11 @@ public static class RepoConfigReader
         {
             throw new ConfigException([$"{fileName}:{e.Start.Line}:{e.Start.Column}: {Describe(e)}; the file is not valid YAML"]);
         }
+        catch (ArgumentException e)
+        {
+            // YamlDotNet reports some malformed streams this way (found by the property tests).
+            throw new ConfigException([$"{fileName}: the file is not valid YAML ({e.Message.Split(" (Parameter", 2)[0]})"]);
+        }
 
         if (stream.Documents.Count > 1)
             reader.Problem(stream.Documents[1].RootNode, "only one YAML document is allowed in the config");

@@ -40,6 +40,7 @@ public sealed class LevelAndDurationTests
     [InlineData("5d")]
     [InlineData("99999999999999999999")]
     [InlineData("99999999999h")]
+    [InlineData("433126706H")] // past TimeSpan's range: found by the property tests
     public void Anything_else_is_not_a_duration(string text) => Assert.False(Duration.TryParse(text, out _));
 
     [Theory]

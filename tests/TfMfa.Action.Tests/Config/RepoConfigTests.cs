@@ -120,6 +120,15 @@ public sealed class RepoConfigTests
     }
 
     [Fact]
+    public void A_stream_yamldotnet_rejects_without_a_position_is_still_a_config_error()
+    {
+        // Found by the property tests: YamlDotNet throws ArgumentException here, not YamlException.
+        var problem = ProblemWith(" - : colon\napprovers: 10m");
+
+        Assert.StartsWith($"{File}: the file is not valid YAML", problem);
+    }
+
+    [Fact]
     public void Duplicate_keys_are_refused_rather_than_silently_taking_one()
     {
         var problem = ProblemWith("default-level: never\ndefault-level: plans-and-applies\n");

@@ -1,0 +1,76 @@
+using TfMfa.EndToEnd.Infrastructure;
+
+namespace TfMfa.EndToEnd;
+
+/// <summary>Ways around the gate a pull request or a careless input could try, through the real program.</summary>
+public sealed class AttackTests
+{
+    private const int Timeout = 180_000;
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_pull_request_that_points_config_at_a_laxer_file_still_gets_the_default_branch_level()
+    {
+        TerraformBinary.Require();
+        await using var scenario = await GateScenario.StartAsync();
+        scenario.WriteConfig("default-level: plans-and-applies\n");
+        Directory.CreateDirectory(Path.Combine(scenario.Workspace, "ops"));
+        File.WriteAllText(Path.Combine(scenario.Workspace, "ops", "lax.yml"), "default-level: never\n");
+        scenario.Inputs["config"] = "ops/lax.yml";
+        var code = scenario.CurrentCode();
+        scenario.PersonAnswers("alice", $"/mfa {code}");
+
+        var run = await scenario.RunAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("MFA level plans-and-applies (set by .github/tfmfa.yml@main)", run.StandardOutput);
+        Assert.Contains(scenario.GitHub.Requests, r => r.Path.Contains("/contents/ops/lax.yml", StringComparison.Ordinal));
+        Assert.Single(scenario.Aws.IssuedSessions);
+    }
+
+    [Theory(Timeout = Timeout)]
+    [InlineData("command", "destroy", "input 'command' must be plan or apply (got 'destroy')")]
+    [InlineData("environment", "a:b", "input 'environment' must not contain ':'")]
+    [InlineData("working-directory", "missing", "input 'working-directory': 'missing' does not exist in the workspace")]
+    [InlineData("timeout", "forever", "input 'timeout': timeout must be a duration like 90s, 10m, 1h30m or plain seconds (got 'forever')")]
+    [InlineData("timeout", "48h", "input 'timeout': timeout must be between 1s and 24h (got '48h')")]
+    [InlineData("init", "maybe", "input 'init' must be true or false (got 'maybe')")]
+    [InlineData("terraform-args", "-var \"a=b", "input 'terraform-args': the double quote is never closed")]
+    [InlineData("role-to-assume", "deploy", "input 'role-to-assume': role-to-assume must be an IAM role ARN like arn:aws:iam::123456789012:role/deploy (got 'deploy')")]
+    [InlineData("session-duration", "10", "input 'session-duration': session-duration must be between 900 seconds (15m) and 129600 seconds (36h)")]
+    [InlineData("aws-region", "mars-1", "input 'aws-region' must be an AWS region like us-east-1 or eu-west-2 (got 'mars-1')")]
+    [InlineData("issue-number", "-4", "input 'issue-number' must be a pull request or issue number like 42 (got '-4')")]
+    [InlineData("config", ".github", "input 'config': '.github' is a directory; point it at the YAML file")]
+    public async Task A_malformed_input_stops_the_run_naming_it_before_anything_is_sent(string input, string value, string expected)
+    {
+        await using var scenario = await GateScenario.StartAsync();
+        scenario.WriteConfig("default-level: plans-and-applies\n");
+        scenario.Inputs[input] = value;
+
+        var run = await scenario.RunAsync();
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("::error::" + expected, run.StandardOutput);
+        Assert.Empty(scenario.Aws.Requests);
+        Assert.Empty(scenario.GitHub.CommentsOn(GateScenario.PullRequest));
+        SecretScan.AssertNoSecrets(scenario, [run]);
+    }
+
+    [Theory(Timeout = Timeout)]
+    [InlineData("AWS_MFA_SERIAL_NUMBER", "", "AWS_MFA_SERIAL_NUMBER must be set when MFA is required")]
+    [InlineData("AWS_MFA_SERIAL_NUMBER", "short", "AWS_MFA_SERIAL_NUMBER must be an MFA device ARN")]
+    [InlineData("AWS_SECRET_ACCESS_KEY", "", "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must both be set when MFA is required")]
+    [InlineData("AWS_ENDPOINT_URL_STS", "ftp://sts", "AWS_ENDPOINT_URL_STS must be an http(s) URL")]
+    public async Task A_missing_or_malformed_aws_variable_is_named_before_anyone_is_asked_for_a_code(string variable, string value, string expected)
+    {
+        await using var scenario = await GateScenario.StartAsync();
+        scenario.WriteConfig("default-level: plans-and-applies\n");
+        scenario.ExtraEnvironment[variable] = value;
+
+        var run = await scenario.RunAsync();
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("::error::" + expected, run.StandardOutput);
+        Assert.Empty(scenario.Aws.Requests);
+        Assert.Empty(scenario.GitHub.CommentsOn(GateScenario.PullRequest));
+    }
+}
