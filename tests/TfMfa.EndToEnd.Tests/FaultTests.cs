@@ -173,7 +173,7 @@ public sealed class FaultTests
         Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
         var calls = scenario.StsCalls("GetSessionToken");
         Assert.Equal(2, calls.Count);
-        Assert.Equal([codeA, codeB], calls.Select(c => c.TokenCode).Order());
+        Assert.Equal(new[] { codeA, codeB }.Order(), calls.Select(c => c.TokenCode).Order());
         Assert.Equal(2, scenario.Aws.IssuedSessions.Count);
         Assert.All(scenario.RequestComments(), c => Assert.Contains("🔓 Authenticated with MFA by @alice", c.Body));
     }
