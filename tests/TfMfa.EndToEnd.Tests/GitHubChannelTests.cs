@@ -198,9 +198,9 @@ public sealed class GitHubChannelTests
         var result = await run;
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Contains("Ignored a /mfa comment by @mallory: has read permission, below approvers.min-permission (write).", result.StandardOutput);
+        Assert.Contains("Ignored a /mfa comment by @mallory: has read permission, below approvers.min-permission (write) (the comment was removed, so its code is not visible).", result.StandardOutput);
         Assert.Equal([code], scenario.StsCalls("GetSessionToken").Select(c => c.TokenCode));
-        Assert.False(scenario.GitHub.CommentsOn(GateScenario.PullRequest).Single(c => c.User.Login == "mallory").Deleted);
+        Assert.True(scenario.GitHub.CommentsOn(GateScenario.PullRequest).Single(c => c.User.Login == "mallory").Deleted);
         SecretScan.AssertNoSecrets(scenario, [result], stolen, code);
     }
 

@@ -48,6 +48,8 @@ public sealed class CommentCodeSource(
         var failures = 0;
         while (true)
         {
+            // Polls start at a fixed rate: the time a poll takes does not stretch the interval.
+            var pollStarted = clock.GetTimestamp();
             IReadOnlyList<GitHubComment> comments;
             try
             {
@@ -80,7 +82,8 @@ public sealed class CommentCodeSource(
                 if (code is not null) return code;
             }
 
-            await Task.Delay(pollInterval, clock, cancellationToken);
+            var untilNextPoll = pollInterval - clock.GetElapsedTime(pollStarted);
+            if (untilNextPoll > TimeSpan.Zero) await Task.Delay(untilNextPoll, clock, cancellationToken);
             nextPoll:;
         }
     }
@@ -119,6 +122,8 @@ public sealed class CommentCodeSource(
             return null;
         }
 
+        if (command.Kind == MfaCommandKind.Code) return await ClaimAsync(comment, command.Code!, cancellationToken);
+
         var check = await approvers.CheckAsync(comment.Login, comment.IsBot, cancellationToken);
         if (!check.Allowed)
         {
@@ -126,30 +131,69 @@ public sealed class CommentCodeSource(
             return null;
         }
 
-        switch (command.Kind)
+        if (command.Kind == MfaCommandKind.Cancel)
         {
-            case MfaCommandKind.Malformed:
-                log.Info($"Ignored a /mfa comment by @{comment.Login}: {command.Reply}");
-                if (MfaCommand.MayHoldACode(comment.Body)) await github.DeleteCommentAsync(comment.Id, cancellationToken);
-                await github.CreateCommentAsync(_issue, RequestCommentText.Reply(comment.Login, command.Reply!), cancellationToken);
-                return null;
-
-            case MfaCommandKind.Cancel:
-                var message = $"Cancelled by @{comment.Login} with /mfa cancel.";
-                await WaitEndedAsync(CodeWaitEnd.Cancelled, message, cancellationToken);
-                throw new CodeWaitCancelledException(message);
-
-            default:
-                try { await github.AddEyesReactionAsync(comment.Id, cancellationToken); }
-                catch (GitHubException) { /* the reaction is a courtesy; the claim below is what matters */ }
-                if (!await github.DeleteCommentAsync(comment.Id, cancellationToken))
-                {
-                    log.Info($"The /mfa comment by @{comment.Login} was taken by another run waiting on #{_issue}; still waiting.");
-                    return null;
-                }
-                log.Info($"Took the code from @{comment.Login}'s comment (deleted it so the code is no longer visible).");
-                return new SuppliedCode(command.Code!, comment.Login);
+            var message = $"Cancelled by @{comment.Login} with /mfa cancel.";
+            await WaitEndedAsync(CodeWaitEnd.Cancelled, message, cancellationToken);
+            throw new CodeWaitCancelledException(message);
         }
+
+        log.Info($"Ignored a /mfa comment by @{comment.Login}: {command.Reply}");
+        if (MfaCommand.MayHoldACode(comment.Body)) await github.DeleteCommentAsync(comment.Id, cancellationToken);
+        await github.CreateCommentAsync(_issue, RequestCommentText.Reply(comment.Login, command.Reply!), cancellationToken);
+        return null;
+    }
+
+    /// <summary>
+    /// A code comment is deleted at once, whoever wrote it: that hides the code and claims it (a 404
+    /// means another run took it). Whether its writer may supply codes is asked at the same time, so
+    /// taking a code costs one round trip after the poll, not two. A code is used only when both
+    /// answers say yes; an unauthorized writer's code is just gone.
+    /// </summary>
+    private async Task<SuppliedCode?> ClaimAsync(GitHubComment comment, MfaCode code, CancellationToken cancellationToken)
+    {
+        _ = ReactQuietlyAsync(comment.Id, cancellationToken);
+        var permission = approvers.CheckAsync(comment.Login, comment.IsBot, cancellationToken);
+        bool claimed;
+        try
+        {
+            claimed = await github.DeleteCommentAsync(comment.Id, cancellationToken);
+        }
+        finally
+        {
+            // Observe the lookup whatever happened to the claim.
+            await permission.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+        if (!claimed)
+        {
+            log.Info($"The /mfa comment by @{comment.Login} was taken by another run waiting on #{_issue}; still waiting.");
+            return null;
+        }
+
+        ApproverCheck check;
+        try
+        {
+            check = await permission;
+        }
+        catch (GitHubException e)
+        {
+            log.Warning($"Removed @{comment.Login}'s /mfa comment but could not check their permission ({e.Message}); its code is not used. Post a new code.");
+            return null;
+        }
+        if (!check.Allowed)
+        {
+            log.Info($"Ignored a /mfa comment by @{comment.Login}: {check.Reason} (the comment was removed, so its code is not visible).");
+            return null;
+        }
+        log.Info($"Took the code from @{comment.Login}'s comment (deleted it so the code is no longer visible).");
+        return new SuppliedCode(code, comment.Login);
+    }
+
+    /// <summary>👀 on the code comment: a courtesy that races its deletion, so it may not land.</summary>
+    private async Task ReactQuietlyAsync(long commentId, CancellationToken cancellationToken)
+    {
+        try { await github.AddEyesReactionAsync(commentId, cancellationToken); }
+        catch (Exception e) when (e is GitHubException or OperationCanceledException) { }
     }
 
     /// <summary>Waits as GitHub asked (Retry-After, rate-limit reset) or with growing backoff; the deadline still rules.</summary>
