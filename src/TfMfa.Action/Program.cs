@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text;
 using TfMfa.Aws;
 using TfMfa.Codes;
 using TfMfa.Config;
@@ -12,9 +13,12 @@ using TfMfa.Terraform;
 // On a GitHub runner codes come from GitHub (approval, then /mfa comment); elsewhere from the terminal.
 var environment = new ProcessEnvironment();
 var onGitHub = environment.Get("GITHUB_ACTIONS") == "true";
-IRunLog log = onGitHub
-    ? new GitHubRunLog(Console.Out, Console.Error, environment.Get("GITHUB_OUTPUT"), environment.Get("GITHUB_STEP_SUMMARY"))
-    : new TerminalRunLog(Console.Out, Console.Error);
+// Our own buffered writers (Console.Out flushes every line); the run log decides when to flush.
+await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+await using var stderr = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+using IRunLog log = onGitHub
+    ? new GitHubRunLog(stdout, stderr, environment.Get("GITHUB_OUTPUT"), environment.Get("GITHUB_STEP_SUMMARY"))
+    : new TerminalRunLog(stdout, stderr);
 
 using var cancellation = new CancellationTokenSource();
 void Cancel(PosixSignalContext context)

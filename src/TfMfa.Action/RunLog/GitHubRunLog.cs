@@ -10,6 +10,7 @@ public sealed class GitHubRunLog(TextWriter stdout, TextWriter stderr, string? o
 {
     private readonly SecretRedactor _redactor = new();
     private readonly Lock _lock = new();
+    private readonly OutputLanes _lanes = new(stdout, stderr, TimeSpan.FromMilliseconds(50));
 
     public void Mask(string secret)
     {
@@ -17,21 +18,21 @@ public sealed class GitHubRunLog(TextWriter stdout, TextWriter stderr, string? o
         _redactor.Add(secret);
         // The mask line is the one place a secret is written; the runner swallows it.
         foreach (var line in secret.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            Write(stdout, WorkflowCommand.Format("add-mask", line.TrimEnd('\r')), redact: false);
+            _lanes.Write(false, WorkflowCommand.Format("add-mask", line.TrimEnd('\r')), flushNow: true);
     }
 
-    public void Info(string message) => Write(stdout, message);
-    public void Notice(string message) => Write(stdout, WorkflowCommand.Format("notice", _redactor.Redact(message)));
-    public void Warning(string message) => Write(stdout, WorkflowCommand.Format("warning", _redactor.Redact(message)));
-    public void Error(string message) => Write(stdout, WorkflowCommand.Format("error", _redactor.Redact(message)));
+    public void Info(string message) => Write(message);
+    public void Notice(string message) => Write(WorkflowCommand.Format("notice", _redactor.Redact(message)));
+    public void Warning(string message) => Write(WorkflowCommand.Format("warning", _redactor.Redact(message)));
+    public void Error(string message) => Write(WorkflowCommand.Format("error", _redactor.Redact(message)));
 
     public IDisposable Group(string title)
     {
-        Write(stdout, WorkflowCommand.Format("group", title));
-        return new EndGroup(() => Write(stdout, "::endgroup::"));
+        Write(WorkflowCommand.Format("group", title));
+        return new EndGroup(() => Write("::endgroup::"));
     }
 
-    public void ToolOutput(string line, bool isError) => Write(isError ? stderr : stdout, line);
+    public void ToolOutput(string line, bool isError) => _lanes.Write(isError, _redactor.Redact(line), flushNow: false);
 
     public void SetOutput(string name, string value)
     {
@@ -49,15 +50,9 @@ public sealed class GitHubRunLog(TextWriter stdout, TextWriter stderr, string? o
         lock (_lock) File.AppendAllText(summaryFile, _redactor.Redact(markdown) + "\n", new UTF8Encoding(false));
     }
 
-    private void Write(TextWriter writer, string line, bool redact = true)
-    {
-        var text = redact ? _redactor.Redact(line) : line;
-        lock (_lock)
-        {
-            writer.WriteLine(text);
-            writer.Flush();
-        }
-    }
+    private void Write(string line) => _lanes.Write(false, _redactor.Redact(line), flushNow: true);
+
+    public void Dispose() => _lanes.Dispose();
 
     private sealed class EndGroup(Action end) : IDisposable
     {

@@ -3,8 +3,9 @@ namespace TfMfa.RunLog;
 /// <summary>
 /// Everything the action tells its user goes through this one sink: log lines, annotations,
 /// masks, outputs and the step summary. Any registered secret is redacted from every line.
+/// Disposing flushes what is still buffered.
 /// </summary>
-public interface IRunLog
+public interface IRunLog : IDisposable
 {
     /// <summary>Registers a secret: on GitHub, <c>::add-mask::</c> before the value could appear anywhere.</summary>
     void Mask(string secret);

@@ -7,37 +7,31 @@ namespace TfMfa.RunLog;
 public sealed class TerminalRunLog(TextWriter stdout, TextWriter stderr) : IRunLog
 {
     private readonly SecretRedactor _redactor = new();
-    private readonly Lock _lock = new();
+    private readonly OutputLanes _lanes = new(stdout, stderr, TimeSpan.FromMilliseconds(50));
 
     public void Mask(string secret)
     {
         if (!string.IsNullOrEmpty(secret)) _redactor.Add(secret);
     }
 
-    public void Info(string message) => Write(stdout, message);
-    public void Notice(string message) => Write(stdout, message);
-    public void Warning(string message) => Write(stderr, "warning: " + message);
-    public void Error(string message) => Write(stderr, "error: " + message);
+    public void Info(string message) => Write(false, message);
+    public void Notice(string message) => Write(false, message);
+    public void Warning(string message) => Write(true, "warning: " + message);
+    public void Error(string message) => Write(true, "error: " + message);
 
     public IDisposable Group(string title)
     {
-        Write(stdout, "── " + title);
+        Write(false, "── " + title);
         return new NoOp();
     }
 
-    public void ToolOutput(string line, bool isError) => Write(isError ? stderr : stdout, line);
+    public void ToolOutput(string line, bool isError) => _lanes.Write(isError, _redactor.Redact(line), flushNow: false);
     public void SetOutput(string name, string value) { }
     public void AppendSummary(string markdown) { }
 
-    private void Write(TextWriter writer, string line)
-    {
-        var text = _redactor.Redact(line);
-        lock (_lock)
-        {
-            writer.WriteLine(text);
-            writer.Flush();
-        }
-    }
+    private void Write(bool error, string line) => _lanes.Write(error, _redactor.Redact(line), flushNow: true);
+
+    public void Dispose() => _lanes.Dispose();
 
     private sealed class NoOp : IDisposable { public void Dispose() { } }
 }
