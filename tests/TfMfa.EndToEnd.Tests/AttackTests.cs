@@ -73,4 +73,21 @@ public sealed class AttackTests
         Assert.Empty(scenario.Aws.Requests);
         Assert.Empty(scenario.GitHub.CommentsOn(GateScenario.PullRequest));
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Keys_aws_would_refuse_stop_the_run_before_anyone_is_asked_for_a_code()
+    {
+        await using var scenario = await GateScenario.StartAsync();
+        scenario.WriteConfig("default-level: plans-and-applies\n");
+        scenario.ExtraEnvironment["AWS_SECRET_ACCESS_KEY"] = "not-the-secret-of-this-key-0123456789abc";
+
+        var run = await scenario.RunAsync();
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("::error::AWS_SECRET_ACCESS_KEY does not belong to AWS_ACCESS_KEY_ID", run.StandardOutput);
+        Assert.Contains("(AWS error: SignatureDoesNotMatch, HTTP 403)", run.StandardOutput);
+        Assert.Empty(scenario.GitHub.CommentsOn(GateScenario.PullRequest));
+        Assert.Empty(scenario.CodesSentToSts);
+        Assert.DoesNotContain("not-the-secret-of-this-key", string.Join("\n", run.LinesOutsideMasks));
+    }
 }

@@ -42,7 +42,7 @@ public sealed class FaultTests
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("::error::No MFA code could be read within 6s (the timeout): GitHub kept failing, last with: could not read the comments of #12: GitHub answered HTTP 500", run.StandardOutput);
         Assert.Contains("⌛", scenario.RequestComment()!.Body);
-        Assert.Empty(scenario.Aws.Requests);
+        Assert.Empty(scenario.CodesSentToSts);
     }
 
     [Theory(Timeout = Timeout)]

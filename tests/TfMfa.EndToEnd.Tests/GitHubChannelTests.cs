@@ -69,7 +69,7 @@ public sealed class GitHubChannelTests
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("::error::No MFA code arrived within 3s (the timeout).", run.StandardOutput);
         Assert.Contains("### ⌛ No MFA code arrived in time", scenario.RequestComment()!.Body);
-        Assert.Empty(scenario.Aws.Requests);
+        Assert.Empty(scenario.CodesSentToSts);
         Assert.Equal("true", scenario.Outputs()["mfa-required"]);
         Assert.Equal("", scenario.Outputs()["exit-code"]);
         SecretScan.AssertNoSecrets(scenario, [run]);
@@ -86,7 +86,7 @@ public sealed class GitHubChannelTests
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("::error::Cancelled by @alice with /mfa cancel.", run.StandardOutput);
         Assert.Contains("### ⛔ MFA wait cancelled", scenario.RequestComment()!.Body);
-        Assert.Empty(scenario.Aws.Requests);
+        Assert.Empty(scenario.CodesSentToSts);
     }
 
     [Fact(Timeout = Timeout)]
@@ -146,7 +146,7 @@ public sealed class GitHubChannelTests
         Assert.Contains("There is no pull request to ask for an MFA code on", run.StandardOutput);
         Assert.Contains("Set the issue-number input", run.StandardOutput);
         Assert.Empty(scenario.GitHub.CommentsOn(GateScenario.PullRequest));
-        Assert.Empty(scenario.Aws.Requests);
+        Assert.Empty(scenario.CodesSentToSts);
     }
 
     [Fact(Timeout = Timeout)]
@@ -224,7 +224,7 @@ public sealed class GitHubChannelTests
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("comes from the fork mallory/infra: this job would run the fork's code with MFA credentials", refused.StandardOutput);
         Assert.Empty(scenario.GitHub.CommentsOn(GateScenario.PullRequest));
-        Assert.Empty(scenario.Aws.Requests);
+        Assert.Empty(scenario.CodesSentToSts);
 
         scenario.GitHub.SetFile("main", ".github/tfmfa.yml", Production + "allow-fork-prs: true\n");
         var code = scenario.CurrentCode();
@@ -250,6 +250,6 @@ public sealed class GitHubChannelTests
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Pull request #12 comes from the fork mallory/infra", run.StandardOutput);
         Assert.Empty(scenario.GitHub.CommentsOn(GateScenario.PullRequest));
-        Assert.Empty(scenario.Aws.Requests);
+        Assert.Empty(scenario.CodesSentToSts);
     }
 }

@@ -14,6 +14,24 @@ public sealed class AwsSdkStsClient(AwsCredentials longTerm, string region, stri
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
 
+    // One client per retry policy, made once: building an SDK client is not free, and the call
+    // that carries a code is on the path a person is waiting on.
+    private AmazonSecurityTokenServiceClient? _withRetries;
+    private AmazonSecurityTokenServiceClient? _sendOnce;
+
+    public async Task<string> GetCallerArnAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await Client(carriesCode: false).GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken);
+            return response.Arn;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw StsErrorTranslator.Translate(e, Context("GetCallerIdentity", null, null));
+        }
+    }
+
     public string Endpoint => endpointUrl ?? $"https://sts.{region}.amazonaws.com";
 
     public async Task<AwsCredentials> GetSessionTokenAsync(MfaToken mfa, TimeSpan duration, CancellationToken cancellationToken)
@@ -25,10 +43,9 @@ public sealed class AwsSdkStsClient(AwsCredentials longTerm, string region, stri
             DurationSeconds = (int)duration.TotalSeconds,
         };
         var call = Context("GetSessionToken", mfa, null);
-        using var client = CreateClient(carriesCode: true);
         try
         {
-            var response = await client.GetSessionTokenAsync(request, cancellationToken);
+            var response = await Client(carriesCode: true).GetSessionTokenAsync(request, cancellationToken);
             return FromSdk(response.Credentials);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -52,10 +69,9 @@ public sealed class AwsSdkStsClient(AwsCredentials longTerm, string region, stri
             request.TokenCode = mfa.Code.Digits;
         }
         var call = Context("AssumeRole", mfa, role.RoleArn);
-        using var client = CreateClient(carriesCode: mfa is not null);
         try
         {
-            var response = await client.AssumeRoleAsync(request, cancellationToken);
+            var response = await Client(carriesCode: mfa is not null).AssumeRoleAsync(request, cancellationToken);
             return FromSdk(response.Credentials);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -66,6 +82,9 @@ public sealed class AwsSdkStsClient(AwsCredentials longTerm, string region, stri
 
     private StsErrorTranslator.CallContext Context(string operation, MfaToken? mfa, string? roleArn) =>
         new(operation, mfa?.SerialNumber ?? "", roleArn, longTerm.AccessKeyId, Endpoint, mfa?.Code.Digits);
+
+    private AmazonSecurityTokenServiceClient Client(bool carriesCode) =>
+        carriesCode ? _sendOnce ??= CreateClient(carriesCode: true) : _withRetries ??= CreateClient(carriesCode: false);
 
     private AmazonSecurityTokenServiceClient CreateClient(bool carriesCode)
     {

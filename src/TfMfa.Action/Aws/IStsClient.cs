@@ -12,6 +12,9 @@ public sealed record RoleRequest(string RoleArn, string SessionName, string? Sou
 /// </summary>
 public interface IStsClient
 {
+    /// <summary>Who the long-term keys are (GetCallerIdentity): checked before anyone is asked for a code.</summary>
+    Task<string> GetCallerArnAsync(CancellationToken cancellationToken);
+
     Task<AwsCredentials> GetSessionTokenAsync(MfaToken mfa, TimeSpan duration, CancellationToken cancellationToken);
 
     Task<AwsCredentials> AssumeRoleAsync(RoleRequest role, MfaToken? mfa, TimeSpan duration, CancellationToken cancellationToken);

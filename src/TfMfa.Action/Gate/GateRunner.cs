@@ -97,6 +97,7 @@ public sealed class GateRunner(GateServices services)
         var serialNumber = aws.RequireSerialNumber();
         if (policy.RoleToAssume is { } roleArn) inputs.SessionDuration.EnsureFitsAssumeRole(roleArn);
         var sts = services.CreateSts(aws, inputs.AwsRegion);
+        await CheckKeysAsync(sts, cancellationToken);
         var codes = services.CreateCodeSource(inputs, policy);
         try
         {
@@ -171,6 +172,23 @@ public sealed class GateRunner(GateServices services)
                     throw new TfMfaException($"MFA failed: {why}. Last answer: {e.Message}", e);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Nobody should type a code for keys AWS would refuse anyway: a GetCallerIdentity first (free,
+    /// needs no permission). It also readies the STS client for the call a person is waiting on.
+    /// Only a fault another try could fix (network, throttling) lets the run go on.
+    /// </summary>
+    private async Task CheckKeysAsync(IStsClient sts, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Log.Info($"AWS keys belong to {await sts.GetCallerArnAsync(cancellationToken)}.");
+        }
+        catch (StsException e) when (e.Kind is StsFailureKind.Network or StsFailureKind.Throttled or StsFailureKind.ServiceError)
+        {
+            Log.Warning($"Could not check the AWS keys before asking for a code: {e.Message}");
         }
     }
 

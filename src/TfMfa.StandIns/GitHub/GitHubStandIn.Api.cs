@@ -20,7 +20,9 @@ public sealed partial class GitHubStandIn
 
     private async Task HandleAsync(HttpContext context)
     {
-        if (Latency > TimeSpan.Zero) await Task.Delay(Latency);
+        // A round trip: half on the way in, half on the way out.
+        var halfTrip = Latency / 2;
+        if (halfTrip > TimeSpan.Zero) await Task.Delay(halfTrip);
         var request = context.Request;
         var path = request.Path.Value ?? "/";
         if (path.StartsWith("/api/v3/", StringComparison.Ordinal)) path = path["/api/v3".Length..];
@@ -63,6 +65,7 @@ public sealed partial class GitHubStandIn
             {
                 // A conditional hit: GitHub does not count it against the rate limit.
                 status = 304;
+                if (halfTrip > TimeSpan.Zero) await Task.Delay(halfTrip);
                 WriteRateHeaders(context.Response);
                 context.Response.StatusCode = 304;
                 context.Response.Headers.ETag = etag;
@@ -71,6 +74,7 @@ public sealed partial class GitHubStandIn
 
             counted = true;
             status = answer.Status;
+            if (halfTrip > TimeSpan.Zero) await Task.Delay(halfTrip);
             SpendRateLimit(context.Response);
             context.Response.StatusCode = answer.Status;
             if (HttpMethods.IsGet(request.Method) && answer.Status == 200) context.Response.Headers.ETag = etag;

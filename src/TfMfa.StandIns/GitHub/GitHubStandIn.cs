@@ -65,7 +65,7 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
     /// <summary>Base URL, like <c>http://127.0.0.1:41234</c>.</summary>
     public string Url { get; private set; } = "";
 
-    /// <summary>Added to every answer, to stand for the round trip to api.github.com.</summary>
+    /// <summary>A simulated round trip to api.github.com: half before a request is handled, half before its answer leaves.</summary>
     public TimeSpan Latency { get; set; }
 
     public IReadOnlyList<GitHubRequestRecord> Requests => [.. _requests];

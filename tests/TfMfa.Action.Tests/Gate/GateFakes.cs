@@ -11,6 +11,8 @@ internal sealed class ScriptedSts(params Func<MfaToken?, AwsCredentials>[] outco
     private int _next;
     public List<string> Calls { get; } = [];
 
+    public Task<string> GetCallerArnAsync(CancellationToken cancellationToken) => Task.FromResult("arn:aws:iam::123456789012:user/ci");
+
     public Task<AwsCredentials> GetSessionTokenAsync(MfaToken mfa, TimeSpan duration, CancellationToken cancellationToken) =>
         Answer($"GetSessionToken {mfa.Code.Digits}", mfa);
 

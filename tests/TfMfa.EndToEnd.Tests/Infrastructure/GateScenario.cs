@@ -221,6 +221,9 @@ public sealed class GateScenario : IAsyncDisposable
 
     public IReadOnlyList<AwsRequestRecord> S3Requests => [.. Aws.Requests.Where(r => r.Service == "s3")];
 
+    /// <summary>STS calls that carried an MFA code (the key check before asking is not one).</summary>
+    public IReadOnlyList<AwsRequestRecord> CodesSentToSts => [.. Aws.Requests.Where(r => r.TokenCode is not null)];
+
     public IReadOnlyList<AwsRequestRecord> StsCalls(string operation) => [.. Aws.Requests.Where(r => r.Service == "sts" && r.Operation == operation)];
 
     public async ValueTask DisposeAsync()

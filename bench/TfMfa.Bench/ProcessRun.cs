@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Globalization;
+using CliWrap;
+
+namespace TfMfa.Bench;
+
+/// <summary>One run of the program: when its first line and a chosen line came, and its peak resident memory (VmHWM).</summary>
+public sealed record RunTiming(int ExitCode, double FirstLineMs, double? MarkerMs, double TotalMs, long PeakKilobytes, long StdoutBytes);
+
+public static class ProcessRun
+{
+    public static async Task<RunTiming> RunAsync(Repository.Build build, IReadOnlyDictionary<string, string?> environment, string? marker = null, TimeSpan? timeout = null)
+    {
+        var (program, arguments) = Repository.Command(build);
+        var watch = Stopwatch.StartNew();
+        double? first = null, markerAt = null;
+        long bytes = 0;
+        using var cancellation = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(3));
+        var command = Cli.Wrap(program).WithArguments(arguments).WithEnvironmentVariables(environment)
+            .WithValidation(CommandResultValidation.None)
+            .WithStandardOutputPipe(PipeTarget.Create(async (stream, ct) =>
+            {
+                var buffer = new byte[1 << 16];
+                int read;
+                var tail = "";
+                while ((read = await stream.ReadAsync(buffer, ct)) > 0)
+                {
+                    first ??= watch.Elapsed.TotalMilliseconds;
+                    bytes += read;
+                    if (marker is not null && markerAt is null)
+                    {
+                        var text = tail + System.Text.Encoding.UTF8.GetString(buffer, 0, Math.Min(read, 4096));
+                        if (text.Contains(marker, StringComparison.Ordinal)) markerAt = watch.Elapsed.TotalMilliseconds;
+                        tail = text.Length > 200 ? text[^200..] : text;
+                    }
+                }
+            }));
+        var task = command.ExecuteAsync(cancellation.Token);
+        var peak = 0L;
+        var status = $"/proc/{task.ProcessId}/status";
+        while (!task.Task.IsCompleted)
+        {
+            peak = Math.Max(peak, ReadHighWaterMark(status));
+            await Task.WhenAny(task.Task, Task.Delay(20));
+        }
+        var result = await task;
+        return new RunTiming(result.ExitCode, first ?? double.NaN, markerAt, watch.Elapsed.TotalMilliseconds, peak, bytes);
+    }
+
+    private static long ReadHighWaterMark(string status)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines(status))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return 0;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using CliWrap;
+using CliWrap.Buffered;
+using TfMfa.Bench;
+
+// dotnet run -c Release --project bench/TfMfa.Bench [-- --quick]
+// Drives the real program against the stand-ins, prints a table and writes docs/performance.md.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+var quick = args.Contains("--quick");
+var runs = quick ? 6 : 20;
+var report = new Report(quick);
+if (args.Contains("--probe-latency"))
+{
+    var probe = await Repository.PublishAsync("ready-to-run", ["-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true"]);
+    Console.WriteLine((await CodeToSts.MeasureAsync(probe, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(150), 8)).Ms);
+    return 0;
+}
+
+Console.WriteLine("Publishing the program three ways (framework-dependent, ReadyToRun as in the image, Native AOT)...");
+var frameworkDependent = await Repository.PublishAsync("framework-dependent", []);
+var readyToRun = await Repository.PublishAsync("ready-to-run", ["-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true"]);
+var nativeAot = await Repository.PublishAsync("native-aot", ["-r", "linux-x64", "-p:PublishAot=true"], native: true);
+
+Console.WriteLine("Start-up...");
+foreach (var build in new[] { frameworkDependent, readyToRun, nativeAot })
+{
+    if (build.EntryPoint is null) { report.Startup(build, null); continue; }
+    try { report.Startup(build, await Startup.MeasureAsync(build, runs)); }
+    catch (Exception e) { report.Startup(build with { Note = $"built ({build.Note}) but does not run: {e.Message}" }, null); }
+}
+
+Console.WriteLine("Code to STS...");
+foreach (var poll in new[] { TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1) })
+    foreach (var rtt in new[] { TimeSpan.Zero, TimeSpan.FromMilliseconds(150) })
+        report.CodeToSts(poll, rtt, await CodeToSts.MeasureAsync(readyToRun, poll, rtt, runs));
+foreach (var rtt in new[] { TimeSpan.Zero, TimeSpan.FromMilliseconds(150) })
+    report.ReferenceCodeToSts(rtt, await ReferencePoller.MeasureLatencyAsync(rtt, quick ? 4 : 10));
+
+Console.WriteLine("Cost of waiting...");
+report.WaitingCost(
+    await WaitingCost.RealProgramAsync(readyToRun, TimeSpan.FromSeconds(quick ? 20 : 60)),
+    await WaitingCost.TenMinutesAsync(),
+    await WaitingCost.ReferenceTenMinutesAsync());
+
+Console.WriteLine("Streaming...");
+report.Streaming(await Streaming.MeasureAsync(readyToRun, 100), await Streaming.MeasureAsync(readyToRun, quick ? 200 : 300));
+
+Console.WriteLine("A whole gated run...");
+report.GatedRun(await GatedRunMemory.MeasureAsync(readyToRun));
+
+Console.WriteLine("In-process (BenchmarkDotNet)...");
+var config = ManualConfig.CreateMinimumViable().AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance)).WithOptions(ConfigOptions.DisableLogFile);
+report.InProcess(BenchmarkRunner.Run<InProcessBenchmarks>(config));
+
+var terraform = await Cli.Wrap("terraform").WithArguments("version").WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
+report.Machine(
+    File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU",
+    Environment.ProcessorCount,
+    File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
+    RuntimeInformation.OSDescription,
+    RuntimeInformation.FrameworkDescription,
+    terraform.StandardOutput.Split('\n')[0]);
+
+var markdown = report.ToMarkdown();
+Console.WriteLine();
+Console.WriteLine(markdown);
+if (!quick) File.WriteAllText(Path.Combine(Repository.Root, "docs", "performance.md"), markdown, new UTF8Encoding(false));
+Console.WriteLine(quick ? "(--quick: docs/performance.md left as it was)" : "Wrote docs/performance.md");
+return report.AllTargetsMet ? 0 : 1;

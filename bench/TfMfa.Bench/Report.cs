@@ -1,0 +1,140 @@
+using System.Text;
+using BenchmarkDotNet.Reports;
+
+namespace TfMfa.Bench;
+
+/// <summary>Collects the figures, checks them against the targets, and writes the table.</summary>
+public sealed class Report(bool quick)
+{
+    private readonly StringBuilder _startup = new();
+    private readonly StringBuilder _latency = new();
+    private readonly StringBuilder _waiting = new();
+    private readonly StringBuilder _streaming = new();
+    private readonly StringBuilder _gated = new();
+    private readonly StringBuilder _inProcess = new();
+    private readonly List<(string Target, bool Met, string Figure)> _targets = [];
+    private string _machine = "";
+
+    public bool AllTargetsMet => _targets.All(t => t.Met);
+
+    private void Target(string target, bool met, string figure) => _targets.Add((target, met, figure));
+
+    public void Startup(Repository.Build build, Startup.Result? result)
+    {
+        if (_startup.Length == 0)
+            _startup.AppendLine("| build | first log line (median / p95) | first terraform byte, no MFA (median / p95) | note |").AppendLine("|---|---|---|---|");
+        _startup.AppendLine(result is null
+            ? $"| {build.Name} | - | - | not measured: {build.Note} |"
+            : $"| {build.Name} | {result.FirstLine.Ms} | {result.FirstTerraformByte.Ms} | {build.Note} |");
+        if (build.Name == "ready-to-run" && result is not null)
+            Target("Start-up to first log line ≤ 150 ms (ReadyToRun, the image's build)", result.FirstLine.Median <= 150, $"{result.FirstLine.Median:0} ms");
+    }
+
+    public void CodeToSts(TimeSpan poll, TimeSpan rtt, Stats stats)
+    {
+        if (_latency.Length == 0)
+            _latency.AppendLine("| poller | poll interval | round trip | runs | median | p95 | target median / p95 |").AppendLine("|---|---|---|---|---|---|---|");
+        var medianTarget = poll.TotalMilliseconds / 2 + 2 * rtt.TotalMilliseconds + 50;
+        var p95Target = poll.TotalMilliseconds + 2 * rtt.TotalMilliseconds + 100;
+        _latency.AppendLine($"| TfMfa | {poll.TotalSeconds:0} s | {rtt.TotalMilliseconds:0} ms | {stats.Count} | {stats.Median:0} ms | {stats.P95:0} ms | {medianTarget:0} / {p95Target:0} ms |");
+        Target($"Code-to-STS at {poll.TotalSeconds:0} s polls, {rtt.TotalMilliseconds:0} ms round trip: median ≤ {medianTarget:0} ms, p95 ≤ {p95Target:0} ms",
+            stats.Median <= medianTarget && stats.P95 <= p95Target, $"{stats.Median:0} / {stats.P95:0} ms");
+    }
+
+    public void ReferenceCodeToSts(TimeSpan rtt, Stats stats) =>
+        _latency.AppendLine($"| reference: unconditional poll | 10 s | {rtt.TotalMilliseconds:0} ms | {stats.Count} | {stats.Median:0} ms | {stats.P95:0} ms | - |");
+
+    public void WaitingCost(WaitingCost.Cost real, WaitingCost.Cost tenMinutes, WaitingCost.Cost reference)
+    {
+        _waiting.AppendLine("| what | wait | counted requests | all requests | counted per minute |").AppendLine("|---|---|---|---|---|");
+        _waiting.AppendLine($"| TfMfa, real program (includes posting the request) | {real.Minutes * 60:0} s | {real.Counted} | {real.Total} | {real.PerMinute:0.0} |");
+        _waiting.AppendLine($"| TfMfa wait loop, fake clock, times out | 10 min | {tenMinutes.Counted} | {tenMinutes.Total} | {tenMinutes.PerMinute:0.0} |");
+        _waiting.AppendLine($"| reference: unconditional poll every 10 s | 10 min | {reference.Counted} | {reference.Total} | {reference.PerMinute:0.0} |");
+        Target("≤ 25 counted requests for a 10-minute wait that times out", tenMinutes.Counted <= 25, $"{tenMinutes.Counted}");
+        Target("≤ 2 counted requests per minute while waiting", tenMinutes.PerMinute <= 2 && real.Counted <= Math.Max(2, 2 * Math.Ceiling(real.Minutes)) + 3,
+            $"{tenMinutes.PerMinute:0.0}/min over 10 min; {real.Counted} in {real.Minutes * 60:0} s of the real program, of which 3 are start-up (config, request comment)");
+    }
+
+    public void Streaming(Streaming.Result small, Streaming.Result large)
+    {
+        _streaming.AppendLine("| terraform output | throughput through TfMfa | generator alone (ceiling) | peak memory (VmHWM) |").AppendLine("|---|---|---|---|");
+        foreach (var r in new[] { small, large })
+            _streaming.AppendLine($"| {r.Megabytes} MB | {r.MegabytesPerSecond:0} MB/s | {r.GeneratorMegabytesPerSecond:0} MB/s | {r.PeakMegabytes} MB |");
+        Target("Streaming ≥ 100 MB/s", small.MegabytesPerSecond >= 100 || small.MegabytesPerSecond >= 0.9 * small.GeneratorMegabytesPerSecond,
+            $"{small.MegabytesPerSecond:0} MB/s (generator ceiling {small.GeneratorMegabytesPerSecond:0} MB/s)");
+        Target("Peak memory < 100 MB, flat in output size", small.PeakMegabytes < 100 && large.PeakMegabytes < 100 && Math.Abs(large.PeakMegabytes - small.PeakMegabytes) <= 10,
+            $"{small.PeakMegabytes} MB at {small.Megabytes} MB, {large.PeakMegabytes} MB at {large.Megabytes} MB");
+    }
+
+    public void GatedRun(GatedRunMemory.Result result) =>
+        _gated.AppendLine($"Peak resident memory of a whole gated run (request comment, code, STS, terraform init and plan{(result.RealTerraform ? " with the real terraform" : " with a stand-in terraform")}): **{result.PeakMegabytes} MB** ({result.Seconds:0.0} s). terraform's own memory is a separate process and not counted.");
+
+    public void InProcess(Summary summary)
+    {
+        _inProcess.AppendLine("| operation | mean | allocated |").AppendLine("|---|---|---|");
+        foreach (var report in summary.Reports)
+        {
+            var mean = report.ResultStatistics?.Mean ?? double.NaN;
+            var allocated = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
+            _inProcess.AppendLine($"| {report.BenchmarkCase.Descriptor.WorkloadMethod.Name} | {Format(mean)} | {allocated} B |");
+        }
+    }
+
+    private static string Format(double nanoseconds) =>
+        nanoseconds >= 1_000_000 ? $"{nanoseconds / 1_000_000:0.00} ms" : nanoseconds >= 1_000 ? $"{nanoseconds / 1_000:0.0} µs" : $"{nanoseconds:0} ns";
+
+    public void Machine(string cpu, int cores, string memoryKb, string os, string dotnet, string terraform) =>
+        _machine = $"{cpu}, {cores} cores, {long.Parse(memoryKb) / 1024 / 1024} GiB; {os}; {dotnet}; {terraform}";
+
+    public string ToMarkdown() => $"""
+        # Performance
+
+        Written by `dotnet run -c Release --project bench/TfMfa.Bench` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(quick ? " (--quick)" : "")}.
+        Machine: {_machine}.
+        The real program runs against the local GitHub and AWS stand-ins; medians and 95th percentiles.
+
+        ## Targets
+
+        | target | met | figure |
+        |---|---|---|
+        {string.Join("\n", _targets.Select(t => $"| {t.Target} | {(t.Met ? "yes" : "**no**")} | {t.Figure} |"))}
+
+        ## 1. Code to STS
+
+        From the moment the GitHub stand-in creates the `/mfa` comment (at a random point of the poll cycle)
+        to the moment the STS call carrying its code arrives. The round trip is simulated on every GitHub
+        request, half on the way in and half on the way out, as from a runner to api.github.com.
+
+        {_latency}
+        TfMfa polls at a fixed rate with `If-None-Match`; when a code comment appears it deletes it (the
+        claim) and checks its writer's permission in parallel, then calls STS: one poll plus one round trip.
+
+        ## 2. Cost of waiting
+
+        Counted requests are those GitHub charges to the 1,000-per-hour budget; a 304 answer to a
+        conditional request is free. The 10-minute figures run the program's own wait loop and Octokit
+        against the stand-in on a fake clock (a real 10-minute wait adds nothing but time).
+
+        {_waiting}
+        ## 3. Start-up
+
+        Process start to the first log line, and to the first byte terraform writes when no MFA is needed
+        (the config read from the default branch included), `dotnet tfmfa.dll` or the native binary.
+
+        {_startup}
+        ## 4. Streaming
+
+        A stand-in terraform writes the output as 120-character lines; TfMfa reads it line by line,
+        redacts every line and writes it on, flushing in 50 ms batches.
+
+        {_streaming}
+        ## 5. A whole gated run
+
+        {_gated}
+        ## In-process
+
+        BenchmarkDotNet, in-process toolchain, short run.
+
+        {_inProcess}
+        """;
+}

@@ -1,0 +1,32 @@
+using System.Diagnostics;
+using CliWrap;
+
+namespace TfMfa.Bench;
+
+/// <summary>Figure 4: terraform writing a lot of output (a stand-in terraform), streamed through the program.</summary>
+public static class Streaming
+{
+    public const string StartMarker = "STREAM-START";
+
+    public sealed record Result(long Megabytes, double MegabytesPerSecond, double GeneratorMegabytesPerSecond, long PeakMegabytes);
+
+    public static async Task<Result> MeasureAsync(Repository.Build build, long megabytes)
+    {
+        await using var world = await World.StartAsync();
+        world.Config("default-level: never\n");
+        var generator = $"head -c {megabytes * 1_000_000} /dev/zero | tr '\\0' 'x' | fold -w 120";
+        var terraform = world.FakeTerraform($"echo {StartMarker}; {generator}");
+        var (environment, _) = world.Run("plan", terraform, new Dictionary<string, string> { ["init"] = "false" });
+
+        var result = await ProcessRun.RunAsync(build, environment, StartMarker);
+        if (result.ExitCode != 0 || result.MarkerMs is null) throw new InvalidOperationException($"streaming run failed (exit {result.ExitCode})");
+        var seconds = (result.TotalMs - result.MarkerMs.Value) / 1000;
+
+        // The same generator straight into /dev/null: the ceiling any streaming could reach here.
+        var watch = Stopwatch.StartNew();
+        await Cli.Wrap("sh").WithArguments(["-c", generator + " > /dev/null"]).ExecuteAsync();
+        var generatorSeconds = watch.Elapsed.TotalSeconds;
+
+        return new Result(megabytes, result.StdoutBytes / 1_000_000.0 / seconds, megabytes / generatorSeconds, result.PeakKilobytes / 1024);
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Time.Testing;
+using TfMfa.Codes;
+using TfMfa.Config;
+using TfMfa.Gate;
+using TfMfa.GitHub;
+using TfMfa.RunLog;
+using TfMfa.StandIns.GitHub;
+
+namespace TfMfa.Bench;
+
+/// <summary>Figure 2: counted (non-304) GitHub requests while a run waits for a code that never comes.</summary>
+public static class WaitingCost
+{
+    public sealed record Cost(int Counted, int Total, double Minutes)
+    {
+        public double PerMinute => Counted / Minutes;
+    }
+
+    /// <summary>The real program, waiting <paramref name="wait"/> of real time for a code that never comes.</summary>
+    public static async Task<Cost> RealProgramAsync(Repository.Build build, TimeSpan wait)
+    {
+        await using var world = await World.StartAsync();
+        world.Config("default-level: plans-and-applies\n");
+        var (environment, _) = world.Run("plan", null, new Dictionary<string, string> { ["timeout"] = $"{(int)wait.TotalSeconds}s", ["init"] = "false" });
+        await ProcessRun.RunAsync(build, environment);
+        var requests = world.GitHub.Requests;
+        return new Cost(requests.Count(r => r.Counted), requests.Count, wait.TotalMinutes);
+    }
+
+    /// <summary>
+    /// A 10-minute wait that times out, on a fake clock: the program's own wait loop
+    /// (<see cref="CommentCodeSource"/> with Octokit) against the stand-in, which shares that clock.
+    /// </summary>
+    public static async Task<Cost> TenMinutesAsync()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var github = await GitHubStandIn.StartAsync(clock: clock);
+        github.AddUser("alice", "write");
+        var context = new GitHubContext(github.Url, "https://github.com", github.Owner, github.Repository, 1, 1, "pull_request", "abc", "alice", null, World.PullRequest);
+        var api = new OctokitGitHubApi(context, github.Token, clock);
+        var policy = new ApproverPolicy(RepoPermission.Write, []);
+        using var log = new GitHubRunLog(TextWriter.Null, TextWriter.Null, null, null);
+        var source = new CommentCodeSource(api, new Approvers(policy, api), _ => Task.FromResult(World.PullRequest),
+            r => new RequestDetails(r.Command, r.Environment, r.SerialNumber, "https://github.com", 1, 1, policy, r.Deadline),
+            TimeSpan.FromSeconds(2), clock, log);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10), clock);
+        var waiting = source.NextCodeAsync(new CodeRequest(TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci", 1, 3, clock.GetUtcNow().AddMinutes(10)), null, 3, timeout.Token);
+        await DriveAsync(clock, waiting, github);
+        try { await waiting; } catch (OperationCanceledException) { }
+        var requests = github.Requests;
+        return new Cost(requests.Count(r => r.Counted), requests.Count, 10);
+    }
+
+    /// <summary>The reference loop for 10 minutes on the same fake clock.</summary>
+    public static async Task<Cost> ReferenceTenMinutesAsync()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var github = await GitHubStandIn.StartAsync(clock: clock);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10), clock);
+        var waiting = new ReferencePoller(github, clock).WaitForCodeAsync(World.PullRequest, clock.GetUtcNow(), timeout.Token);
+        await DriveAsync(clock, waiting, github);
+        try { await waiting; } catch (OperationCanceledException) { }
+        var requests = github.Requests;
+        return new Cost(requests.Count(r => r.Counted), requests.Count, 10);
+    }
+
+    /// <summary>Moves the fake clock on in small steps until the wait ends, letting each poll finish first.</summary>
+    private static async Task DriveAsync(FakeTimeProvider clock, Task waiting, GitHubStandIn github)
+    {
+        while (!waiting.IsCompleted)
+        {
+            var before = github.Requests.Count;
+            clock.Advance(TimeSpan.FromMilliseconds(500));
+            var settle = DateTime.UtcNow.AddMilliseconds(30);
+            while (github.Requests.Count == before && DateTime.UtcNow < settle && !waiting.IsCompleted) await Task.Delay(2);
+        }
+    }
+}
