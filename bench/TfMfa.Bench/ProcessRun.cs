@@ -5,7 +5,7 @@ using CliWrap;
 namespace TfMfa.Bench;
 
 /// <summary>One run of the program: when its first line and a chosen line came, and its peak resident memory (VmHWM).</summary>
-public sealed record RunTiming(int ExitCode, double FirstLineMs, double? MarkerMs, double TotalMs, long PeakKilobytes, long StdoutBytes);
+public sealed record RunTiming(int ExitCode, double FirstLineMs, double? MarkerMs, double TotalMs, long PeakKilobytes, long StdoutBytes, string LastError);
 
 public static class ProcessRun
 {
@@ -15,9 +15,11 @@ public static class ProcessRun
         var watch = Stopwatch.StartNew();
         double? first = null, markerAt = null;
         long bytes = 0;
+        var lastError = "";
         using var cancellation = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(3));
         var command = Cli.Wrap(program).WithArguments(arguments).WithEnvironmentVariables(environment)
             .WithValidation(CommandResultValidation.None)
+            .WithStandardErrorPipe(PipeTarget.ToDelegate(line => lastError = line))
             .WithStandardOutputPipe(PipeTarget.Create(async (stream, ct) =>
             {
                 var buffer = new byte[1 << 16];
@@ -27,12 +29,13 @@ public static class ProcessRun
                 {
                     first ??= watch.Elapsed.TotalMilliseconds;
                     bytes += read;
+                    var text = tail + System.Text.Encoding.UTF8.GetString(buffer, 0, Math.Min(read, 4096));
+                    if (text.LastIndexOf("::error::", StringComparison.Ordinal) is var at and >= 0) lastError = text[at..].Split('\n')[0];
                     if (marker is not null && markerAt is null)
                     {
-                        var text = tail + System.Text.Encoding.UTF8.GetString(buffer, 0, Math.Min(read, 4096));
                         if (text.Contains(marker, StringComparison.Ordinal)) markerAt = watch.Elapsed.TotalMilliseconds;
-                        tail = text.Length > 200 ? text[^200..] : text;
                     }
+                    tail = text.Length > 200 ? text[^200..] : text;
                 }
             }));
         var task = command.ExecuteAsync(cancellation.Token);
@@ -44,7 +47,7 @@ public static class ProcessRun
             await Task.WhenAny(task.Task, Task.Delay(20));
         }
         var result = await task;
-        return new RunTiming(result.ExitCode, first ?? double.NaN, markerAt, watch.Elapsed.TotalMilliseconds, peak, bytes);
+        return new RunTiming(result.ExitCode, first ?? double.NaN, markerAt, watch.Elapsed.TotalMilliseconds, peak, bytes, lastError);
     }
 
     private static long ReadHighWaterMark(string status)

@@ -43,6 +43,7 @@ public sealed partial class ReferencePoller(GitHubStandIn github, TimeProvider c
         await using var world = await World.StartAsync();
         world.GitHub.Latency = roundTrip;
         var latencies = new List<double>();
+        var offsets = Enumerable.Range(0, runs).Select(i => (i + 0.5) / runs * Interval.TotalMilliseconds).OrderBy(_ => Random.Shared.Next()).ToArray();
         for (var i = 0; i < runs; i++)
         {
             var (_, device) = world.Run("plan");
@@ -50,7 +51,7 @@ public sealed partial class ReferencePoller(GitHubStandIn github, TimeProvider c
             var poller = new ReferencePoller(world.GitHub, TimeProvider.System);
             using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(1));
             var waiting = poller.WaitForCodeAsync(World.PullRequest, started, stop.Token);
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Interval.TotalMilliseconds));
+            await Task.Delay(TimeSpan.FromMilliseconds(offsets[i]));
             var code = device.CodeAt(DateTimeOffset.UtcNow);
             var comment = world.GitHub.PostComment(World.PullRequest, "alice", $"/mfa {code}");
             var found = await waiting;

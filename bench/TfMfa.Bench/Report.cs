@@ -47,12 +47,13 @@ public sealed class Report(bool quick)
     public void WaitingCost(WaitingCost.Cost real, WaitingCost.Cost tenMinutes, WaitingCost.Cost reference)
     {
         _waiting.AppendLine("| what | wait | counted requests | all requests | counted per minute |").AppendLine("|---|---|---|---|---|");
-        _waiting.AppendLine($"| TfMfa, real program (includes posting the request) | {real.Minutes * 60:0} s | {real.Counted} | {real.Total} | {real.PerMinute:0.0} |");
+        _waiting.AppendLine($"| TfMfa, real program, from posting the request to the timeout | {real.Minutes * 60:0} s | {real.Counted} | {real.Total} | {real.PerMinute:0.0} |");
         _waiting.AppendLine($"| TfMfa wait loop, fake clock, times out | 10 min | {tenMinutes.Counted} | {tenMinutes.Total} | {tenMinutes.PerMinute:0.0} |");
         _waiting.AppendLine($"| reference: unconditional poll every 10 s | 10 min | {reference.Counted} | {reference.Total} | {reference.PerMinute:0.0} |");
         Target("≤ 25 counted requests for a 10-minute wait that times out", tenMinutes.Counted <= 25, $"{tenMinutes.Counted}");
-        Target("≤ 2 counted requests per minute while waiting", tenMinutes.PerMinute <= 2 && real.Counted <= Math.Max(2, 2 * Math.Ceiling(real.Minutes)) + 3,
-            $"{tenMinutes.PerMinute:0.0}/min over 10 min; {real.Counted} in {real.Minutes * 60:0} s of the real program, of which 3 are start-up (config, request comment)");
+        _waiting.AppendLine().AppendLine($"Around the wait, the real program also spent {real.StartupCounted} counted requests before it (default branch, config, approvals) and {real.FinishCounted} after it (marking the request timed out).");
+        Target("≤ 2 counted requests per minute while waiting", tenMinutes.PerMinute <= 2 && real.Counted <= 2 * Math.Ceiling(real.Minutes),
+            $"{real.Counted} in the first {real.Minutes * 60:0} s (the request comment and the first, unconditional list), then {(tenMinutes.Counted - 2) / 9.0:0.0}/min (every later poll a 304)");
     }
 
     public void Streaming(Streaming.Result small, Streaming.Result large)

@@ -18,7 +18,7 @@ public static class Startup
         {
             var (environment, _) = world.Run("plan", terraform, new Dictionary<string, string> { ["init"] = "false" });
             var result = await ProcessRun.RunAsync(build, environment, TerraformMarker);
-            if (result.ExitCode != 0 || result.MarkerMs is null) throw new InvalidOperationException($"{build.Name}: run failed (exit {result.ExitCode})");
+            if (result.ExitCode != 0 || result.MarkerMs is null) throw new InvalidOperationException($"exit {result.ExitCode}: {result.LastError}");
             if (i < 2) continue; // warm the disk cache first
             first.Add(result.FirstLineMs);
             marker.Add(result.MarkerMs.Value);

@@ -11,7 +11,7 @@ namespace TfMfa.Bench;
 /// <summary>Figure 2: counted (non-304) GitHub requests while a run waits for a code that never comes.</summary>
 public static class WaitingCost
 {
-    public sealed record Cost(int Counted, int Total, double Minutes)
+    public sealed record Cost(int Counted, int Total, double Minutes, int StartupCounted = 0, int FinishCounted = 0)
     {
         public double PerMinute => Counted / Minutes;
     }
@@ -23,8 +23,13 @@ public static class WaitingCost
         world.Config("default-level: plans-and-applies\n");
         var (environment, _) = world.Run("plan", null, new Dictionary<string, string> { ["timeout"] = $"{(int)wait.TotalSeconds}s", ["init"] = "false" });
         await ProcessRun.RunAsync(build, environment);
-        var requests = world.GitHub.Requests;
-        return new Cost(requests.Count(r => r.Counted), requests.Count, wait.TotalMinutes);
+        // Before the request comment: reading the config and approvals. After the wait: the timed-out edit.
+        var requests = world.GitHub.Requests.ToList();
+        var posted = requests.FindIndex(r => r.Method == "POST");
+        var finished = requests.FindLastIndex(r => r.Method == "PATCH");
+        var waiting = requests.Skip(posted).Take(finished - posted).ToList();
+        return new Cost(waiting.Count(r => r.Counted), waiting.Count, wait.TotalMinutes,
+            requests.Take(posted).Count(r => r.Counted), requests.Skip(finished).Count(r => r.Counted));
     }
 
     /// <summary>
