@@ -102,7 +102,7 @@ public sealed class Report(bool quick)
 
         ## 1. Code to STS
 
-        From the moment the GitHub stand-in creates the `/mfa` comment (at a random point of the poll cycle)
+        From the moment the GitHub stand-in creates the `/mfa` comment (at points spread evenly over the poll cycle)
         to the moment the STS call carrying its code arrives. The round trip is simulated on every GitHub
         request, half on the way in and half on the way out, as from a runner to api.github.com.
 
@@ -121,6 +121,9 @@ public sealed class Report(bool quick)
 
         Process start to the first log line, and to the first byte terraform writes when no MFA is needed
         (the config read from the default branch included), `dotnet tfmfa.dll` or the native binary.
+        Native AOT is blocked by the libraries: it builds only when Octokit's and the AWS SDK's trim/AOT
+        warnings (IL2104, IL3053) are let through, and the binary then fails at the first GitHub call
+        (Octokit binds JSON by reflection on members the trimmer removed). ReadyToRun is the build the image uses.
 
         {_startup}
         ## 4. Streaming
