@@ -158,20 +158,7 @@ public sealed class DemoScript(DemoWorld world, bool interactive)
         _results.Add((step, exitCode, string.IsNullOrEmpty(by) ? null : by));
     }
 
-    private Dictionary<string, string> Outputs()
-    {
-        var outputs = new Dictionary<string, string>();
-        var lines = File.ReadAllLines(world.OutputFile);
-        for (var i = 0; i < lines.Length; i++)
-        {
-            var header = lines[i].Split("<<", 2);
-            if (header.Length != 2) continue;
-            var value = new List<string>();
-            while (++i < lines.Length && lines[i] != header[1]) value.Add(lines[i]);
-            outputs[header[0]] = string.Join("\n", value);
-        }
-        return outputs;
-    }
+    private IReadOnlyDictionary<string, string> Outputs() => TfMfa.StandIns.Runner.OutputsFile.Read(world.OutputFile);
 
     private TfMfa.StandIns.GitHub.StoredComment? RequestComment() => RequestComments().LastOrDefault();
 

@@ -64,13 +64,7 @@ public sealed class DemoWorld : IAsyncDisposable
 
     public string CurrentCode() => Device.CodeAt(Clock.GetUtcNow());
 
-    public string WrongCode()
-    {
-        var valid = new[] { -30, 0, 30 }.Select(s => Device.CodeAt(Clock.GetUtcNow().AddSeconds(s))).ToHashSet();
-        var candidate = 314159;
-        while (valid.Contains(candidate.ToString("D6"))) candidate++;
-        return candidate.ToString("D6");
-    }
+    public string WrongCode() => Device.WrongCodeAt(Clock.GetUtcNow(), from: 314159);
 
     /// <summary>The variables a runner gives a container action for this job.</summary>
     public Dictionary<string, string?> RunnerEnvironment(string command, string eventName, JsonObject payload)

@@ -8,17 +8,6 @@ namespace TfMfa.EndToEnd;
 public sealed class FaultTests
 {
     private const int Timeout = 180_000;
-    private const string Production = "environments:\n  production:\n    level: plans-and-applies\n";
-
-    private static async Task<GateScenario> ProductionAsync()
-    {
-        TerraformBinary.Require();
-        var scenario = await GateScenario.StartAsync();
-        scenario.WriteConfig(Production);
-        scenario.Inputs["environment"] = "production";
-        return scenario;
-    }
-
     /// <summary>A stand-in terraform on PATH that runs <paramref name="script"/> for plan and apply (init succeeds quietly).</summary>
     private static void FakeTerraform(GateScenario scenario, string script)
     {
@@ -33,7 +22,7 @@ public sealed class FaultTests
     [Fact(Timeout = Timeout)]
     public async Task A_github_fault_that_outlasts_the_deadline_ends_the_run_saying_what_github_answered()
     {
-        await using var scenario = await ProductionAsync();
+        await using var scenario = await GateScenario.StartProductionAsync();
         scenario.Inputs["timeout"] = "6s";
         scenario.GitHub.InjectFault("GET", "/issues/12/comments", 500, count: 1000, message: "Server Error");
 
@@ -51,7 +40,7 @@ public sealed class FaultTests
     [InlineData("server-error")]
     public async Task When_sts_may_have_used_the_code_the_run_asks_for_a_new_one(string fault)
     {
-        await using var scenario = await ProductionAsync();
+        await using var scenario = await GateScenario.StartProductionAsync();
         switch (fault)
         {
             case "lost-answer": scenario.Aws.InjectStsFault("GetSessionToken", dropConnection: true); break;
@@ -146,7 +135,7 @@ public sealed class FaultTests
     [Fact(Timeout = Timeout)]
     public async Task Two_runs_waiting_on_one_pull_request_never_use_the_same_code()
     {
-        await using var scenario = await ProductionAsync();
+        await using var scenario = await GateScenario.StartProductionAsync();
         // A second checkout of the module with its own state, so the runs do not queue on one lock.
         var second = Path.Combine(scenario.Workspace, "infra-2");
         TfMfa.StandIns.Terraform.SampleModule.Write(second, scenario.Aws.Endpoint, scenario.Bucket.Name, "gate/second.tfstate");

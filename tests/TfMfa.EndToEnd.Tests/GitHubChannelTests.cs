@@ -7,21 +7,10 @@ namespace TfMfa.EndToEnd;
 public sealed class GitHubChannelTests
 {
     private const int Timeout = 180_000;
-    private const string Production = "environments:\n  production:\n    level: plans-and-applies\n";
-
-    private static async Task<GateScenario> ProductionAsync()
-    {
-        TerraformBinary.Require();
-        var scenario = await GateScenario.StartAsync();
-        scenario.WriteConfig(Production);
-        scenario.Inputs["environment"] = "production";
-        return scenario;
-    }
-
     [Fact(Timeout = Timeout)]
     public async Task An_environment_approval_carrying_the_code_needs_no_comment()
     {
-        await using var scenario = await ProductionAsync();
+        await using var scenario = await GateScenario.StartProductionAsync();
         var code = scenario.CurrentCode();
         scenario.GitHub.AddApproval(GateScenario.RunId, "alice", $"/mfa {code}", "production");
 
@@ -41,7 +30,7 @@ public sealed class GitHubChannelTests
     [Fact(Timeout = Timeout)]
     public async Task A_stale_approval_code_falls_back_to_the_comment_command_and_says_why()
     {
-        await using var scenario = await ProductionAsync();
+        await using var scenario = await GateScenario.StartProductionAsync();
         var stale = scenario.WrongCode();
         var fresh = scenario.CurrentCode();
         scenario.GitHub.AddApproval(GateScenario.RunId, "alice", $"/mfa {stale}", "production");
@@ -61,7 +50,7 @@ public sealed class GitHubChannelTests
     [Fact(Timeout = Timeout)]
     public async Task No_code_before_the_timeout_fails_and_the_request_says_it_timed_out()
     {
-        await using var scenario = await ProductionAsync();
+        await using var scenario = await GateScenario.StartProductionAsync();
         scenario.Inputs["timeout"] = "3s";
 
         var run = await scenario.RunAsync();
@@ -78,7 +67,7 @@ public sealed class GitHubChannelTests
     [Fact(Timeout = Timeout)]
     public async Task Mfa_cancel_stops_the_run()
     {
-        await using var scenario = await ProductionAsync();
+        await using var scenario = await GateScenario.StartProductionAsync();
         scenario.PersonAnswers("alice", "/mfa cancel");
 
         var run = await scenario.RunAsync();
@@ -92,7 +81,7 @@ public sealed class GitHubChannelTests
     [Fact(Timeout = Timeout)]
     public async Task A_pull_request_that_lowers_its_level_still_needs_a_code()
     {
-        await using var scenario = await ProductionAsync();
+        await using var scenario = await GateScenario.StartProductionAsync();
         scenario.WriteWorkspaceConfig("environments:\n  production:\n    level: never\n");
         var code = scenario.CurrentCode();
         scenario.PersonAnswers("alice", $"/mfa {code}");
@@ -108,7 +97,7 @@ public sealed class GitHubChannelTests
     [Fact(Timeout = Timeout)]
     public async Task A_pull_request_that_deletes_the_config_still_needs_a_code()
     {
-        await using var scenario = await ProductionAsync();
+        await using var scenario = await GateScenario.StartProductionAsync();
         File.Delete(Path.Combine(scenario.Workspace, ".github", "tfmfa.yml"));
         var code = scenario.CurrentCode();
         scenario.PersonAnswers("alice", $"/mfa {code}");
@@ -122,7 +111,7 @@ public sealed class GitHubChannelTests
     [Fact(Timeout = Timeout)]
     public async Task A_default_branch_config_that_cannot_be_read_fails_closed()
     {
-        await using var scenario = await ProductionAsync();
+        await using var scenario = await GateScenario.StartProductionAsync();
         scenario.GitHub.InjectFault("GET", "/contents/", 500, count: 10);
 
         var run = await scenario.RunAsync();
@@ -136,7 +125,7 @@ public sealed class GitHubChannelTests
     [Fact(Timeout = Timeout)]
     public async Task Without_a_pull_request_or_issue_number_the_error_says_how_to_supply_a_code()
     {
-        await using var scenario = await ProductionAsync();
+        await using var scenario = await GateScenario.StartProductionAsync();
         scenario.WriteEvent("push", new JsonObject { ["ref"] = "refs/heads/main" });
         scenario.GitHub.AddPullRequest(GateScenario.PullRequest, "some-other-sha");
 
@@ -152,7 +141,7 @@ public sealed class GitHubChannelTests
     [Fact(Timeout = Timeout)]
     public async Task On_push_the_request_goes_to_the_pull_request_of_the_commit()
     {
-        await using var scenario = await ProductionAsync();
+        await using var scenario = await GateScenario.StartProductionAsync();
         scenario.WriteEvent("push", new JsonObject { ["ref"] = "refs/heads/main" });
         var code = scenario.CurrentCode();
         scenario.PersonAnswers("alice", $"/mfa {code}");
@@ -167,7 +156,7 @@ public sealed class GitHubChannelTests
     [Fact(Timeout = Timeout)]
     public async Task Issue_number_gives_a_run_without_a_pull_request_a_place_to_ask()
     {
-        await using var scenario = await ProductionAsync();
+        await using var scenario = await GateScenario.StartProductionAsync();
         scenario.WriteEvent("workflow_dispatch", new JsonObject { ["inputs"] = new JsonObject() });
         scenario.GitHub.AddPullRequest(GateScenario.PullRequest, "some-other-sha");
         scenario.Inputs["issue-number"] = GateScenario.PullRequest.ToString();
@@ -183,7 +172,7 @@ public sealed class GitHubChannelTests
     [Fact(Timeout = Timeout)]
     public async Task A_code_from_someone_without_write_is_ignored_and_never_reaches_sts()
     {
-        await using var scenario = await ProductionAsync();
+        await using var scenario = await GateScenario.StartProductionAsync();
         scenario.GitHub.AddUser("mallory", "read");
         var stolen = scenario.CurrentCode();
         scenario.PersonAnswers("mallory", $"/mfa {stolen}");
@@ -207,7 +196,7 @@ public sealed class GitHubChannelTests
     [Fact(Timeout = Timeout)]
     public async Task A_fork_pull_request_is_refused_a_code_unless_the_default_branch_allows_it()
     {
-        await using var scenario = await ProductionAsync();
+        await using var scenario = await GateScenario.StartProductionAsync();
         scenario.WriteEvent("pull_request", new JsonObject
         {
             ["pull_request"] = new JsonObject
@@ -217,7 +206,7 @@ public sealed class GitHubChannelTests
                 ["base"] = new JsonObject { ["repo"] = new JsonObject { ["full_name"] = scenario.GitHub.FullName } },
             },
         });
-        scenario.WriteWorkspaceConfig(Production + "allow-fork-prs: true\n");
+        scenario.WriteWorkspaceConfig(GateScenario.ProductionConfig + "allow-fork-prs: true\n");
 
         var refused = await scenario.RunAsync();
 
@@ -226,7 +215,7 @@ public sealed class GitHubChannelTests
         Assert.Empty(scenario.GitHub.CommentsOn(GateScenario.PullRequest));
         Assert.Empty(scenario.CodesSentToSts);
 
-        scenario.GitHub.SetFile("main", ".github/tfmfa.yml", Production + "allow-fork-prs: true\n");
+        scenario.GitHub.SetFile("main", ".github/tfmfa.yml", GateScenario.ProductionConfig + "allow-fork-prs: true\n");
         var code = scenario.CurrentCode();
         scenario.PersonAnswers("alice", $"/mfa {code}");
         var allowed = await scenario.RunAsync();
@@ -237,7 +226,7 @@ public sealed class GitHubChannelTests
     [Fact(Timeout = Timeout)]
     public async Task A_comment_command_on_a_fork_pull_request_is_refused_too()
     {
-        await using var scenario = await ProductionAsync();
+        await using var scenario = await GateScenario.StartProductionAsync();
         scenario.GitHub.AddPullRequest(GateScenario.PullRequest, GateScenario.HeadSha, headRepository: "mallory/infra");
         scenario.WriteEvent("issue_comment", new JsonObject
         {

@@ -29,6 +29,15 @@ public sealed class VirtualMfaDevice(string serialNumber, IamUser owner, byte[] 
     /// <summary>The code an authenticator app shows at <paramref name="time"/>.</summary>
     public string CodeAt(DateTimeOffset time) => new Totp(Secret).ComputeTotp(time.UtcDateTime);
 
+    /// <summary>A six-digit code valid in none of the windows STS accepts at <paramref name="time"/>, starting the search at <paramref name="from"/>.</summary>
+    public string WrongCodeAt(DateTimeOffset time, int from = 902174)
+    {
+        var valid = new[] { -30, 0, 30 }.Select(s => CodeAt(time.AddSeconds(s))).ToHashSet();
+        var candidate = from;
+        while (valid.Contains(candidate.ToString("D6"))) candidate = (candidate + 1) % 1_000_000;
+        return candidate.ToString("D6");
+    }
+
     public override string ToString() => SerialNumber;
 }
 

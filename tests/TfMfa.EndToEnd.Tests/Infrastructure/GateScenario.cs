@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using TfMfa.StandIns.Aws;
 using TfMfa.StandIns.GitHub;
+using TfMfa.StandIns.Runner;
 using TfMfa.StandIns.Terraform;
 
 namespace TfMfa.EndToEnd.Infrastructure;
@@ -76,6 +77,18 @@ public sealed class GateScenario : IAsyncDisposable
         ["github-token"] = "",
     };
 
+    public const string ProductionConfig = "environments:\n  production:\n    level: plans-and-applies\n";
+
+    /// <summary>A scenario whose runs go to the 'production' environment at plans-and-applies (terraform required).</summary>
+    public static async Task<GateScenario> StartProductionAsync()
+    {
+        TerraformBinary.Require();
+        var scenario = await StartAsync();
+        scenario.WriteConfig(ProductionConfig);
+        scenario.Inputs["environment"] = "production";
+        return scenario;
+    }
+
     public static async Task<GateScenario> StartAsync()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -114,14 +127,7 @@ public sealed class GateScenario : IAsyncDisposable
     public void NextCodeWindow() => Clock.Advance(TimeSpan.FromSeconds(30));
 
     /// <summary>A six-digit code that is valid in none of the windows the stand-in accepts.</summary>
-    public string WrongCode()
-    {
-        var now = Clock.GetUtcNow();
-        var valid = new[] { -30, 0, 30 }.Select(s => Device.CodeAt(now.AddSeconds(s))).ToHashSet();
-        var candidate = 902174; // not a substring of the stand-in account id, so a leak check stays meaningful
-        while (valid.Contains(candidate.ToString("D6"))) candidate++;
-        return candidate.ToString("D6");
-    }
+    public string WrongCode() => Device.WrongCodeAt(Clock.GetUtcNow()); // 902174.. is not in the account id, so leak checks stay meaningful
 
     /// <summary>
     /// A person who watches the pull request: once the run's request comment is there, they post each
@@ -201,21 +207,7 @@ public sealed class GateScenario : IAsyncDisposable
         return result;
     }
 
-    public IReadOnlyDictionary<string, string> Outputs()
-    {
-        var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!File.Exists(OutputFile)) return outputs;
-        var lines = File.ReadAllLines(OutputFile);
-        for (var i = 0; i < lines.Length; i++)
-        {
-            var header = lines[i].Split("<<", 2);
-            if (header.Length != 2) continue;
-            var value = new List<string>();
-            while (++i < lines.Length && lines[i] != header[1]) value.Add(lines[i]);
-            outputs[header[0]] = string.Join('\n', value);
-        }
-        return outputs;
-    }
+    public IReadOnlyDictionary<string, string> Outputs() => OutputsFile.Read(OutputFile);
 
     public string Summary() => File.Exists(SummaryFile) ? File.ReadAllText(SummaryFile) : "";
 
