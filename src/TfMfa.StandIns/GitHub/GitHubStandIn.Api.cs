@@ -53,6 +53,10 @@ public sealed partial class GitHubStandIn
             }
 
             Authenticate(request);
+            bool exhausted;
+            lock (_lock) exhausted = _remaining == 0 && Clock.GetUtcNow() < ResetAt;
+            if (exhausted)
+                throw new ApiError(403, "API rate limit exceeded for installation ID 4242.", "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting");
             var body = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0
                 ? await JsonNode.ParseAsync(request.Body)
                 : null;

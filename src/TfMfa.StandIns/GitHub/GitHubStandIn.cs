@@ -156,6 +156,16 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
         lock (_lock) return [.. _comments.Where(c => c.IssueNumber == issueNumber)];
     }
 
+    /// <summary>Spends the hourly budget: until <paramref name="resetIn"/> has passed every counted request gets GitHub's 403 "API rate limit exceeded".</summary>
+    public void ExhaustRateLimit(TimeSpan resetIn)
+    {
+        lock (_lock)
+        {
+            _remaining = 0;
+            ResetAt = Clock.GetUtcNow() + resetIn;
+        }
+    }
+
     /// <summary>The next request whose method and path match fails with <paramref name="status"/> (or a dropped connection when 0).</summary>
     public void InjectFault(string method, string pathPattern, int status, int count = 1, IReadOnlyDictionary<string, string>? headers = null, string? message = null)
     {

@@ -228,6 +228,24 @@ public sealed class CommentWaitTests : IAsyncLifetime
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task An_exhausted_rate_limit_is_waited_out_until_its_reset()
+    {
+        var waiting = await StartAsync(Source());
+        _github.ExhaustRateLimit(TimeSpan.FromSeconds(45));
+        var exhaustedAt = _clock.GetUtcNow();
+        await NextPollAsync();
+        var refused = Lists()[^1];
+        await NextPollAsync();
+        var next = Lists()[^1];
+
+        Assert.Equal(403, refused.Status);
+        Assert.NotEqual(403, next.Status);
+        Assert.True(next.At - exhaustedAt >= TimeSpan.FromSeconds(45), $"polled again {next.At - exhaustedAt} after the budget ran out");
+        Assert.Contains("GitHub's rate limit is used up (0 of 1000 left)", _log.ToString());
+        Assert.False(waiting.IsCompleted);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task Server_errors_and_dropped_connections_do_not_end_the_wait()
     {
         var waiting = await StartAsync(Source());
