@@ -6,6 +6,7 @@ using TfMfa.Config;
 using TfMfa.Gate;
 using TfMfa.GitHub;
 using TfMfa.Hosting;
+using TfMfa.Inputs;
 using TfMfa.RunLog;
 using TfMfa.Terraform;
 
@@ -20,6 +21,10 @@ using IRunLog log = onGitHub
     ? new GitHubRunLog(stdout, stderr, environment.Get("GITHUB_OUTPUT"), environment.Get("GITHUB_STEP_SUMMARY"))
     : new TerminalRunLog(stdout, stderr);
 
+// Before any child exists: terraform must not read this process's environment or memory through /proc.
+if (ProcessHardening.MakeUnreadableToChildren() is { } hardeningFailure)
+    log.Warning($"{hardeningFailure}: terraform could read TfMfa's environment through /proc.");
+
 using var cancellation = new CancellationTokenSource();
 void Cancel(PosixSignalContext context)
 {
@@ -30,16 +35,17 @@ using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 
 var clock = TimeProvider.System;
-var github = new Lazy<GitHubFrontEnd>(() => GitHubFrontEnd.Create(environment, log, clock));
+GitHubFrontEnd? github = null;
+GitHubFrontEnd GitHub(ActionInputs inputs) => github ??= GitHubFrontEnd.Create(environment, inputs.GitHubToken, log, clock);
 var localUser = environment.Get("USER") ?? Environment.UserName;
 
 var services = new GateServices(
     environment,
     log,
-    () => onGitHub ? github.Value.DefaultBranch : new NoDefaultBranch(),
-    (inputs, policy) => onGitHub ? github.Value.CodeSource(inputs, policy) : TerminalCodeSource.ForConsole(localUser),
+    inputs => onGitHub ? GitHub(inputs).DefaultBranch : new NoDefaultBranch(),
+    (inputs, policy) => onGitHub ? GitHub(inputs).CodeSource(inputs, policy) : TerminalCodeSource.ForConsole(localUser),
     (aws, region) => new AwsSdkStsClient(aws.LongTerm!, region, aws.StsEndpointUrl),
-    new CliWrapTerraformProcess("terraform", CliWrapTerraformProcess.DefaultGracePeriod),
+    new CliWrapTerraformProcess("terraform", CliWrapTerraformProcess.DefaultGracePeriod, environment),
     clock);
 
 return await new GateRunner(services).RunAsync(args, cancellation.Token);

@@ -9,12 +9,12 @@ using TfMfa.Terraform;
 namespace TfMfa.Gate;
 
 /// <summary>The I/O boundaries a run talks through; <see cref="Program"/> composes the real ones, tests their stand-ins.</summary>
-/// <param name="DefaultBranch">Made on first use, so a front end's own setup errors are reported like any other.</param>
+/// <param name="DefaultBranch">Made once the inputs are read (the front end needs the github-token), so a front end's own setup errors are reported like any other.</param>
 /// <param name="CreateCodeSource">Where codes come from, for this run's policy.</param>
 public sealed record GateServices(
     IEnvironment Environment,
     IRunLog Log,
-    Func<IDefaultBranchConfig> DefaultBranch,
+    Func<ActionInputs, IDefaultBranchConfig> DefaultBranch,
     Func<ActionInputs, GatePolicy, IMfaCodeSource> CreateCodeSource,
     Func<AwsSettings, string, IStsClient> CreateSts,
     ITerraformProcess Terraform,
@@ -31,20 +31,28 @@ public sealed class GateRunner(GateServices services)
 
     private IRunLog Log => services.Log;
 
+    /// <summary>Variables whose values are secrets wherever they appear: masked first thing.</summary>
+    private static readonly string[] SecretVariables =
+    [
+        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", InputReader.VariableName("github-token"),
+        "GITHUB_TOKEN", "GH_TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    ];
+
     public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         var outputs = new RunOutputs();
         // Secrets the job handed us are masked before anything else can print them.
-        foreach (var name in new[] { "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", InputReader.VariableName("github-token") })
+        foreach (var name in SecretVariables)
             if (services.Environment.Get(name) is { } secret) Log.Mask(secret);
 
         ActionInputs? inputs = null;
         try
         {
             inputs = InputReader.Read(services.Environment, args);
+            if (inputs.GitHubToken is { } token) Log.Mask(token); // also when it came as --github-token
             var aws = AwsSettings.Read(services.Environment);
             var policy = await ConfigLoader.LoadAsync(inputs.Workspace, inputs.ConfigPath, inputs.Environment,
-                inputs.ConfigOverrides, services.DefaultBranch(), cancellationToken);
+                inputs.ConfigOverrides, services.DefaultBranch(inputs), cancellationToken);
 
             var mfaRequired = policy.Level.RequiresMfa(inputs.Command);
             outputs.MfaRequired = mfaRequired;
@@ -79,9 +87,10 @@ public sealed class GateRunner(GateServices services)
             if (inputs is not null) Log.AppendSummary(StepSummary.Failed(inputs.Command, inputs.Environment, e.Message));
             return FailureExitCode;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             // A defect, not a user error: say so plainly; the log still redacts every registered secret.
+            // Everything is caught here, a stray cancellation too, so the outputs below are always written.
             Log.Error($"TfMfa failed unexpectedly ({e.GetType().Name}: {e.Message}). Please report this with the log above.");
             return FailureExitCode;
         }
@@ -112,9 +121,30 @@ public sealed class GateRunner(GateServices services)
                 OperationCanceledException => (CodeWaitEnd.Cancelled, "The workflow run was cancelled."),
                 _ => (CodeWaitEnd.Failed, e.Message),
             };
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await codes.WaitEndedAsync(end, message, grace.Token);
+            await TellThePeopleAskedAsync(codes, end, message);
             throw;
+        }
+    }
+
+    /// <summary>How long the last word to the people asked (the request comment's final text) may take.</summary>
+    public static readonly TimeSpan FinalUpdateGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Best effort, on the run's clock and bounded even if the source ignores its token: the reason
+    /// the wait ended (time-out, refused codes) is the error the run reports, never a failure to say so.
+    /// </summary>
+    private async Task TellThePeopleAskedAsync(IMfaCodeSource codes, CodeWaitEnd end, string message)
+    {
+        using var grace = new CancellationTokenSource(FinalUpdateGrace, services.Clock);
+        try
+        {
+            await codes.WaitEndedAsync(end, message, grace.Token).WaitAsync(FinalUpdateGrace, services.Clock, grace.Token);
+        }
+        catch (Exception e)
+        {
+            Log.Warning(e is OperationCanceledException or TimeoutException
+                ? $"Could not tell the people asked for a code that the wait ended within {Duration.Format(FinalUpdateGrace)}."
+                : $"Could not tell the people asked for a code that the wait ended ({e.Message}).");
         }
     }
 
@@ -213,11 +243,14 @@ public sealed class GateRunner(GateServices services)
 
     private async Task<int> RunTerraformAsync(ActionInputs inputs, AwsCredentials? credentials, CancellationToken cancellationToken)
     {
-        var environment = TerraformEnvironment.Changes(services.Environment.All(), credentials, inputs.AwsRegion);
+        var ambient = services.Environment.All();
+        foreach (var warning in ChildEnvironment.Warnings(ambient.Keys)) Log.Warning(warning);
+        var environment = TerraformEnvironment.Changes(ambient, credentials, inputs.AwsRegion);
         foreach (var arguments in TerraformCommandLine.For(inputs.Command, inputs.Init, inputs.PlanFile, inputs.TerraformArgs))
         {
             int exitCode;
             using (Log.Group($"terraform {string.Join(' ', arguments)}"))
+            using (Log.ToolOutputSection())
             {
                 exitCode = await services.Terraform.RunAsync(new TerraformInvocation(arguments, inputs.WorkingDirectory, environment),
                     line => Log.ToolOutput(line, isError: false), line => Log.ToolOutput(line, isError: true), cancellationToken);

@@ -14,10 +14,11 @@ public sealed class GitHubFrontEnd(GitHubContext context, IGitHubApi api, IRunLo
 
     public IDefaultBranchConfig DefaultBranch { get; } = new GitHubDefaultBranchConfig(api);
 
-    public static GitHubFrontEnd Create(IEnvironment environment, IRunLog log, TimeProvider clock)
+    /// <param name="token">The github-token input as <see cref="InputReader"/> read it (variable or option); else the job's GITHUB_TOKEN.</param>
+    public static GitHubFrontEnd Create(IEnvironment environment, string? token, IRunLog log, TimeProvider clock)
     {
         var context = GitHubContext.Read(environment);
-        var token = environment.Get(InputReader.VariableName("github-token")) ?? environment.Get("GITHUB_TOKEN")
+        token ??= environment.Get("GITHUB_TOKEN")
             ?? throw new TfMfaException("input 'github-token' is empty: leave it at its default (${{ github.token }}) or pass a token that can read contents and write pull-request comments");
         return new GitHubFrontEnd(context, new OctokitGitHubApi(context, token, clock), log, clock);
     }

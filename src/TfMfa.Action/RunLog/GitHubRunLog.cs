@@ -5,12 +5,16 @@ namespace TfMfa.RunLog;
 /// <summary>
 /// The run log on a GitHub runner: workflow commands on stdout, outputs in <c>$GITHUB_OUTPUT</c>
 /// (heredoc form with a random delimiter), markdown appended to <c>$GITHUB_STEP_SUMMARY</c>.
+/// Tool output is fenced by <c>::stop-commands::&lt;random token&gt;</c> ... <c>::&lt;token&gt;::</c>,
+/// so a line terraform prints can never act as a workflow command.
 /// </summary>
 public sealed class GitHubRunLog(TextWriter stdout, TextWriter stderr, string? outputFile, string? summaryFile) : IRunLog
 {
     private readonly SecretRedactor _redactor = new();
     private readonly Lock _lock = new();
     private readonly OutputLanes _lanes = new(stdout, stderr, TimeSpan.FromMilliseconds(50));
+    private string? _stopToken;
+    private int _toolSections;
 
     public void Mask(string secret)
     {
@@ -18,7 +22,7 @@ public sealed class GitHubRunLog(TextWriter stdout, TextWriter stderr, string? o
         _redactor.Add(secret);
         // The mask line is the one place a secret is written; the runner swallows it.
         foreach (var line in secret.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            _lanes.Write(false, WorkflowCommand.Format("add-mask", line.TrimEnd('\r')), flushNow: true);
+            WriteCommand(WorkflowCommand.Format("add-mask", line.TrimEnd('\r')));
     }
 
     public void Info(string message) => Write(message);
@@ -32,7 +36,40 @@ public sealed class GitHubRunLog(TextWriter stdout, TextWriter stderr, string? o
         return new EndGroup(() => Write("::endgroup::"));
     }
 
-    public void ToolOutput(string line, bool isError) => _lanes.Write(isError, _redactor.Redact(line), flushNow: false);
+    /// <summary>
+    /// The runner reads commands on both stdout and stderr, and does not keep the two in order. So
+    /// tool output goes to stdout, the stream that carries the fence, and nothing can slip past it.
+    /// </summary>
+    public void ToolOutput(string line, bool isError) => _lanes.Write(false, _redactor.Redact(line), flushNow: false);
+
+    public IDisposable ToolOutputSection()
+    {
+        lock (_lock)
+        {
+            if (_toolSections++ == 0) StopCommandsLocked();
+        }
+        return new EndGroup(() =>
+        {
+            lock (_lock)
+            {
+                if (--_toolSections == 0) ResumeCommandsLocked();
+            }
+        });
+    }
+
+    /// <summary>A fresh unguessable token each time: a tool that saw one in an earlier section cannot end the next.</summary>
+    private void StopCommandsLocked()
+    {
+        _stopToken = "tfmfa-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        _lanes.Write(false, $"::stop-commands::{_stopToken}", flushNow: true);
+    }
+
+    private void ResumeCommandsLocked()
+    {
+        if (_stopToken is null) return;
+        _lanes.Write(false, $"::{_stopToken}::", flushNow: true);
+        _stopToken = null;
+    }
 
     public void SetOutput(string name, string value)
     {
@@ -50,7 +87,19 @@ public sealed class GitHubRunLog(TextWriter stdout, TextWriter stderr, string? o
         lock (_lock) File.AppendAllText(summaryFile, _redactor.Redact(markdown) + "\n", new UTF8Encoding(false));
     }
 
-    private void Write(string line) => _lanes.Write(false, _redactor.Redact(line), flushNow: true);
+    private void Write(string line) => WriteCommand(_redactor.Redact(line));
+
+    /// <summary>TfMfa's own lines are commands the runner must honour, even inside a tool section: resume, write, stop anew.</summary>
+    private void WriteCommand(string line)
+    {
+        lock (_lock)
+        {
+            var fenced = _stopToken is not null;
+            if (fenced) ResumeCommandsLocked();
+            _lanes.Write(false, line, flushNow: true);
+            if (fenced) StopCommandsLocked();
+        }
+    }
 
     public void Dispose() => _lanes.Dispose();
 

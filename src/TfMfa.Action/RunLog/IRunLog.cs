@@ -21,6 +21,12 @@ public interface IRunLog : IDisposable
     /// <summary>A line terraform wrote, passed through as it comes.</summary>
     void ToolOutput(string line, bool isError);
 
+    /// <summary>
+    /// Until disposed, what a tool prints cannot act on the log (on GitHub: no workflow command in
+    /// it is honoured). TfMfa's own lines keep working inside the section.
+    /// </summary>
+    IDisposable ToolOutputSection();
+
     void SetOutput(string name, string value);
     void AppendSummary(string markdown);
 }

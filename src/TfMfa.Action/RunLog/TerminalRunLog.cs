@@ -2,7 +2,7 @@ namespace TfMfa.RunLog;
 
 /// <summary>
 /// The run log on a laptop: plain lines, secrets redacted but never echoed (an <c>::add-mask::</c>
-/// line would print the secret on the screen), no outputs file, the summary printed at the end.
+/// line would print the secret on the screen), no outputs file and no step summary.
 /// </summary>
 public sealed class TerminalRunLog(TextWriter stdout, TextWriter stderr) : IRunLog
 {
@@ -26,6 +26,7 @@ public sealed class TerminalRunLog(TextWriter stdout, TextWriter stderr) : IRunL
     }
 
     public void ToolOutput(string line, bool isError) => _lanes.Write(isError, _redactor.Redact(line), flushNow: false);
+    public IDisposable ToolOutputSection() => new NoOp(); // a terminal honours no commands
     public void SetOutput(string name, string value) { }
     public void AppendSummary(string markdown) { }
 

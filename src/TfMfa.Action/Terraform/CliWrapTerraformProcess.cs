@@ -1,11 +1,16 @@
 using System.ComponentModel;
 using CliWrap;
 using TfMfa.Gate;
+using TfMfa.Hosting;
 
 namespace TfMfa.Terraform;
 
-/// <summary>terraform through CliWrap, with graceful cancellation: SIGINT so terraform can release its state lock, then a kill after <paramref name="gracePeriod"/>.</summary>
-public sealed class CliWrapTerraformProcess(string executable, TimeSpan gracePeriod) : ITerraformProcess
+/// <summary>
+/// terraform through CliWrap, with graceful cancellation: SIGINT so terraform can release its state
+/// lock, then a kill after <paramref name="gracePeriod"/>. The child inherits <paramref name="inherited"/>
+/// (the process's own environment) minus <see cref="ChildEnvironment.Denied"/>, whatever the invocation asks.
+/// </summary>
+public sealed class CliWrapTerraformProcess(string executable, TimeSpan gracePeriod, IEnvironment inherited) : ITerraformProcess
 {
     /// <summary>Ten seconds: terraform needs a moment to write state and release an S3 lock; GitHub's runner escalates soon after.</summary>
     public static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromSeconds(10);
@@ -18,7 +23,7 @@ public sealed class CliWrapTerraformProcess(string executable, TimeSpan gracePer
         var command = Cli.Wrap(executable)
             .WithArguments(invocation.Arguments)
             .WithWorkingDirectory(invocation.WorkingDirectory)
-            .WithEnvironmentVariables(invocation.EnvironmentChanges)
+            .WithEnvironmentVariables(ChildEnvironment.Merge(inherited.All().Keys, invocation.EnvironmentChanges))
             .WithStandardOutputPipe(PipeTarget.ToDelegate(standardOutput))
             .WithStandardErrorPipe(PipeTarget.ToDelegate(standardError))
             .WithValidation(CommandResultValidation.None);

@@ -24,9 +24,8 @@ public static class TerraformEnvironment
     {
         var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
 
-        // The action's inputs (the GitHub token among them) are not terraform's business.
-        foreach (var name in ambient.Keys.Where(n => n.StartsWith("INPUT_", StringComparison.OrdinalIgnoreCase)))
-            changes[name] = null;
+        // The runner's tokens and TfMfa's inputs: the one deny-list, also applied by the process itself.
+        foreach (var (name, value) in ChildEnvironment.Merge(ambient.Keys, new Dictionary<string, string?>())) changes[name] = value;
 
         changes["AWS_MFA_SERIAL_NUMBER"] = null;
         if (credentials is not null)

@@ -65,10 +65,13 @@ internal sealed class QueuedCodes(params string[] codes) : IMfaCodeSource
         return Task.CompletedTask;
     }
 
+    /// <summary>When set, the final word never comes back and ignores its token, like a request that hangs.</summary>
+    public bool HangWhenEnded { get; init; }
+
     public Task WaitEndedAsync(CodeWaitEnd end, string message, CancellationToken cancellationToken)
     {
         Events.Add($"ended {end}");
-        return Task.CompletedTask;
+        return HangWhenEnded ? new TaskCompletionSource().Task : Task.CompletedTask;
     }
 }
 

@@ -33,11 +33,32 @@ public sealed class GateRunnerTests : IDisposable
         File.WriteAllText(Path.Combine(_workspace, ".github", "tfmfa.yml"), yaml);
     }
 
-    private GateRunner Runner(ScriptedSts sts, QueuedCodes codes, RecordingTerraform terraform) =>
-        new(new GateServices(new DictionaryEnvironment(_variables), new GitHubRunLog(_stdout, _stdout, null, null),
-            () => new NoDefaultBranch(), (_, _) => codes, (_, _) => sts, terraform, _clock));
+    private GateRunner Runner(ScriptedSts sts, QueuedCodes codes, RecordingTerraform terraform, string? outputFile = null) =>
+        new(new GateServices(new DictionaryEnvironment(_variables), new GitHubRunLog(_stdout, _stdout, outputFile, null),
+            _ => new NoDefaultBranch(), (_, _) => codes, (_, _) => sts, terraform, _clock));
 
     private string Log => _stdout.ToString();
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_final_request_update_that_hangs_gives_up_on_the_clock_and_the_time_out_stays_the_error()
+    {
+        Config("default-level: plans-and-applies\nwait:\n  timeout: 5m\n");
+        var codes = new QueuedCodes { HangWhenEnded = true };
+        var outputs = Path.Combine(_workspace, "outputs");
+
+        var run = Runner(new ScriptedSts(ScriptedSts.Session), codes, new RecordingTerraform(), outputs).RunAsync([], TestContext.Current.CancellationToken);
+        await codes.Waiting.Task.WaitAsync(TestContext.Current.CancellationToken);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        while (!codes.Events.Contains("ended TimedOut")) await Task.Delay(10, TestContext.Current.CancellationToken);
+        Assert.False(run.IsCompleted); // the grace runs on the run's clock, not the wall clock
+        _clock.Advance(GateRunner.FinalUpdateGrace);
+
+        Assert.Equal(GateRunner.FailureExitCode, await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.Contains("::error::No MFA code arrived within 5m (the timeout).", Log);
+        Assert.Contains("::warning::Could not tell the people asked for a code that the wait ended within 10s.", Log);
+        Assert.DoesNotContain("failed unexpectedly", Log);
+        Assert.Contains("mfa-required<<", File.ReadAllText(outputs));
+    }
 
     [Fact(Timeout = Timeout)]
     public async Task No_code_before_the_timeout_fails_the_run_and_terraform_never_starts()

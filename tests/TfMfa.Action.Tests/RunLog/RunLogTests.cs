@@ -1,3 +1,4 @@
+using TfMfa.StandIns.Runner;
 using TfMfa.RunLog;
 
 namespace TfMfa.Tests.RunLog;
@@ -39,10 +40,35 @@ public sealed class RunLogTests : IDisposable
 
         var lines = _stdout.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("::add-mask::s3cr3t-value", lines[0]);
-        Assert.Equal(["the key is ***", "::error::failed with ***"], lines[1..]);
-        Assert.Equal("terraform printed ***" + Environment.NewLine, _stderr.ToString());
+        // terraform's stderr shares stdout with the stop-commands fence on a runner (see ToolOutput).
+        Assert.Equal(["the key is ***", "::error::failed with ***", "terraform printed ***"], lines[1..]);
+        Assert.Equal("", _stderr.ToString());
         Assert.DoesNotContain("s3cr3t-value", File.ReadAllText(OutputFile));
         Assert.DoesNotContain("s3cr3t-value", File.ReadAllText(SummaryFile));
+    }
+
+    [Fact]
+    public void Tool_output_inside_a_section_cannot_issue_commands_but_tfmfas_own_lines_still_do()
+    {
+        var log = GitHub();
+
+        using (log.ToolOutputSection())
+        {
+            log.ToolOutput("::stop-commands::x", isError: false);
+            log.ToolOutput("   ::error::forged by the tool", isError: true);
+            log.Mask("late-secret-value");
+            log.ToolOutput("::add-mask::forged", isError: false);
+            log.Error("tfmfa's own error inside the section");
+            log.ToolOutput("::x::", isError: false);
+            log.ToolOutput("::warning::forged again", isError: false);
+        }
+        log.Error("tfmfa's own error after the section");
+
+        var honoured = RunnerCommandReader.Honoured(_stdout.ToString());
+        Assert.Equal(
+            [("add-mask", "late-secret-value"), ("error", "tfmfa's own error inside the section"), ("error", "tfmfa's own error after the section")],
+            honoured.Select(c => (c.Name, c.Data)));
+        Assert.Contains("   ::error::forged by the tool", _stdout.ToString()); // still shown, just inert
     }
 
     [Fact]

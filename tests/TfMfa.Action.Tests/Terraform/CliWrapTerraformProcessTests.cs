@@ -1,4 +1,5 @@
 using TfMfa.Gate;
+using TfMfa.Hosting;
 using TfMfa.Terraform;
 
 namespace TfMfa.Tests.Terraform;
@@ -25,7 +26,7 @@ public sealed class CliWrapTerraformProcessTests : IDisposable
     [Fact(Timeout = Timeout)]
     public async Task Arguments_environment_and_exit_code_reach_and_leave_the_process()
     {
-        var process = new CliWrapTerraformProcess(Script("echo \"args:$*\"; echo \"value:$TFMFA_TEST_VALUE home:${HOME:-unset}\"; echo oops >&2; exit 3"), TimeSpan.FromSeconds(5));
+        var process = new CliWrapTerraformProcess(Script("echo \"args:$*\"; echo \"value:$TFMFA_TEST_VALUE home:${HOME:-unset}\"; echo oops >&2; exit 3"), TimeSpan.FromSeconds(5), new ProcessEnvironment());
         var stdout = new List<string>();
         var stderr = new List<string>();
 
@@ -37,10 +38,33 @@ public sealed class CliWrapTerraformProcessTests : IDisposable
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task A_denied_variable_never_reaches_the_child_even_when_the_invocation_sets_it()
+    {
+        // Really in this process's environment, as the runner puts it in the action's.
+        Environment.SetEnvironmentVariable("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "oidc-request-token-from-the-runner");
+        try
+        {
+            var process = new CliWrapTerraformProcess(Script("echo \"oidc:${ACTIONS_ID_TOKEN_REQUEST_TOKEN:-unset} gh:${GITHUB_TOKEN:-unset} kept:$TFMFA_TEST_VALUE\""),
+                TimeSpan.FromSeconds(5), new ProcessEnvironment());
+            var stdout = new List<string>();
+            var invocation = new TerraformInvocation(["plan"], _directory,
+                new Dictionary<string, string?> { ["TFMFA_TEST_VALUE"] = "yes", ["GITHUB_TOKEN"] = "ghs_put_back_by_a_change" });
+
+            await process.RunAsync(invocation, stdout.Add, _ => { }, TestContext.Current.CancellationToken);
+
+            Assert.Equal(["oidc:unset gh:unset kept:yes"], stdout);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("ACTIONS_ID_TOKEN_REQUEST_TOKEN", null);
+        }
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task Output_arrives_line_by_line_while_the_process_still_runs()
     {
         var marker = Path.Combine(_directory, "go-on");
-        var process = new CliWrapTerraformProcess(Script($"echo first; while [ ! -f {marker} ]; do sleep 0.05; done; echo second"), TimeSpan.FromSeconds(5));
+        var process = new CliWrapTerraformProcess(Script($"echo first; while [ ! -f {marker} ]; do sleep 0.05; done; echo second"), TimeSpan.FromSeconds(5), new ProcessEnvironment());
         var firstSeen = new TaskCompletionSource();
         var lines = new List<string>();
 
@@ -56,7 +80,7 @@ public sealed class CliWrapTerraformProcessTests : IDisposable
     [Fact(Timeout = Timeout)]
     public async Task Cancelling_interrupts_terraform_first_so_it_can_release_its_lock()
     {
-        var process = new CliWrapTerraformProcess(Script("trap 'echo releasing-lock; exit 130' INT; echo started; while true; do sleep 0.05; done"), TimeSpan.FromSeconds(10));
+        var process = new CliWrapTerraformProcess(Script("trap 'echo releasing-lock; exit 130' INT; echo started; while true; do sleep 0.05; done"), TimeSpan.FromSeconds(10), new ProcessEnvironment());
         using var cancellation = new CancellationTokenSource();
         var lines = new List<string>();
 
@@ -69,7 +93,7 @@ public sealed class CliWrapTerraformProcessTests : IDisposable
     [Fact(Timeout = Timeout)]
     public async Task A_process_that_ignores_the_interrupt_is_killed_after_the_grace_period()
     {
-        var process = new CliWrapTerraformProcess(Script("trap 'echo ignoring' INT; echo started; while true; do sleep 0.05; done"), TimeSpan.FromMilliseconds(500));
+        var process = new CliWrapTerraformProcess(Script("trap 'echo ignoring' INT; echo started; while true; do sleep 0.05; done"), TimeSpan.FromMilliseconds(500), new ProcessEnvironment());
         using var cancellation = new CancellationTokenSource();
         var lines = new List<string>();
 
@@ -82,7 +106,7 @@ public sealed class CliWrapTerraformProcessTests : IDisposable
     [Fact(Timeout = Timeout)]
     public async Task A_missing_terraform_says_how_to_install_it()
     {
-        var process = new CliWrapTerraformProcess(Path.Combine(_directory, "no-such-terraform"), TimeSpan.FromSeconds(1));
+        var process = new CliWrapTerraformProcess(Path.Combine(_directory, "no-such-terraform"), TimeSpan.FromSeconds(1), new ProcessEnvironment());
 
         var error = await Assert.ThrowsAsync<TfMfaException>(() => process.RunAsync(Invocation(), _ => { }, _ => { }, TestContext.Current.CancellationToken));
 
