@@ -6,8 +6,8 @@ namespace TfMfa.Codes;
 /// Codes on GitHub, in the contract's order: the environment approval's comment first; if there is
 /// none, or STS refuses it (it may have expired while the job was queued), the <c>/mfa</c> comment command.
 /// </summary>
-/// <param name="pullRequest">The run's pull request, as far as it is known to come from a fork: the event's, or read from the API for an issue_comment on a pull request.</param>
-public sealed class GitHubCodeSource(EnvironmentApprovalCodes approvals, CommentCodeSource comments, Func<CancellationToken, Task<EventPullRequest?>> pullRequest, bool allowForkPrs) : IMfaCodeSource
+/// <param name="foreignCode">Why the run may execute code from outside the repository (a fork), or null when it is the repository's own.</param>
+public sealed class GitHubCodeSource(EnvironmentApprovalCodes approvals, CommentCodeSource comments, Func<CancellationToken, Task<string?>> foreignCode, bool allowForkPrs) : IMfaCodeSource
 {
     private bool _approvalTried;
     private bool _lastFromApproval;
@@ -16,9 +16,9 @@ public sealed class GitHubCodeSource(EnvironmentApprovalCodes approvals, Comment
 
     public async Task<SuppliedCode> NextCodeAsync(CodeRequest request, CancellationToken cancellationToken)
     {
-        if (!allowForkPrs && await pullRequest(cancellationToken) is { IsFromFork: true } fork)
+        if (!allowForkPrs && await foreignCode(cancellationToken) is { } fork)
             throw new Gate.TfMfaException(
-                $"Pull request #{fork.Number} comes from the fork {fork.HeadRepository}: this job would run the fork's code with MFA credentials, so TfMfa does not ask for a code. " +
+                $"{fork}: this job would run the fork's code with MFA credentials, so TfMfa does not ask for a code. " +
                 "Run the plan from a branch of this repository, or, if you accept that risk, set allow-fork-prs: true in .github/tfmfa.yml on the default branch.");
 
         if (!_approvalTried)

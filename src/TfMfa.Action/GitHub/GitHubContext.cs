@@ -8,9 +8,25 @@ namespace TfMfa.GitHub;
 /// <summary>The pull request the run belongs to, as the event payload tells it.</summary>
 public sealed record EventPullRequest(int Number, string? HeadRepository, string? BaseRepository)
 {
-    /// <summary>A pull request from a fork runs the fork's code: <c>head.repo.full_name</c> differs from the base.</summary>
-    public bool IsFromFork => HeadRepository is not null && BaseRepository is not null
-                              && !string.Equals(HeadRepository, BaseRepository, StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// A pull request from a fork runs the fork's code: <c>head.repo.full_name</c> differs from the
+    /// base. Fail closed: a head repository that cannot be established (<c>head.repo: null</c> once the
+    /// fork is deleted) counts as a fork, and so does a missing base.
+    /// </summary>
+    public bool IsFromFork => HeadRepository is null || BaseRepository is null
+                              || !string.Equals(HeadRepository, BaseRepository, StringComparison.OrdinalIgnoreCase);
+
+    public string Describe() =>
+        HeadRepository is null ? $"Pull request #{Number} comes from a repository that cannot be established (head.repo is null: its fork was deleted, or the event does not say), so it counts as a fork"
+        : BaseRepository is null ? $"Pull request #{Number} names no base repository, so whether {HeadRepository} is a fork cannot be established and it counts as a fork"
+        : $"Pull request #{Number} comes from the fork {HeadRepository}";
+}
+
+/// <summary>A workflow_run event: the run that triggered it, and the repository whose code that run had.</summary>
+public sealed record TriggeringRun(string? HeadRepository, string? Repository, string? Event)
+{
+    public bool IsFromFork => HeadRepository is null || Repository is null
+                              || !string.Equals(HeadRepository, Repository, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>
@@ -28,8 +44,12 @@ public sealed record GitHubContext(
     string? Actor,
     EventPullRequest? PullRequest,
     int? EventIssueNumber,
-    bool EventIssueIsPullRequest = false)
+    bool EventIssueIsPullRequest = false,
+    TriggeringRun? WorkflowRun = null)
 {
+    /// <summary>Events whose payload must carry the pull request (and so its head repository).</summary>
+    public static readonly string[] PullRequestEvents = ["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"];
+
     public string FullName => $"{Owner}/{Repository}";
     public string RunUrl => $"{ServerUrl.TrimEnd('/')}/{FullName}/actions/runs/{RunId.ToString(CultureInfo.InvariantCulture)}";
 
@@ -46,7 +66,7 @@ public sealed record GitHubContext(
             throw new TfMfaException($"GITHUB_RUN_ID must be a number (got '{environment.Get("GITHUB_RUN_ID")}')");
         var attempt = int.TryParse(environment.Get("GITHUB_RUN_ATTEMPT"), NumberStyles.None, CultureInfo.InvariantCulture, out var a) ? a : 1;
 
-        var (pullRequest, issueNumber, issueIsPullRequest) = ReadPayload(environment.Get("GITHUB_EVENT_PATH"));
+        var (pullRequest, issueNumber, issueIsPullRequest, workflowRun) = ReadPayload(environment.Get("GITHUB_EVENT_PATH"));
         return new GitHubContext(
             environment.Get("GITHUB_API_URL") ?? "https://api.github.com",
             environment.Get("GITHUB_SERVER_URL") ?? "https://github.com",
@@ -59,13 +79,18 @@ public sealed record GitHubContext(
             environment.Get("GITHUB_ACTOR"),
             pullRequest,
             issueNumber,
-            issueIsPullRequest);
+            issueIsPullRequest,
+            workflowRun);
     }
 
-    /// <summary><c>pull_request</c>/<c>pull_request_target</c> carry the pull request; <c>issue_comment</c> carries the issue (a pull request when it has <c>issue.pull_request</c>).</summary>
-    public static (EventPullRequest? PullRequest, int? IssueNumber, bool IssueIsPullRequest) ReadPayload(string? path)
+    /// <summary>
+    /// <c>pull_request</c>, <c>pull_request_target</c> and the review events carry the pull request;
+    /// <c>issue_comment</c> carries the issue (a pull request when it has <c>issue.pull_request</c>);
+    /// <c>workflow_run</c> carries the triggering run and its head repository.
+    /// </summary>
+    public static (EventPullRequest? PullRequest, int? IssueNumber, bool IssueIsPullRequest, TriggeringRun? WorkflowRun) ReadPayload(string? path)
     {
-        if (path is null || !File.Exists(path)) return (null, null, false);
+        if (path is null || !File.Exists(path)) return (null, null, false, null);
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllText(path));
@@ -76,15 +101,22 @@ public sealed record GitHubContext(
                     && hr.TryGetProperty("full_name", out var hn) ? hn.GetString() : null;
                 var @base = pr.TryGetProperty("base", out var b) && b.TryGetProperty("repo", out var br) && br.ValueKind == JsonValueKind.Object
                     && br.TryGetProperty("full_name", out var bn) ? bn.GetString() : null;
-                return (new EventPullRequest(number.GetInt32(), head, @base), number.GetInt32(), true);
+                return (new EventPullRequest(number.GetInt32(), head, @base), number.GetInt32(), true, null);
             }
             if (root.TryGetProperty("issue", out var issue) && issue.ValueKind == JsonValueKind.Object && issue.TryGetProperty("number", out var issueNumber))
-                return (null, issueNumber.GetInt32(), issue.TryGetProperty("pull_request", out var link) && link.ValueKind == JsonValueKind.Object);
-            return (null, null, false);
+                return (null, issueNumber.GetInt32(), issue.TryGetProperty("pull_request", out var link) && link.ValueKind == JsonValueKind.Object, null);
+            if (root.TryGetProperty("workflow_run", out var run) && run.ValueKind == JsonValueKind.Object)
+                return (null, null, false, new TriggeringRun(RepositoryName(run, "head_repository"), RepositoryName(run, "repository"),
+                    run.TryGetProperty("event", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null));
+            return (null, null, false, null);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
-            throw new TfMfaException($"GITHUB_EVENT_PATH ({path}) is not valid JSON: {e.Message}", e);
+            throw new TfMfaException($"GITHUB_EVENT_PATH ({path}) is not a GitHub event payload: {e.Message}", e);
         }
     }
+
+    private static string? RepositoryName(JsonElement parent, string property) =>
+        parent.TryGetProperty(property, out var repository) && repository.ValueKind == JsonValueKind.Object
+        && repository.TryGetProperty("full_name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null;
 }

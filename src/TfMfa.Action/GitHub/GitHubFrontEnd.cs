@@ -35,21 +35,46 @@ public sealed class GitHubFrontEnd(GitHubContext context, IGitHubApi api, IRunLo
             policy.Wait.PollInterval,
             clock,
             log);
-        return new GitHubCodeSource(new EnvironmentApprovalCodes(api, approvers, context.RunId, log), comments, RunPullRequestAsync, policy.AllowForkPrs);
+        return new GitHubCodeSource(new EnvironmentApprovalCodes(api, approvers, context.RunId, log), comments, ForeignCodeAsync, policy.AllowForkPrs);
     }
 
-    /// <summary>An issue_comment payload names the pull request but not its head repository: ask for it.</summary>
-    private async Task<EventPullRequest?> RunPullRequestAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether this run may execute code from outside the repository, and why: null when the code
+    /// is the repository's own. Every event a workflow can start from falls in one of these cases:
+    /// <list type="bullet">
+    /// <item>a pull-request event (pull_request, pull_request_target, pull_request_review, pull_request_review_comment): its <c>head.repo</c>;</item>
+    /// <item>issue_comment on a pull request: the pull request read from the API (the payload lacks its head);</item>
+    /// <item>workflow_run: the triggering run's <c>head_repository</c>;</item>
+    /// <item>every other event (push, workflow_dispatch, schedule, merge_group, repository_dispatch, release, ...) runs a ref of this repository.</item>
+    /// </list>
+    /// Anything that cannot be established counts as a fork (fail closed).
+    /// </summary>
+    private async Task<string?> ForeignCodeAsync(CancellationToken cancellationToken)
     {
-        if (context.PullRequest is not null || !context.EventIssueIsPullRequest || context.EventIssueNumber is not { } number)
-            return context.PullRequest;
-        try
+        if (context.PullRequest is { } pr) return pr.IsFromFork ? pr.Describe() : null;
+        if (GitHubContext.PullRequestEvents.Contains(context.EventName))
+            return $"This {context.EventName} event's payload names no pull request, so its head repository cannot be established and it counts as a fork";
+        if (context.EventName == "workflow_run" || context.WorkflowRun is not null)
         {
-            return await api.GetPullRequestAsync(number, cancellationToken);
+            if (context.WorkflowRun is not { } run)
+                return "This workflow_run event's payload names no triggering run, so the code's repository cannot be established and it counts as a fork";
+            if (!run.IsFromFork) return null;
+            return run.HeadRepository is null
+                ? $"The {run.Event ?? "triggering"} run behind this workflow_run has no head repository (a deleted fork?), so it counts as a fork"
+                : $"The {run.Event ?? "triggering"} run behind this workflow_run comes from the fork {run.HeadRepository}";
         }
-        catch (GitHubException e)
+        if (context.EventIssueIsPullRequest && context.EventIssueNumber is { } number)
         {
-            throw new TfMfaException($"Could not tell whether pull request #{number} comes from a fork, so no code is asked for (fail closed): {e.Message}", e);
+            try
+            {
+                var lookedUp = await api.GetPullRequestAsync(number, cancellationToken);
+                return lookedUp.IsFromFork ? lookedUp.Describe() : null;
+            }
+            catch (GitHubException e)
+            {
+                throw new TfMfaException($"Could not tell whether pull request #{number} comes from a fork, so no code is asked for (fail closed): {e.Message}", e);
+            }
         }
+        return null;
     }
 }

@@ -18,7 +18,8 @@ public sealed class StoredComment
     public List<string> History { get; } = [];
 }
 
-public sealed record StoredPullRequest(int Number, string HeadSha, string HeadRepository, bool Open);
+/// <param name="HeadRepository">The head repository's full name; null once a fork is deleted (GitHub then answers <c>head.repo: null</c>).</param>
+public sealed record StoredPullRequest(int Number, string HeadSha, string? HeadRepository, bool Open);
 
 public sealed record StoredApproval(string State, GitHubUser User, string Comment, IReadOnlyList<string> Environments);
 

@@ -281,7 +281,11 @@ public sealed partial class GitHubStandIn
     {
         ["id"] = pr.Number * 10, ["node_id"] = "PR_" + pr.Number, ["number"] = pr.Number, ["state"] = pr.Open ? "open" : "closed",
         ["title"] = $"Pull request {pr.Number}", ["html_url"] = $"https://github.com/{FullName}/pull/{pr.Number}",
-        ["head"] = new JsonObject { ["ref"] = "feature", ["sha"] = pr.HeadSha, ["repo"] = new JsonObject { ["full_name"] = pr.HeadRepository } },
+        ["head"] = new JsonObject
+        {
+            ["ref"] = "feature", ["sha"] = pr.HeadSha,
+            ["repo"] = pr.HeadRepository is null ? null : new JsonObject { ["full_name"] = pr.HeadRepository },
+        },
         ["base"] = new JsonObject { ["ref"] = DefaultBranch, ["sha"] = "0000000", ["repo"] = new JsonObject { ["full_name"] = FullName } },
         ["created_at"] = Time(Clock.GetUtcNow()), ["updated_at"] = Time(Clock.GetUtcNow()),
     };

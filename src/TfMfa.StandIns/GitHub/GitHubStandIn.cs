@@ -112,9 +112,10 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
         }
     }
 
-    public StoredPullRequest AddPullRequest(int number, string headSha, string? headRepository = null, bool open = true)
+    /// <param name="forkDeleted">The head repository was a fork that no longer exists.</param>
+    public StoredPullRequest AddPullRequest(int number, string headSha, string? headRepository = null, bool open = true, bool forkDeleted = false)
     {
-        var pr = new StoredPullRequest(number, headSha, headRepository ?? FullName, open);
+        var pr = new StoredPullRequest(number, headSha, forkDeleted ? null : headRepository ?? FullName, open);
         lock (_lock) _pullRequests[number] = pr;
         return pr;
     }

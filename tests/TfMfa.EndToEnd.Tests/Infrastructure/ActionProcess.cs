@@ -22,7 +22,9 @@ public static class ActionProcess
         typeof(ActionProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "TfMfaActionDirectory").Value!,
         "tfmfa.dll"));
 
-    public static async Task<ActionResult> RunAsync(IReadOnlyDictionary<string, string> environment, string standardInput, TimeSpan timeout, IReadOnlyList<string>? args = null)
+    /// <param name="runAsUser">A uid to run the program as (through setpriv), so its children are not root; null runs it as this process's user.</param>
+    public static async Task<ActionResult> RunAsync(IReadOnlyDictionary<string, string> environment, string standardInput, TimeSpan timeout,
+        IReadOnlyList<string>? args = null, int? runAsUser = null, string? programPath = null)
     {
         // Nothing from the test runner's own AWS, GitHub or terraform settings may leak into the run.
         var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -33,8 +35,11 @@ public static class ActionProcess
         foreach (var (name, value) in environment) variables[name] = value;
 
         using var cancellation = new CancellationTokenSource(timeout);
-        var result = await Cli.Wrap("dotnet")
-            .WithArguments([ProgramPath, .. args ?? []])
+        IReadOnlyList<string> command = ["dotnet", programPath ?? ProgramPath, .. args ?? []];
+        if (runAsUser is { } uid)
+            command = ["setpriv", $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "--", .. command];
+        var result = await Cli.Wrap(command[0])
+            .WithArguments(command.Skip(1))
             .WithEnvironmentVariables(variables)
             .WithStandardInputPipe(PipeSource.FromString(standardInput))
             .WithValidation(CommandResultValidation.None)

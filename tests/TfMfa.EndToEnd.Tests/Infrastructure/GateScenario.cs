@@ -196,15 +196,54 @@ public sealed class GateScenario : IAsyncDisposable
         return environment;
     }
 
+    /// <summary>Command-line options for the program, as a terminal user would pass them.</summary>
+    public List<string> Arguments { get; } = [];
+
+    /// <summary>Run the program as this uid (a non-root user, as on a runner), from a copy of it that user can read.</summary>
+    public int? RunAsUser { get; set; }
+
     /// <summary>Runs the program; <paramref name="typedCodes"/> go to standard input (for local runs).</summary>
     public async Task<ActionResult> RunAsync(params string[] typedCodes)
     {
-        var result = await ActionProcess.RunAsync(Environment(), string.Concat(typedCodes.Select(c => c + "\n")), RunTimeout);
+        string? programPath = null;
+        if (RunAsUser is not null && !OperatingSystem.IsWindows())
+        {
+            programPath = CopyProgramForOtherUsers();
+            OpenToOtherUsers(Root);
+        }
+        var result = await ActionProcess.RunAsync(Environment(), string.Concat(typedCodes.Select(c => c + "\n")), RunTimeout, Arguments, RunAsUser, programPath);
         var people = _people.ToArray();
         _people.Clear();
         foreach (var person in people)
             if (person.IsFaulted) await person; // surface a person who never got to answer
         return result;
+    }
+
+    private string CopyProgramForOtherUsers()
+    {
+        var source = Path.GetDirectoryName(ActionProcess.ProgramPath)!;
+        var target = Path.Combine(Root, "program");
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var destination = Path.Combine(target, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination, overwrite: true);
+        }
+        return Path.Combine(target, Path.GetFileName(ActionProcess.ProgramPath));
+    }
+
+    /// <summary>The scenario's files were made by the test's user; the other user must read and write them.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void OpenToOtherUsers(string directory)
+    {
+        const UnixFileMode readWrite = (UnixFileMode)0b110_110_110;
+        const UnixFileMode execute = (UnixFileMode)0b001_001_001;
+        File.SetUnixFileMode(directory, readWrite | execute);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(directory, "*", SearchOption.AllDirectories))
+        {
+            var executable = Directory.Exists(entry) || (File.GetUnixFileMode(entry) & UnixFileMode.UserExecute) != 0;
+            File.SetUnixFileMode(entry, executable ? readWrite | execute : readWrite);
+        }
     }
 
     public IReadOnlyDictionary<string, string> Outputs() => OutputsFile.Read(OutputFile);

@@ -1,0 +1,162 @@
+using TfMfa.EndToEnd.Infrastructure;
+using TfMfa.StandIns.Runner;
+
+namespace TfMfa.EndToEnd;
+
+/// <summary>
+/// What terraform, and everything it starts, can reach (issue 9): through the real program and real
+/// terraform, with a module that needs no backend and no provider download.
+/// </summary>
+public sealed class WallTests
+{
+    private const int Timeout = 180_000;
+    private const int Nobody = 65534;
+
+    /// <summary>A root module whose local-exec runs <paramref name="script"/> in the module directory.</summary>
+    private static void Module(GateScenario scenario, string script, string extra = "")
+    {
+        Directory.CreateDirectory(scenario.ModuleDirectory);
+        File.WriteAllText(Path.Combine(scenario.ModuleDirectory, "main.tf"), $$"""
+            resource "terraform_data" "probe" {
+              provisioner "local-exec" {
+                interpreter = ["/bin/sh", "-c"]
+                command     = <<-EOT
+                  {{script}}
+                EOT
+              }
+            }
+            {{extra}}
+            """);
+        File.Delete(Path.Combine(scenario.ModuleDirectory, "main.tf.bak"));
+    }
+
+    private static string Seen(GateScenario scenario, string file) => File.ReadAllText(Path.Combine(scenario.ModuleDirectory, file));
+
+    [Fact(Timeout = Timeout)]
+    public async Task Terraform_and_its_local_exec_get_none_of_the_runners_tokens_nor_the_file_commands()
+    {
+        TerraformBinary.Require();
+        await using var scenario = await GateScenario.StartAsync();
+        scenario.WriteConfig("default-level: never\n");
+        scenario.Inputs["command"] = "apply";
+        Module(scenario, "env | sort > seen-env.txt");
+        var runner = new Dictionary<string, string>
+        {
+            ["GITHUB_TOKEN"] = "ghs_job_token_value_0001",
+            ["ACTIONS_RUNTIME_TOKEN"] = "runtime-token-value-0002",
+            ["ACTIONS_RUNTIME_URL"] = "https://pipelines.actions.githubusercontent.com/x/",
+            ["ACTIONS_RESULTS_URL"] = "https://results-receiver.actions.githubusercontent.com/",
+            ["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = "oidc-request-token-0003",
+            ["ACTIONS_ID_TOKEN_REQUEST_URL"] = "https://pipelines.actions.githubusercontent.com/x/idtoken",
+            ["GITHUB_ENV"] = Path.Combine(scenario.Root, "github_env"),
+            ["GITHUB_PATH"] = Path.Combine(scenario.Root, "github_path"),
+        };
+        foreach (var (name, value) in runner) scenario.ExtraEnvironment[name] = value;
+
+        var run = await scenario.RunAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var seen = Seen(scenario, "seen-env.txt");
+        foreach (var name in runner.Keys.Append("GITHUB_OUTPUT").Append("GITHUB_STEP_SUMMARY").Append("INPUT_GITHUB-TOKEN"))
+            Assert.DoesNotContain(name + "=", seen);
+        Assert.Contains("TF_IN_AUTOMATION=1", seen);
+        Assert.Contains("GITHUB_REPOSITORY=", seen); // harmless context still passes
+        Assert.DoesNotContain("ghs_job_token_value_0001", string.Join("\n", run.LinesOutsideMasks));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task TF_LOG_PATH_is_dropped_with_a_warning_so_no_unredacted_log_file_is_written()
+    {
+        TerraformBinary.Require();
+        await using var scenario = await GateScenario.StartAsync();
+        scenario.WriteConfig("default-level: never\n");
+        Module(scenario, "true");
+        var logFile = Path.Combine(scenario.Root, "terraform.log");
+        scenario.ExtraEnvironment["TF_LOG"] = "DEBUG";
+        scenario.ExtraEnvironment["TF_LOG_PATH"] = logFile;
+
+        var run = await scenario.RunAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("::warning::TF_LOG_PATH is set, but terraform does not get it: terraform writes its log, session token included, to that file", run.StandardOutput);
+        Assert.False(File.Exists(logFile), "terraform wrote a log file TfMfa cannot redact");
+        Assert.Contains("[DEBUG]", run.AllOutput); // TF_LOG itself still works, into the redacted run log
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Workflow_commands_printed_by_terraform_are_inert_and_tfmfas_own_error_still_counts()
+    {
+        TerraformBinary.Require();
+        await using var scenario = await GateScenario.StartAsync();
+        scenario.WriteConfig("default-level: never\n");
+        scenario.Inputs["command"] = "apply";
+        // A module output carrying commands: the plan shows it as an indented heredoc, and the
+        // runner trims leading whitespace before it looks for '::'. Then the apply fails.
+        Module(scenario, "exit 7", """
+            output "banner" {
+              value = "hello\n::stop-commands::pwned\n::error::forged by terraform\n::add-mask::AKIAFORGED\n"
+            }
+            """);
+
+        var run = await scenario.RunAsync();
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("::stop-commands::pwned", run.StandardOutput); // terraform did print it
+        var honoured = RunnerCommandReader.Honoured(run.StandardOutput);
+        Assert.DoesNotContain(honoured, c => c.Data.Contains("forged", StringComparison.Ordinal) || c.Data == "AKIAFORGED");
+        Assert.Contains(honoured, c => c.Name == "error" && c.Data.StartsWith("terraform apply failed with exit code 1", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Terraform_running_as_the_same_non_root_user_cannot_read_tfmfas_environment_or_memory()
+    {
+        TerraformBinary.Require();
+        await using var scenario = await GateScenario.StartAsync();
+        scenario.WriteConfig("default-level: never\n");
+        scenario.Inputs["command"] = "apply";
+        // local-exec's shell -> terraform -> tfmfa: read the grandparent's /proc files.
+        Module(scenario, """
+            tfmfa=$(awk '/^PPid/ { print $2 }' /proc/$PPID/status)
+            echo "tfmfa pid $tfmfa, me $(id -u)" > probe.txt
+            if cat /proc/$tfmfa/environ > environ.bin 2>> probe.txt; then echo environ-readable >> probe.txt; else echo environ-denied >> probe.txt; fi
+            if head -c 1 /proc/$tfmfa/mem > /dev/null 2>> probe.txt; then echo mem-readable >> probe.txt; else echo mem-denied >> probe.txt; fi
+            """);
+        scenario.ExtraEnvironment["GITHUB_TOKEN"] = "ghs_job_token_value_0004";
+        var probe = Path.Combine(scenario.ModuleDirectory, "probe.txt");
+        if (Environment.UserName == "root")
+        {
+            // As root, /proc is readable whatever the process says; a runner's user is not root.
+            scenario.RunAsUser = Nobody;
+            scenario.ExtraEnvironment["HOME"] = scenario.Root;
+            scenario.ExtraEnvironment["DOTNET_CLI_HOME"] = scenario.Root;
+        }
+
+        var run = await scenario.RunAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var seen = File.ReadAllText(probe);
+        Assert.DoesNotContain("me 0", seen);
+        Assert.Contains("environ-denied", seen);
+        Assert.Contains("mem-denied", seen);
+        var environ = Path.Combine(scenario.ModuleDirectory, "environ.bin");
+        var leaked = File.Exists(environ) ? File.ReadAllText(environ) : "";
+        Assert.DoesNotContain(scenario.User.SecretAccessKey, leaked);
+        Assert.DoesNotContain("ghs_job_token_value_0004", leaked);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_github_token_given_as_an_option_is_the_one_used_on_a_runner()
+    {
+        await using var scenario = await GateScenario.StartProductionAsync();
+        scenario.Inputs["github-token"] = "ghs_not_the_right_token";
+        scenario.Arguments.AddRange(["--github-token", scenario.GitHub.Token]);
+        var code = scenario.CurrentCode();
+        scenario.PersonAnswers("alice", $"/mfa {code}");
+
+        var run = await scenario.RunAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("::notice::Authenticated with MFA by alice", run.StandardOutput);
+        SecretScan.AssertNoSecrets(scenario, [run], code);
+    }
+}
