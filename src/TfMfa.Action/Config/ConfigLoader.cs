@@ -17,9 +17,11 @@ public static class ConfigLoader
         IDefaultBranchConfig defaultBranch,
         CancellationToken cancellationToken)
     {
+        // Every copy is validated on its own; inputs are weighed against the trusted copy in StrictestPolicy.
+        var withoutFile = PolicyBuilder.Build(null, inputSettings);
         var copies = new List<ConfigCopy>
         {
-            Parse(ConfigCopyKind.Workspace, configPath, ReadWorkspaceFile(workspace, configPath), inputSettings),
+            Parse(ConfigCopyKind.Workspace, configPath, ReadWorkspaceFile(workspace, configPath)),
         };
 
         if (defaultBranch.IsAvailable)
@@ -30,18 +32,22 @@ public static class ConfigLoader
             foreach (var (kind, path) in paths)
             {
                 var text = await defaultBranch.ReadAsync(NormalizePath(path), cancellationToken);
-                copies.Add(Parse(kind, $"{NormalizePath(path)}@{branch}", text, inputSettings));
+                copies.Add(Parse(kind, $"{NormalizePath(path)}@{branch}", text));
             }
         }
 
-        var withoutFile = PolicyBuilder.Build(null, inputSettings);
-        return StrictestPolicy.Combine(environment, copies, withoutFile);
+        var choices = new WorkflowChoices(
+            inputSettings.Keys.Any(k => k.EndsWith(":role-to-assume", StringComparison.OrdinalIgnoreCase)) ? withoutFile.For(environment).RoleToAssume : null,
+            inputSettings.ContainsKey("wait:timeout") ? withoutFile.Wait.Timeout : null);
+        return StrictestPolicy.Combine(environment, copies, withoutFile, choices, workspaceIsTrusted: !defaultBranch.IsAvailable);
     }
 
-    private static ConfigCopy Parse(ConfigCopyKind kind, string displayName, string? text, IReadOnlyDictionary<string, LocatedValue> inputSettings) =>
+    private static ConfigCopy Parse(ConfigCopyKind kind, string displayName, string? text) =>
         text is null
             ? new ConfigCopy(kind, displayName, null)
-            : new ConfigCopy(kind, displayName, PolicyBuilder.Build(RepoConfigReader.Read(text, displayName), inputSettings));
+            : new ConfigCopy(kind, displayName, PolicyBuilder.Build(RepoConfigReader.Read(text, displayName), NoInputs));
+
+    private static readonly IReadOnlyDictionary<string, LocatedValue> NoInputs = new Dictionary<string, LocatedValue>();
 
     private static string? ReadWorkspaceFile(string workspace, string configPath)
     {

@@ -23,16 +23,28 @@ public sealed record GatePolicy(
     WaitPolicy Wait,
     bool AllowForkPrs);
 
+/// <summary>What the workflow itself asked for through inputs; a pull request controls these too.</summary>
+public sealed record WorkflowChoices(string? RoleToAssume, TimeSpan? Timeout)
+{
+    public static readonly WorkflowChoices None = new(null, null);
+}
+
 /// <summary>
-/// The stricter-of-copies rule: every copy that exists counts and the strictest level wins, so a
-/// pull request can raise its level but never lower it. Settings that only loosen the gate
-/// (approvers, allow-fork-prs) never come from the workspace copy.
+/// The stricter-of-copies rule. Every copy that exists counts for the level and the strictest wins,
+/// so a pull request can raise its level but never lower it. Everything else loosens the gate or
+/// chooses what a code unlocks (role-to-assume, wait, approvers, allow-fork-prs), so it comes from
+/// the trusted copy only: the default branch's <c>.github/tfmfa.yml</c>, else its copy at the
+/// <c>config</c> path; never from the workspace copy a pull request can edit. Only where no default
+/// branch exists at all (a laptop) is the workspace copy the trusted one.
 /// </summary>
 public static class StrictestPolicy
 {
-    /// <param name="withoutFile">Defaults and action inputs alone: what applies where no copy exists.</param>
-    public static GatePolicy Combine(string environment, IReadOnlyList<ConfigCopy> copies, MfaPolicy withoutFile)
+    /// <param name="withoutFile">Defaults and action inputs alone: what applies where no trusted copy exists.</param>
+    /// <param name="workspaceIsTrusted">No default branch can be consulted: the workspace copy is the operator's own.</param>
+    public static GatePolicy Combine(string environment, IReadOnlyList<ConfigCopy> copies, MfaPolicy withoutFile,
+        WorkflowChoices? choices = null, bool workspaceIsTrusted = false)
     {
+        choices ??= WorkflowChoices.None;
         var present = copies.Where(c => c.Policy is not null).ToList();
 
         var (level, levelSetBy) = (withoutFile.For(environment).Level, "default (no config file)");
@@ -42,19 +54,40 @@ public static class StrictestPolicy
             (level, levelSetBy) = (strictest.Policy!.For(environment).Level, strictest.DisplayName);
         }
 
-        var loosening = First(present, ConfigCopyKind.DefaultBranch) ?? First(present, ConfigCopyKind.DefaultBranchAtConfigPath) ?? withoutFile;
-        var operational = First(present, ConfigCopyKind.Workspace) ?? loosening;
+        var trusted = present.FirstOrDefault(c => c.Kind == ConfigCopyKind.DefaultBranch)
+                      ?? present.FirstOrDefault(c => c.Kind == ConfigCopyKind.DefaultBranchAtConfigPath)
+                      ?? (workspaceIsTrusted ? present.FirstOrDefault(c => c.Kind == ConfigCopyKind.Workspace) : null);
+        var rules = trusted?.Policy ?? withoutFile;
 
         return new GatePolicy(
             environment,
             level,
             levelSetBy,
-            operational.For(environment).RoleToAssume,
-            loosening.Approvers,
-            operational.Wait,
-            loosening.AllowForkPrs);
+            Role(environment, trusted, choices),
+            rules.Approvers,
+            Wait(trusted, rules.Wait, choices),
+            rules.AllowForkPrs);
     }
 
-    private static MfaPolicy? First(List<ConfigCopy> copies, ConfigCopyKind kind) =>
-        copies.FirstOrDefault(c => c.Kind == kind)?.Policy;
+    /// <summary>The trusted copy's role; an input may name a role only where that copy names none, and never another one.</summary>
+    private static string? Role(string environment, ConfigCopy? trusted, WorkflowChoices choices)
+    {
+        var configured = trusted?.Policy!.For(environment).RoleToAssume;
+        if (configured is not null && choices.RoleToAssume is { } asked && !string.Equals(asked, configured, StringComparison.Ordinal))
+            throw new ConfigException([
+                $"input 'role-to-assume' names {asked}, but {trusted!.DisplayName} sets role-to-assume {configured} for environment '{environment}': " +
+                "a workflow cannot choose another role than the default branch's config. Remove the input, or change the config on the default branch."]);
+        return configured ?? choices.RoleToAssume;
+    }
+
+    /// <summary>The trusted copy's wait; the timeout input may shorten it, never lengthen it.</summary>
+    private static WaitPolicy Wait(ConfigCopy? trusted, WaitPolicy rules, WorkflowChoices choices)
+    {
+        if (choices.Timeout is not { } asked) return rules;
+        if (trusted is not null && asked > rules.Timeout)
+            throw new ConfigException([
+                $"input 'timeout' ({Duration.Format(asked)}) is longer than wait.timeout ({Duration.Format(rules.Timeout)}) in {trusted.DisplayName}: " +
+                "a workflow may only shorten the wait. Raise wait.timeout in the config on the default branch, or shorten the input."]);
+        return rules with { Timeout = asked };
+    }
 }

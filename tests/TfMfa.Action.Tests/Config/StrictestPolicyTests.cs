@@ -89,6 +89,76 @@ public sealed class StrictestPolicyTests
     }
 
     [Fact]
+    public void Role_and_wait_come_from_the_default_branch_whatever_the_workspace_copy_says()
+    {
+        var policy = StrictestPolicy.Combine("production", [
+            Copy(ConfigCopyKind.Workspace, "default-level: plans-and-applies\nenvironments: { production: { role-to-assume: 'arn:aws:iam::123456789012:role/admin' } }\nwait: { timeout: 24h, poll-interval: 5m }"),
+            Copy(ConfigCopyKind.DefaultBranch, "environments: { production: { level: applies-only, role-to-assume: 'arn:aws:iam::123456789012:role/deploy' } }"),
+        ], WithoutFile);
+
+        Assert.Equal(MfaLevel.PlansAndApplies, policy.Level); // raising is fine
+        Assert.Equal("arn:aws:iam::123456789012:role/deploy", policy.RoleToAssume);
+        Assert.Equal(TimeSpan.FromMinutes(10), policy.Wait.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(2), policy.Wait.PollInterval);
+    }
+
+    [Fact]
+    public void Without_a_default_branch_copy_the_workspace_chooses_nothing_but_the_level()
+    {
+        var policy = StrictestPolicy.Combine("production", [
+            Copy(ConfigCopyKind.Workspace, "default-level: plans-and-applies\nenvironments: { production: { role-to-assume: 'arn:aws:iam::123456789012:role/admin' } }\nwait: { timeout: 24h }"),
+            Absent(ConfigCopyKind.DefaultBranch),
+        ], WithoutFile);
+
+        Assert.Equal(MfaLevel.PlansAndApplies, policy.Level);
+        Assert.Null(policy.RoleToAssume);
+        Assert.Equal(TimeSpan.FromMinutes(10), policy.Wait.Timeout);
+    }
+
+    [Fact]
+    public void On_a_laptop_the_workspace_copy_is_the_operators_own_and_chooses_everything()
+    {
+        var policy = StrictestPolicy.Combine("production", [
+            Copy(ConfigCopyKind.Workspace, "environments: { production: { level: applies-only, role-to-assume: 'arn:aws:iam::123456789012:role/deploy' } }\nwait: { timeout: 1h }"),
+        ], WithoutFile, workspaceIsTrusted: true);
+
+        Assert.Equal("arn:aws:iam::123456789012:role/deploy", policy.RoleToAssume);
+        Assert.Equal(TimeSpan.FromHours(1), policy.Wait.Timeout);
+    }
+
+    [Theory]
+    [InlineData("arn:aws:iam::123456789012:role/deploy", null, "arn:aws:iam::123456789012:role/deploy")]
+    [InlineData(null, "arn:aws:iam::123456789012:role/ci", "arn:aws:iam::123456789012:role/ci")]
+    [InlineData("arn:aws:iam::123456789012:role/deploy", "arn:aws:iam::123456789012:role/deploy", "arn:aws:iam::123456789012:role/deploy")]
+    public void A_role_input_is_taken_only_where_it_agrees_with_the_default_branch(string? configured, string? input, string expected)
+    {
+        var yaml = configured is null ? "default-level: applies-only" : $"environments: {{ production: {{ role-to-assume: '{configured}' }} }}";
+        var policy = StrictestPolicy.Combine("production", [Copy(ConfigCopyKind.DefaultBranch, yaml)], WithoutFile, new WorkflowChoices(input, null));
+
+        Assert.Equal(expected, policy.RoleToAssume);
+    }
+
+    [Fact]
+    public void A_role_input_naming_another_role_fails_naming_both()
+    {
+        var error = Assert.Throws<ConfigException>(() => StrictestPolicy.Combine("production", [
+            Copy(ConfigCopyKind.DefaultBranch, "environments: { production: { role-to-assume: 'arn:aws:iam::123456789012:role/deploy' } }"),
+        ], WithoutFile, new WorkflowChoices("arn:aws:iam::123456789012:role/admin", null)));
+
+        Assert.Contains("names arn:aws:iam::123456789012:role/admin, but DefaultBranch sets role-to-assume arn:aws:iam::123456789012:role/deploy", error.Message);
+    }
+
+    [Fact]
+    public void A_timeout_input_may_shorten_the_trusted_wait_only()
+    {
+        var copies = new[] { Copy(ConfigCopyKind.DefaultBranch, "wait: { timeout: 30m }") };
+
+        Assert.Equal(TimeSpan.FromMinutes(5), StrictestPolicy.Combine("p", copies, WithoutFile, new WorkflowChoices(null, TimeSpan.FromMinutes(5))).Wait.Timeout);
+        var error = Assert.Throws<ConfigException>(() => StrictestPolicy.Combine("p", copies, WithoutFile, new WorkflowChoices(null, TimeSpan.FromHours(1))));
+        Assert.Contains("input 'timeout' (1h) is longer than wait.timeout (30m) in DefaultBranch", error.Message);
+    }
+
+    [Fact]
     public void No_copy_at_all_means_never()
     {
         var policy = StrictestPolicy.Combine("p", [Absent(ConfigCopyKind.Workspace)], WithoutFile);
