@@ -85,7 +85,7 @@ public sealed class FaultTests
         var run = await scenario.RunAsync();
 
         Assert.Equal(3, run.ExitCode);
-        Assert.Contains("Error: Invalid resource type", run.StandardError);
+        Assert.Contains("Error: Invalid resource type", run.AllOutput); // on a runner, tool stderr shares stdout with the stop-commands fence
         Assert.Equal("3", scenario.Outputs()["exit-code"]);
     }
 

@@ -25,8 +25,6 @@ public sealed class CommentCodeSource(
     private int _issue;
     private bool _finished;
 
-    public bool HasAsked => _request is not null;
-
     /// <summary>GitHub's last failing answer while it keeps failing; null once it answers again.</summary>
     public string? Trouble { get; private set; }
 
@@ -64,6 +62,7 @@ public sealed class CommentCodeSource(
                 continue;
             }
 
+            LookUpWritersAhead(comments, cancellationToken);
             foreach (var comment in comments)
             {
                 if (comment.Id == _request.Id || _seen.Contains(comment.Id)) continue;
@@ -88,13 +87,12 @@ public sealed class CommentCodeSource(
         }
     }
 
-    public Task CodeRejectedAsync(string reason, int attemptsLeft, CancellationToken cancellationToken) => Task.CompletedTask;
-
     public async Task AuthenticatedAsync(SuppliedCode code, DateTimeOffset? expiration, CancellationToken cancellationToken)
     {
         if (_details is null || _request is null) return;
         _finished = true;
         await TryUpdateAsync(RequestCommentText.Authenticated(_details, code.SuppliedBy, clock.GetUtcNow(), expiration), cancellationToken);
+        await Task.WhenAll(_removals).WaitAsync(cancellationToken);
     }
 
     public async Task WaitEndedAsync(CodeWaitEnd end, string message, CancellationToken cancellationToken)
@@ -102,46 +100,128 @@ public sealed class CommentCodeSource(
         if (_details is null || _request is null || _finished) return;
         _finished = true;
         await TryUpdateAsync(RequestCommentText.Ended(_details, end, message), cancellationToken);
+        await Task.WhenAll(_removals).WaitAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Reads the permissions of every new writer of a command in this poll at once, rather than one
+    /// round trip after another: a crowd of strangers ahead of an allowed person's code does not stall it.
+    /// </summary>
+    private void LookUpWritersAhead(IReadOnlyList<GitHubComment> comments, CancellationToken cancellationToken)
+    {
+        var writers = comments
+            .Where(c => c.Id != _request!.Id && !_seen.Contains(c.Id) && c.Login is { Length: > 0 })
+            .Where(c => MfaCommand.Parse(c.Body).Kind is MfaCommandKind.Code or MfaCommandKind.Cancel or MfaCommandKind.Malformed)
+            .Where(c => approvers.Known(c.Login!, c.IsBot) is null)
+            .DistinctBy(c => c.Login!, StringComparer.OrdinalIgnoreCase);
+        foreach (var comment in writers)
+            _ = approvers.CheckAsync(comment.Login!, comment.IsBot, cancellationToken)
+                .ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// A comment that shows a code but cannot be taken (edited, written before the request, disguised,
+    /// by a deleted account or by someone not allowed) is removed all the same, so no code stays
+    /// visible. Removals for people who may not supply codes are capped per writer and per run, so a
+    /// flood spends a bounded share of the token's budget; past the cap their comments are left alone.
+    /// </summary>
+    public const int MaxRemovalsPerWriter = 3;
+    public const int MaxRemovalsForOthers = 60;
+
+    private readonly Dictionary<string, int> _removalsByWriter = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _toldAboutCap = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<Task> _removals = [];
+    private readonly SemaphoreSlim _removalSlots = new(4);
+    private int _removalsForOthers;
 
     /// <returns>The claimed code, or null when the comment is not one to take.</returns>
     private async Task<SuppliedCode?> ConsiderAsync(GitHubComment comment, CancellationToken cancellationToken)
     {
         var command = MfaCommand.Parse(comment.Body);
         if (command.Kind == MfaCommandKind.None) return null;
+        var showsCode = command.Kind == MfaCommandKind.Code || MfaCommand.MayHoldACode(comment.Body);
 
+        if (comment.Login is not { Length: > 0 } login)
+        {
+            Refuse(comment, "by a deleted account: nobody can tell who wrote it", showsCode);
+            return null;
+        }
         // Comment ids grow with time: a smaller id was written before the request, whenever it was edited.
         if (comment.Id < _request!.Id || comment.CreatedAt < _request.CreatedAt)
         {
-            log.Info($"Ignored a /mfa comment by @{comment.Login}: it was written before the request (edited later), and only new comments count.");
+            Refuse(comment, $"by @{login}: it was written before the request (edited later), and only new comments count", showsCode);
             return null;
         }
         if (comment.UpdatedAt is { } updated && updated > comment.CreatedAt)
         {
-            log.Info($"Ignored a /mfa comment by @{comment.Login}: it was edited, and only unedited new comments count.");
+            Refuse(comment, $"by @{login}: it was edited, and only unedited new comments count", showsCode);
+            return null;
+        }
+        if (command.Kind == MfaCommandKind.Disguised)
+        {
+            Refuse(comment, $"by @{login}: it only looks like a command (invisible characters, Unicode spaces or digits, or indented into a code block); type `/mfa 123456` plainly", showsCode);
             return null;
         }
 
-        if (command.Kind == MfaCommandKind.Code) return await ClaimAsync(comment, command.Code!, cancellationToken);
+        // Someone already known not to be allowed costs no further lookup, and no claim.
+        if (approvers.Known(login, comment.IsBot) is { Allowed: false } known)
+        {
+            Refuse(comment, $"by @{login}: {known.Reason}", showsCode);
+            return null;
+        }
 
-        var check = await approvers.CheckAsync(comment.Login, comment.IsBot, cancellationToken);
+        if (command.Kind == MfaCommandKind.Code) return await ClaimAsync(comment, login, command.Code!, cancellationToken);
+
+        var check = await approvers.CheckAsync(login, comment.IsBot, cancellationToken);
         if (!check.Allowed)
         {
-            log.Info($"Ignored a /mfa comment by @{comment.Login}: {check.Reason}.");
+            Refuse(comment, $"by @{login}: {check.Reason}", showsCode);
             return null;
         }
 
         if (command.Kind == MfaCommandKind.Cancel)
         {
-            var message = $"Cancelled by @{comment.Login} with /mfa cancel.";
+            var message = $"Cancelled by @{login} with /mfa cancel.";
             await WaitEndedAsync(CodeWaitEnd.Cancelled, message, cancellationToken);
             throw new CodeWaitCancelledException(message);
         }
 
-        log.Info($"Ignored a /mfa comment by @{comment.Login}: {command.Reply}");
-        if (MfaCommand.MayHoldACode(comment.Body)) await github.DeleteCommentAsync(comment.Id, cancellationToken);
-        await github.CreateCommentAsync(_issue, RequestCommentText.Reply(comment.Login, command.Reply!), cancellationToken);
+        // A near miss from someone allowed: remove what may be a code, and say how to get it right.
+        log.Info($"Ignored a /mfa comment by @{login}: {command.Reply}");
+        if (showsCode) await github.DeleteCommentAsync(comment.Id, cancellationToken);
+        await github.CreateCommentAsync(_issue, RequestCommentText.Reply(login, command.Reply!), cancellationToken);
         return null;
+    }
+
+    /// <summary>Logs why a comment does not count and, when it shows a code, removes it in the background within the caps.</summary>
+    private void Refuse(GitHubComment comment, string why, bool showsCode)
+    {
+        if (!showsCode)
+        {
+            log.Info($"Ignored a /mfa comment {why}.");
+            return;
+        }
+        var writer = comment.Login ?? "(deleted account)";
+        var byWriter = _removalsByWriter.GetValueOrDefault(writer);
+        if (byWriter >= MaxRemovalsPerWriter || _removalsForOthers >= MaxRemovalsForOthers)
+        {
+            if (_toldAboutCap.Add(writer))
+                log.Warning($"Ignored a /mfa comment {why}. {writer} has posted more /mfa comments that cannot count than TfMfa removes for one run; the rest are left alone (neither read again nor removed).");
+            return;
+        }
+        _removalsByWriter[writer] = byWriter + 1;
+        _removalsForOthers++;
+        log.Info($"Ignored a /mfa comment {why} (the comment was removed, so its code is not visible).");
+        _removals.Add(RemoveQuietlyAsync(comment.Id));
+    }
+
+    /// <summary>Removal of a comment that does not count: off the wait's path, a few at a time, best effort.</summary>
+    private async Task RemoveQuietlyAsync(long commentId)
+    {
+        await _removalSlots.WaitAsync();
+        try { await github.DeleteCommentAsync(commentId, CancellationToken.None); }
+        catch (GitHubException e) { log.Warning($"Could not remove comment {commentId}: {e.Message}"); }
+        finally { _removalSlots.Release(); }
     }
 
     /// <summary>
@@ -150,10 +230,10 @@ public sealed class CommentCodeSource(
     /// taking a code costs one round trip after the poll, not two. A code is used only when both
     /// answers say yes; an unauthorized writer's code is just gone.
     /// </summary>
-    private async Task<SuppliedCode?> ClaimAsync(GitHubComment comment, MfaCode code, CancellationToken cancellationToken)
+    private async Task<SuppliedCode?> ClaimAsync(GitHubComment comment, string login, MfaCode code, CancellationToken cancellationToken)
     {
         _ = ReactQuietlyAsync(comment.Id, cancellationToken);
-        var permission = approvers.CheckAsync(comment.Login, comment.IsBot, cancellationToken);
+        var permission = approvers.CheckAsync(login, comment.IsBot, cancellationToken);
         bool claimed;
         try
         {
@@ -166,7 +246,7 @@ public sealed class CommentCodeSource(
         }
         if (!claimed)
         {
-            log.Info($"The /mfa comment by @{comment.Login} was taken by another run waiting on #{_issue}; still waiting.");
+            log.Info($"The /mfa comment by @{login} was taken by another run waiting on #{_issue}; still waiting.");
             return null;
         }
 
@@ -177,16 +257,17 @@ public sealed class CommentCodeSource(
         }
         catch (GitHubException e)
         {
-            log.Warning($"Removed @{comment.Login}'s /mfa comment but could not check their permission ({e.Message}); its code is not used. Post a new code.");
+            log.Warning($"Removed @{login}'s /mfa comment but could not check their permission ({e.Message}); its code is not used. Post a new code.");
             return null;
         }
         if (!check.Allowed)
         {
-            log.Info($"Ignored a /mfa comment by @{comment.Login}: {check.Reason} (the comment was removed, so its code is not visible).");
+            _removalsByWriter[login] = _removalsByWriter.GetValueOrDefault(login) + 1;
+            log.Info($"Ignored a /mfa comment by @{login}: {check.Reason} (the comment was removed, so its code is not visible).");
             return null;
         }
-        log.Info($"Took the code from @{comment.Login}'s comment (deleted it so the code is no longer visible).");
-        return new SuppliedCode(code, comment.Login);
+        log.Info($"Took the code from @{login}'s comment (deleted it so the code is no longer visible).");
+        return new SuppliedCode(code, login);
     }
 
     /// <summary>👀 on the code comment: a courtesy that races its deletion, so it may not land.</summary>

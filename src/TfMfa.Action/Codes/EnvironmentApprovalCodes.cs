@@ -28,14 +28,19 @@ public sealed class EnvironmentApprovalCodes(IGitHubApi github, Approvers approv
             && a.Environments.Contains(environment, StringComparer.OrdinalIgnoreCase)
             && MfaCommand.Parse(a.Comment).Kind == MfaCommandKind.Code);
         if (approval is null) return null;
+        if (approval.Login is not { Length: > 0 } login)
+        {
+            log.Info($"Ignored the code in an approval of '{environment}' by a deleted account: nobody can tell who supplied it.");
+            return null;
+        }
 
-        var check = await approvers.CheckAsync(approval.Login, approval.IsBot, cancellationToken);
+        var check = await approvers.CheckAsync(login, approval.IsBot, cancellationToken);
         if (!check.Allowed)
         {
             log.Info($"Ignored the code in @{approval.Login}'s approval of '{environment}': {check.Reason}.");
             return null;
         }
-        log.Info($"Using the code in @{approval.Login}'s approval of environment '{environment}'.");
-        return new SuppliedCode(MfaCommand.Parse(approval.Comment).Code!, approval.Login);
+        log.Info($"Using the code in @{login}'s approval of environment '{environment}'.");
+        return new SuppliedCode(MfaCommand.Parse(approval.Comment).Code!, login);
     }
 }

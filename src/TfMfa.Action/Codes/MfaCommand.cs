@@ -10,6 +10,13 @@ public enum MfaCommandKind
     Cancel,
     /// <summary>Meant as a command but unusable; <see cref="MfaCommand.Reply"/> says why.</summary>
     Malformed,
+    /// <summary>
+    /// Looks like a command to a reader but is not one: invisible characters (zero-width, BOM) or
+    /// Unicode spaces around <c>/mfa</c>, digits that are not ASCII, or a line indented into a
+    /// Markdown code block. Never counts, gets no reply (a reply would coach the disguise), and is
+    /// removed when it shows what may be a code, since a reader takes it for one.
+    /// </summary>
+    Disguised,
 }
 
 /// <summary>The three-way parse of a comment: a code (or cancel), a reply to post, or nothing.</summary>
@@ -17,17 +24,56 @@ public sealed partial record MfaCommand(MfaCommandKind Kind, MfaCode? Code = nul
 {
     public static readonly MfaCommand NotACommand = new(MfaCommandKind.None);
 
-    [GeneratedRegex(@"^/mfa(?=\s|$)(?:\s+(?<arg>\S+))?\s*(?<rest>.*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // ASCII space and tab only: other Unicode spaces are a disguise.
+    [GeneratedRegex(@"^/mfa(?=[ \t]|$)(?:[ \t]+(?<arg>[^ \t]+))?[ \t]*(?<rest>.*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex CommandLine();
 
+    public static readonly MfaCommand DisguisedCommand = new(MfaCommandKind.Disguised);
+
     /// <summary>
-    /// Only the first non-empty line counts, and only when it starts with <c>/mfa</c>: a quote
-    /// (<c>&gt; /mfa</c>), a code block or a later line is not a command.
+    /// Only the first non-empty line counts, and only when it starts with <c>/mfa</c> in plain
+    /// ASCII, indented by at most three spaces: a quote (<c>&gt; /mfa</c>), a code block (fenced or
+    /// indented four spaces), a later line or a disguised line is not a command.
     /// </summary>
     public static MfaCommand Parse(string? body)
     {
-        var first = (body ?? "").Replace("\r\n", "\n").Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0);
-        if (first is null) return NotACommand;
+        var strict = ParseStrictly(body);
+        if (strict.Kind != MfaCommandKind.None) return strict;
+        // Not a command as written; is it one as a reader sees it?
+        return ParseStrictly(AsShown(body)).Kind == MfaCommandKind.None ? NotACommand : DisguisedCommand;
+    }
+
+    /// <summary>What a reader of the rendered comment would take the text for: invisible characters gone, Unicode spaces and digits made plain, no indentation.</summary>
+    private static string AsShown(string? body)
+    {
+        var shown = new System.Text.StringBuilder();
+        foreach (var c in body ?? "")
+        {
+            var category = char.GetUnicodeCategory(c);
+            if (category == System.Globalization.UnicodeCategory.Format) continue; // zero-width, BOM, direction marks
+            if (c == '\t') shown.Append(' ');
+            else if (c is not ('\n' or '\r') && char.IsWhiteSpace(c)) shown.Append(' ');
+            else if (char.IsDigit(c) && !char.IsAsciiDigit(c)) shown.Append((char)('0' + (int)char.GetNumericValue(c)));
+            else shown.Append(c);
+        }
+        return string.Join('\n', shown.ToString().Replace("\r\n", "\n").Split('\n').Select(l => l.TrimStart(' ')));
+    }
+
+    /// <summary>Invisible characters, spaces that are not ASCII, digits that are not ASCII.</summary>
+    private static bool IsDisguise(char c) =>
+        char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format
+        || (char.IsWhiteSpace(c) && c is not (' ' or '\t'))
+        || (char.IsDigit(c) && !char.IsAsciiDigit(c));
+
+    private static MfaCommand ParseStrictly(string? body)
+    {
+        var firstLine = (body ?? "").Replace("\r\n", "\n").Split('\n').FirstOrDefault(l => l.Trim().Length > 0);
+        if (firstLine is null) return NotACommand;
+        // Four spaces (or a tab) of indentation make a Markdown code block: shown as code, not a command.
+        var indent = firstLine.Length - firstLine.TrimStart(' ').Length;
+        if (indent >= 4 || firstLine.TrimStart(' ').StartsWith('\t')) return NotACommand;
+        var first = firstLine.Trim(' ', '\t', '\r');
+        if (first.Any(IsDisguise)) return NotACommand;
 
         // `/mfa 123456` written as inline code is still the command.
         if (first.Length > 2 && first[0] == '`' && first[^1] == '`' && !first.StartsWith("``", StringComparison.Ordinal))
@@ -55,5 +101,5 @@ public sealed partial record MfaCommand(MfaCommandKind Kind, MfaCode? Code = nul
     }
 
     /// <summary>Whether the comment holds anything that might be (most of) a code, so it should not stay visible.</summary>
-    public static bool MayHoldACode(string? body) => (body ?? "").Count(char.IsAsciiDigit) >= 4;
+    public static bool MayHoldACode(string? body) => (body ?? "").Count(char.IsDigit) >= 4;
 }

@@ -2,9 +2,11 @@ using TfMfa.Config;
 
 namespace TfMfa.GitHub;
 
-public sealed record GitHubComment(long Id, string Body, string Login, bool IsBot, DateTimeOffset CreatedAt, DateTimeOffset? UpdatedAt);
+/// <param name="Login">The writer's login; null when the account was deleted (GitHub answers <c>user: null</c>).</param>
+public sealed record GitHubComment(long Id, string Body, string? Login, bool IsBot, DateTimeOffset CreatedAt, DateTimeOffset? UpdatedAt);
 
-public sealed record GitHubApproval(string State, string Login, bool IsBot, string Comment, IReadOnlyList<string> Environments);
+/// <param name="Login">The reviewer's login; null when the account was deleted.</param>
+public sealed record GitHubApproval(string State, string? Login, bool IsBot, string Comment, IReadOnlyList<string> Environments);
 
 public sealed record CommitPullRequest(int Number, bool IsOpen);
 

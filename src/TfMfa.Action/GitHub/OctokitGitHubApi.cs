@@ -90,7 +90,7 @@ public sealed class OctokitGitHubApi : IGitHubApi
         Call(cancellationToken, $"read the approvals of run {runId}", async () =>
             (IReadOnlyList<GitHubApproval>)[.. (await _client.Actions.Workflows.Runs.GetReviewHistory(_owner, _name, runId))
                 // The state enum knows approved and rejected only; the string is the truth.
-                .Select(a => new GitHubApproval(a.State.StringValue ?? "", a.User?.Login ?? "", IsBot(a.User), a.Comment ?? "",
+                .Select(a => new GitHubApproval(a.State.StringValue ?? "", a.User?.Login, IsBot(a.User), a.Comment ?? "",
                     [.. (a.Environments ?? []).Select(e => e.Name)]))]);
 
     public Task<GitHubComment> CreateCommentAsync(int issueNumber, string body, CancellationToken cancellationToken) =>
@@ -149,7 +149,7 @@ public sealed class OctokitGitHubApi : IGitHubApi
     private static bool IsBot(User? user) => user?.Type == AccountType.Bot || (user?.Login?.EndsWith("[bot]", StringComparison.Ordinal) ?? false);
 
     private static GitHubComment ToComment(IssueComment comment) =>
-        new(comment.Id, comment.Body ?? "", comment.User?.Login ?? "", IsBot(comment.User), comment.CreatedAt, comment.UpdatedAt);
+        new(comment.Id, comment.Body ?? "", comment.User?.Login, IsBot(comment.User), comment.CreatedAt, comment.UpdatedAt);
 
     /// <summary>Runs one call and turns whatever went wrong into a <see cref="GitHubException"/> that says what GitHub answered.</summary>
     private async Task<T> Call<T>(CancellationToken cancellationToken, string what, Func<Task<T>> call)

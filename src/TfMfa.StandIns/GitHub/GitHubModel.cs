@@ -1,6 +1,7 @@
 namespace TfMfa.StandIns.GitHub;
 
-public sealed record GitHubUser(long Id, string Login, bool IsBot);
+/// <param name="IsDeleted">A deleted account: GitHub shows it as "ghost" and its API objects carry <c>user: null</c>.</param>
+public sealed record GitHubUser(long Id, string Login, bool IsBot, bool IsDeleted = false);
 
 /// <summary>A comment as the stand-in stores it; <see cref="Deleted"/> comments are gone from every listing.</summary>
 public sealed class StoredComment

@@ -242,7 +242,7 @@ public sealed partial class GitHubStandIn
                 ["created_at"] = Time(Clock.GetUtcNow()), ["updated_at"] = Time(Clock.GetUtcNow()),
             })]),
             ["state"] = a.State,
-            ["user"] = UserJson(a.User),
+            ["user"] = a.User.IsDeleted ? null : UserJson(a.User),
             ["comment"] = a.Comment,
         })]);
 
@@ -298,7 +298,7 @@ public sealed partial class GitHubStandIn
         ["html_url"] = $"https://github.com/{FullName}/pull/{comment.IssueNumber}#issuecomment-{comment.Id}",
         ["issue_url"] = $"{Url}/repos/{FullName}/issues/{comment.IssueNumber}",
         ["body"] = comment.Body,
-        ["user"] = UserJson(comment.User),
+        ["user"] = comment.User.IsDeleted ? null : UserJson(comment.User),
         ["created_at"] = Time(comment.CreatedAt),
         ["updated_at"] = Time(comment.UpdatedAt),
         ["author_association"] = comment.User.IsBot ? "NONE" : "MEMBER",

@@ -133,6 +133,20 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
     /// <summary>A person (or bot) writes a comment.</summary>
     public StoredComment PostComment(int issueNumber, string login, string body) => CreateComment(issueNumber, AddUser(login), body);
 
+    /// <summary>A comment whose writer's account was deleted since: the API answers <c>user: null</c>.</summary>
+    public StoredComment PostCommentFromDeletedAccount(int issueNumber, string body) =>
+        CreateComment(issueNumber, new GitHubUser(10_000_000 + Interlocked.Increment(ref _nextCommentId), "ghost", false, IsDeleted: true), body);
+
+    /// <summary>An approval by an account deleted since.</summary>
+    public void AddApprovalFromDeletedAccount(long runId, string comment, string environment)
+    {
+        lock (_lock)
+        {
+            if (!_approvals.TryGetValue(runId, out var list)) _approvals[runId] = list = [];
+            list.Add(new StoredApproval("approved", new GitHubUser(9_999_999, "ghost", false, IsDeleted: true), comment, [environment]));
+        }
+    }
+
     /// <summary>A person edits a comment.</summary>
     public void EditComment(long id, string body)
     {

@@ -33,6 +33,37 @@ public sealed class MfaCommandTests
         Assert.Equal(MfaCommandKind.None, MfaCommand.Parse(body).Kind);
 
     [Theory]
+    [InlineData("\u200B/mfa 123456")]             // zero-width space before the command
+    [InlineData("\uFEFF/mfa 123456")]             // byte-order mark
+    [InlineData("\u200B\n/mfa 123456")]           // an invisible first line
+    [InlineData("/mfa 123\u200B456")]             // zero-width inside the code
+    [InlineData("\u00A0/mfa 123456")]             // no-break space
+    [InlineData("/mfa\u00A0123456")]
+    [InlineData("/mfa \u0661\u0662\u0663\u0664\u0665\u0666")] // Arabic-Indic digits
+    [InlineData("/mfa \uFF11\uFF12\uFF13\uFF14\uFF15\uFF16")] // full-width digits
+    [InlineData("    /mfa 123456")]                // four spaces: a Markdown code block
+    [InlineData("\t/mfa 123456")]
+    [InlineData("      /mfa cancel")]
+    public void A_disguised_command_never_counts(string body)
+    {
+        var command = MfaCommand.Parse(body);
+
+        Assert.Equal(MfaCommandKind.Disguised, command.Kind);
+        Assert.Null(command.Code);
+        Assert.Null(command.Reply);
+    }
+
+    [Theory]
+    [InlineData("   /mfa 123456")] // three spaces are still a paragraph
+    [InlineData(" \t\n/mfa 123456")]
+    public void Up_to_three_spaces_of_indentation_are_fine(string body) =>
+        Assert.Equal(MfaCommandKind.Code, MfaCommand.Parse(body).Kind);
+
+    [Fact]
+    public void Digits_that_are_not_ascii_still_count_as_holding_a_code() =>
+        Assert.True(MfaCommand.MayHoldACode("/mfa \u0661\u0662\u0663\u0664\u0665\u0666"));
+
+    [Theory]
     [InlineData("/mfa cancel")]
     [InlineData("/MFA Cancel")]
     [InlineData("`/mfa cancel`")]

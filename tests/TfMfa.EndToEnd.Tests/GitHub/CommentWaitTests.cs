@@ -107,12 +107,72 @@ public sealed class CommentWaitTests : IAsyncLifetime
         await NextPollAsync();
 
         Assert.False(waiting.IsCompleted);
-        Assert.False(old.Deleted);
+        await UntilAsync(() => old.Deleted); // v1.1: a code parked by an edit is not left visible
         Assert.Contains("Ignored a /mfa comment by @alice: it was written before the request", _log.ToString());
 
         _github.PostComment(Issue, "alice", "/mfa 654321");
         await NextPollAsync(waiting);
         Assert.Equal("654321", (await waiting).Code.Digits);
+    }
+
+    [Theory(Timeout = Timeout)]
+    [InlineData("\u200B/mfa 123456")]
+    [InlineData("\uFEFF/mfa 123456")]
+    [InlineData("/mfa \u0661\u0662\u0663\u0664\u0665\u0666")]
+    [InlineData("    /mfa 123456")]
+    public async Task A_disguised_code_never_counts_gets_no_reply_and_is_removed(string body)
+    {
+        var waiting = await StartAsync(Source());
+        var disguised = _github.PostComment(Issue, "alice", body);
+        await NextPollAsync();
+        await NextPollAsync();
+
+        Assert.False(waiting.IsCompleted);
+        await UntilAsync(() => disguised.Deleted);
+        Assert.Contains("Ignored a /mfa comment by @alice: it only looks like a command", _log.ToString());
+        Assert.Equal(2, _github.CommentsOn(Issue).Count); // the request and the disguise: no reply
+        _github.PostComment(Issue, "alice", "/mfa 654321");
+        await NextPollAsync(waiting);
+        Assert.Equal("654321", (await waiting).Code.Digits);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_comment_by_a_deleted_account_is_ignored_with_a_log_line_and_removed()
+    {
+        var waiting = await StartAsync(Source());
+        var ghost = _github.PostCommentFromDeletedAccount(Issue, "/mfa 123456");
+        await NextPollAsync();
+        await NextPollAsync();
+
+        Assert.False(waiting.IsCompleted);
+        await UntilAsync(() => ghost.Deleted);
+        Assert.Contains("Ignored a /mfa comment by a deleted account: nobody can tell who wrote it", _log.ToString());
+        Assert.DoesNotContain(_github.Requests, r => r.Path.Contains("/collaborators/", StringComparison.Ordinal));
+        _github.PostComment(Issue, "alice", "/mfa 654321");
+        await NextPollAsync(waiting);
+        Assert.Equal("654321", (await waiting).Code.Digits);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_flood_of_codes_from_people_who_may_not_supply_them_costs_a_bounded_budget_and_does_not_stall_the_wait()
+    {
+        var strangers = Enumerable.Range(1, 10).Select(i => $"stranger{i}").ToArray();
+        foreach (var stranger in strangers) _github.AddUser(stranger, "read");
+        var waiting = await StartAsync(Source());
+        var before = _github.Requests.Count(r => r.Counted);
+        for (var i = 0; i < 1000; i++) _github.PostComment(Issue, strangers[i % strangers.Length], $"/mfa {100000 + i}");
+        _github.PostComment(Issue, "alice", "/mfa 654321");
+
+        while (!waiting.IsCompleted) await NextPollAsync(waiting);
+
+        Assert.Equal("654321", (await waiting).Code.Digits);
+        var spent = _github.Requests.Count(r => r.Counted) - before;
+        var reads = _github.Requests.Count(r => r.Path.Contains("/collaborators/", StringComparison.Ordinal));
+        var removals = _github.Requests.Count(r => r.Method == "DELETE");
+        Assert.Equal(strangers.Length + 1, reads); // one permission read per person, alice included
+        Assert.True(removals <= strangers.Length * CommentCodeSource.MaxRemovalsPerWriter + 1, $"{removals} removals");
+        Assert.True(spent < 100, $"the flood cost {spent} counted requests");
+        Assert.Contains("has posted more /mfa comments that cannot count than TfMfa removes for one run", _log.ToString());
     }
 
     [Fact(Timeout = Timeout)]
@@ -127,6 +187,7 @@ public sealed class CommentWaitTests : IAsyncLifetime
 
         Assert.False(waiting.IsCompleted);
         Assert.Contains("Ignored a /mfa comment by @alice: it was edited", _log.ToString());
+        await UntilAsync(() => comment.Deleted); // v1.1: whoever can edit a comment cannot park a code there
     }
 
     [Fact(Timeout = Timeout)]
