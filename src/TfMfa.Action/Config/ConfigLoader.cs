@@ -1,3 +1,4 @@
+using TfMfa.Inputs;
 using TfMfa.Gate;
 
 namespace TfMfa.Config;
@@ -39,7 +40,13 @@ public static class ConfigLoader
         var choices = new WorkflowChoices(
             inputSettings.Keys.Any(k => k.EndsWith(":role-to-assume", StringComparison.OrdinalIgnoreCase)) ? withoutFile.For(environment).RoleToAssume : null,
             inputSettings.ContainsKey("wait:timeout") ? withoutFile.Wait.Timeout : null);
-        return StrictestPolicy.Combine(environment, copies, withoutFile, choices, workspaceIsTrusted: !defaultBranch.IsAvailable);
+        var policy = StrictestPolicy.Combine(environment, copies, withoutFile, choices, workspaceIsTrusted: !defaultBranch.IsAvailable);
+        if (defaultBranch.IsAvailable && policy.Approvers is { MinPermission: RepoPermission.Read, Users.Count: 0 } approvers
+            && await defaultBranch.AnyoneCanReadAsync(cancellationToken))
+            throw new ConfigException([
+                $"{approvers.MinPermissionSetAt}: min-permission: read lets anyone supply a code or cancel a run here, because every GitHub user can read this repository. " +
+                "Use triage or higher, or name the people who may in approvers.users."]);
+        return policy;
     }
 
     private static ConfigCopy Parse(ConfigCopyKind kind, string displayName, string? text) =>
@@ -49,20 +56,8 @@ public static class ConfigLoader
 
     private static readonly IReadOnlyDictionary<string, LocatedValue> NoInputs = new Dictionary<string, LocatedValue>();
 
-    private static string? ReadWorkspaceFile(string workspace, string configPath)
-    {
-        var fullPath = Path.GetFullPath(Path.Combine(workspace, configPath));
-        if (Directory.Exists(fullPath))
-            throw new TfMfaException($"input 'config': '{configPath}' is a directory; point it at the YAML file, like .github/tfmfa.yml");
-        try
-        {
-            return File.Exists(fullPath) ? File.ReadAllText(fullPath) : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new TfMfaException($"input 'config': cannot read '{configPath}' ({e.Message}); check the file's permissions", e);
-        }
-    }
+    private static string? ReadWorkspaceFile(string workspace, string configPath) =>
+        WorkspacePath.ReadConfig(WorkspacePath.Resolve(workspace, configPath, "config"), configPath);
 
     private static string NormalizePath(string path)
     {

@@ -14,6 +14,9 @@ public interface IDefaultBranchConfig
     Task<string> BranchNameAsync(CancellationToken cancellationToken);
 
     Task<string?> ReadAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>Whether every signed-in user can read the repository (public; internal to a whole enterprise), so has at least read permission.</summary>
+    Task<bool> AnyoneCanReadAsync(CancellationToken cancellationToken) => Task.FromResult(false);
 }
 
 /// <summary>A run outside GitHub (a laptop): only the workspace copy exists.</summary>

@@ -5,7 +5,8 @@ public enum RepoPermission { Read = 0, Triage = 1, Write = 2, Maintain = 3, Admi
 
 public sealed record EnvironmentPolicy(MfaLevel Level, string? RoleToAssume);
 
-public sealed record ApproverPolicy(RepoPermission MinPermission, IReadOnlyList<string> Users);
+/// <param name="MinPermissionSetAt">Where min-permission was set (<c>.github/tfmfa.yml:7:19</c>, or default), for errors.</param>
+public sealed record ApproverPolicy(RepoPermission MinPermission, IReadOnlyList<string> Users, string MinPermissionSetAt = "default");
 
 public sealed record WaitPolicy(TimeSpan Timeout, TimeSpan PollInterval, int MaxAttempts);
 

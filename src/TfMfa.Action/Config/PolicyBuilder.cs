@@ -29,7 +29,12 @@ public static partial class PolicyBuilder
     [GeneratedRegex(@"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")]
     private static partial Regex RoleArnPattern();
 
-    [GeneratedRegex(@"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(\[bot\])?$")]
+    /// <summary>
+    /// What GitHub accepts as a login: letters, digits and single inner hyphens, up to 39; and
+    /// Enterprise Managed Users' <c>handle_shortcode</c> form (<c>alice_acme</c>), whose handle is
+    /// normalized from the identity provider and may itself hold underscores.
+    /// </summary>
+    [GeneratedRegex(@"^(?=.{1,100}$)[A-Za-z0-9](?:[A-Za-z0-9_]|-(?=[A-Za-z0-9_]))*(\[bot\])?$")]
     private static partial Regex GitHubLoginPattern();
 
     /// <param name="fileSettings">The config copy's settings, or null when that copy is absent.</param>
@@ -68,7 +73,7 @@ public static partial class PolicyBuilder
         {
             var login = (user.Value ?? "").Trim().TrimStart('@');
             if (GitHubLoginPattern().IsMatch(login)) users.Add(login);
-            else Problem(user.Path, $"'{user.Value}' is not a GitHub login (letters, digits and single hyphens, at most 39 characters)");
+            else Problem(user.Path, $"'{user.Value}' is not a GitHub login (letters, digits and single hyphens, at most 39 characters; Enterprise Managed Users add _shortcode, like alice_acme)");
         }
 
         var timeout = DurationSetting(root, "wait:timeout", TimeSpan.FromSeconds(1), MaxTimeout, Problem);
@@ -85,7 +90,7 @@ public static partial class PolicyBuilder
             Problem("allow-fork-prs", $"allow-fork-prs must be true or false (got '{forkText}')");
 
         if (problems.Count > 0) throw new ConfigException(problems);
-        return new MfaPolicy(defaultLevel, environments, new ApproverPolicy(minPermission, users),
+        return new MfaPolicy(defaultLevel, environments, new ApproverPolicy(minPermission, users, root.WhereIs("approvers:min-permission")),
             new WaitPolicy(timeout, pollInterval, maxAttempts), allowForkPrs);
     }
 

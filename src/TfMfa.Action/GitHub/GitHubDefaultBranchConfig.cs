@@ -6,15 +6,19 @@ namespace TfMfa.GitHub;
 /// <summary>The config as it stands on the default branch, through the contents API. Anything but a 404 fails closed.</summary>
 public sealed class GitHubDefaultBranchConfig(IGitHubApi github) : IDefaultBranchConfig
 {
-    private string? _branch;
+    private GitHubRepository? _repository;
 
     public bool IsAvailable => true;
 
-    public async Task<string> BranchNameAsync(CancellationToken cancellationToken)
+    public async Task<string> BranchNameAsync(CancellationToken cancellationToken) => (await RepositoryAsync(cancellationToken)).DefaultBranch;
+
+    public async Task<bool> AnyoneCanReadAsync(CancellationToken cancellationToken) => (await RepositoryAsync(cancellationToken)).AnyoneCanRead;
+
+    private async Task<GitHubRepository> RepositoryAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return _branch ??= await github.GetDefaultBranchAsync(cancellationToken);
+            return _repository ??= await github.GetRepositoryAsync(cancellationToken);
         }
         catch (GitHubException e)
         {

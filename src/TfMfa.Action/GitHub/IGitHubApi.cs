@@ -10,10 +10,18 @@ public sealed record GitHubApproval(string State, string? Login, bool IsBot, str
 
 public sealed record CommitPullRequest(int Number, bool IsOpen);
 
+/// <param name="Visibility">public, private or internal.</param>
+public sealed record GitHubRepository(string DefaultBranch, string Visibility)
+{
+    /// <summary>Public: every GitHub user; internal: every member of the enterprise. Either way, read permission means nothing.</summary>
+    public bool AnyoneCanRead => Visibility is "public" or "internal";
+}
+
 /// <summary>The handful of GitHub REST calls the action makes. Failures surface as <see cref="GitHubException"/>.</summary>
 public interface IGitHubApi
 {
-    Task<string> GetDefaultBranchAsync(CancellationToken cancellationToken);
+    /// <summary>The repository's default branch and who can read it.</summary>
+    Task<GitHubRepository> GetRepositoryAsync(CancellationToken cancellationToken);
 
     /// <summary>A file's text at a ref, or null when it does not exist there (404).</summary>
     Task<string?> GetFileAsync(string path, string reference, CancellationToken cancellationToken);

@@ -54,8 +54,14 @@ public sealed class OctokitGitHubApi : IGitHubApi
         return new ResilienceHandler(pipeline) { InnerHandler = inner };
     }
 
-    public Task<string> GetDefaultBranchAsync(CancellationToken cancellationToken) =>
-        Call(cancellationToken, $"read the repository {_owner}/{_name}", async () => (await _client.Repository.Get(_owner, _name)).DefaultBranch);
+    public Task<GitHubRepository> GetRepositoryAsync(CancellationToken cancellationToken) =>
+        Call(cancellationToken, $"read the repository {_owner}/{_name}", async () =>
+        {
+            var repository = await _client.Repository.Get(_owner, _name);
+            // visibility is newer than private; an answer without it falls back to private's meaning.
+            var visibility = repository.Visibility?.ToString().ToLowerInvariant() ?? (repository.Private ? "private" : "public");
+            return new GitHubRepository(repository.DefaultBranch, visibility);
+        });
 
     public Task<string?> GetFileAsync(string path, string reference, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"read {path} on {reference}", async () =>
@@ -66,13 +72,34 @@ public sealed class OctokitGitHubApi : IGitHubApi
                 var contents = await _client.Repository.Content.GetAllContentsByRef(_owner, _name, path, reference);
                 if (contents.Count != 1 || contents[0].Type.StringValue != "file")
                     throw new GitHubException($"could not read {path} on {reference}: it is not a file", null, transient: false, null);
-                return contents[0].Content;
+                return CompleteText(contents[0], path, reference);
             }
             catch (NotFoundException)
             {
                 return null;
             }
         });
+
+    /// <summary>
+    /// The file's text only when GitHub sent all of it: files over 1 MB come as <c>encoding: none</c>
+    /// with empty content, which would read as an empty config (the gate off, the approvers gone).
+    /// </summary>
+    private static string CompleteText(RepositoryContent file, string path, string reference)
+    {
+        var encoding = file.Encoding?.ToString() ?? "";
+        byte[]? bytes = null;
+        if (encoding.Equals("base64", StringComparison.OrdinalIgnoreCase) && file.EncodedContent is { } encoded)
+        {
+            try { bytes = Convert.FromBase64String(encoded); }
+            catch (FormatException) { }
+        }
+        if (bytes is null || bytes.Length != file.Size)
+            throw new GitHubException(
+                $"could not read {path} on {reference}: GitHub sent {file.Size:N0} bytes as encoding '{(encoding.Length == 0 ? "(none given)" : encoding)}' " +
+                $"and {(bytes is null ? "no usable content" : $"{bytes.Length:N0} bytes")} (the contents API leaves out files over 1 MB), so it is not a complete file. Keep the config under 1 MB",
+                null, transient: false, null);
+        return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: false).GetString(bytes);
+    }
 
     public Task<IReadOnlyList<CommitPullRequest>> GetPullRequestsForCommitAsync(string sha, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"find the pull request of commit {sha}", async () =>

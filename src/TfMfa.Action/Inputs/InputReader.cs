@@ -46,11 +46,18 @@ public static partial class InputReader
 
         var workspace = Path.GetFullPath(environment.Get("GITHUB_WORKSPACE") ?? Directory.GetCurrentDirectory());
         var workingDirectoryInput = Raw("working-directory") ?? ".";
-        var workingDirectory = Path.GetFullPath(Path.Combine(workspace, workingDirectoryInput));
-        if (!Directory.Exists(workingDirectory))
-            problems.Add($"input 'working-directory': '{workingDirectoryInput}' does not exist in the workspace {workspace}; point it at the terraform root module");
+        var workingDirectory = workspace;
+        try
+        {
+            workingDirectory = WorkspacePath.Resolve(workspace, workingDirectoryInput, "working-directory");
+            if (!Directory.Exists(workingDirectory))
+                problems.Add($"input 'working-directory': '{workingDirectoryInput}' does not exist in the workspace {workspace}; point it at the terraform root module");
+        }
+        catch (ConfigException e) { problems.AddRange(e.Problems); }
 
         var configPath = Raw("config") ?? ConfigLoader.DefaultPath;
+        try { WorkspacePath.Resolve(workspace, configPath, "config"); }
+        catch (ConfigException e) { problems.AddRange(e.Problems); }
 
         var init = true;
         if (Raw("init") is { } initText && !PolicyBuilder.TryParseBoolean(initText, out init))

@@ -224,10 +224,12 @@ public sealed partial class GitHubStandIn
         if (request.Headers.Accept.ToString().Contains("raw", StringComparison.Ordinal))
             return new Answer(200, null, content, "application/vnd.github.raw; charset=utf-8");
         var bytes = Encoding.UTF8.GetBytes(content);
+        // GitHub's object form leaves out files over 1 MB: empty content, encoding "none".
+        var complete = bytes.Length <= ContentsApiLimit;
         return new Answer(200, new JsonObject
         {
-            ["type"] = "file", ["encoding"] = "base64", ["size"] = bytes.Length, ["name"] = Path.GetFileName(path), ["path"] = path,
-            ["content"] = Convert.ToBase64String(bytes), ["sha"] = Convert.ToHexStringLower(SHA1.HashData(bytes)),
+            ["type"] = "file", ["encoding"] = complete ? "base64" : "none", ["size"] = bytes.Length, ["name"] = Path.GetFileName(path), ["path"] = path,
+            ["content"] = complete ? Convert.ToBase64String(bytes) : "", ["sha"] = Convert.ToHexStringLower(SHA1.HashData(bytes)),
             ["url"] = $"{Url}/repos/{FullName}/contents/{path}?ref={reference}",
         });
     }
@@ -270,10 +272,14 @@ public sealed partial class GitHubStandIn
     private static string Query(HttpRequest request, int page) =>
         string.Join('&', request.Query.Where(q => q.Key != "page").Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value.ToString())}").Append($"page={page}"));
 
+    /// <summary>The contents API's object form carries files up to 1 MB.</summary>
+    public const int ContentsApiLimit = 1024 * 1024;
+
     private JsonObject RepositoryJson() => new()
     {
         ["id"] = 4242, ["node_id"] = "R_4242", ["name"] = Repository, ["full_name"] = FullName,
-        ["owner"] = UserJson(new GitHubUser(1, Owner, false)), ["private"] = true, ["default_branch"] = DefaultBranch,
+        ["owner"] = UserJson(new GitHubUser(1, Owner, false)), ["private"] = Visibility != "public", ["visibility"] = Visibility,
+        ["default_branch"] = DefaultBranch,
         ["html_url"] = $"https://github.com/{FullName}", ["url"] = $"{Url}/repos/{FullName}",
     };
 

@@ -60,6 +60,9 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
     public TimeProvider Clock { get; }
     public GitHubUser Bot { get; }
     public string DefaultBranch { get; set; } = "main";
+
+    /// <summary>public, private or internal, as GitHub's repository object says.</summary>
+    public string Visibility { get; set; } = "private";
     public DateTimeOffset ResetAt { get; private set; }
 
     /// <summary>Base URL, like <c>http://127.0.0.1:41234</c>.</summary>

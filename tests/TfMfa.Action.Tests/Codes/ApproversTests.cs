@@ -16,7 +16,7 @@ public sealed class ApproversTests
             return Task.FromResult<RepoPermission?>(roles.TryGetValue(login, out var role) ? role : null);
         }
 
-        public Task<string> GetDefaultBranchAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<GitHubRepository> GetRepositoryAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<string?> GetFileAsync(string path, string reference, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<IReadOnlyList<CommitPullRequest>> GetPullRequestsForCommitAsync(string sha, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<EventPullRequest> GetPullRequestAsync(int number, CancellationToken cancellationToken) => throw new NotSupportedException();

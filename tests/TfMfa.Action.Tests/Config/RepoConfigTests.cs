@@ -89,7 +89,7 @@ public sealed class RepoConfigTests
     [InlineData("approvers:\n  min-permission: owner", "2:19: min-permission must be one of read, triage, write, maintain, admin (got 'owner')")]
     [InlineData("approvers:\n  min-permission: 2", "2:19: min-permission must be one of read, triage, write, maintain, admin (got '2')")]
     [InlineData("approvers:\n  users: alice", "2:10: users must be a list of GitHub logins, like [alice, bob]")]
-    [InlineData("approvers:\n  users: [alice, 'not a login']", "2:18: 'not a login' is not a GitHub login (letters, digits and single hyphens, at most 39 characters)")]
+    [InlineData("approvers:\n  users: [alice, 'not a login']", "2:18: 'not a login' is not a GitHub login (letters, digits and single hyphens, at most 39 characters; Enterprise Managed Users add _shortcode, like alice_acme)")]
     [InlineData("approvers:\n  users: [[alice]]", "2:11: each entry of users must be a GitHub login, like 'alice'")]
     [InlineData("approvers:\n  admins: [alice]", "2:3: unknown key 'admins' in approvers; expected one of min-permission, users")]
     [InlineData("wait: 10m", "1:7: wait must be a mapping with keys timeout, poll-interval, max-attempts")]
@@ -171,4 +171,24 @@ public sealed class RepoConfigTests
         var settings = RepoConfigReader.Read("default-level: sometimes", File);
         Assert.Throws<ConfigException>(() => PolicyBuilder.Build(settings, NoInputs));
     }
+
+    [Theory]
+    [InlineData("alice_acme")]
+    [InlineData("mona-lisa_octo")]
+    [InlineData("a_b_c_enterprise")]
+    [InlineData("dependabot[bot]")]
+    public void Enterprise_managed_user_logins_are_accepted(string login)
+    {
+        var policy = PolicyBuilder.Build(RepoConfigReader.Read($"approvers:\n  users: ['{login}']\n", "tfmfa.yml"), new Dictionary<string, LocatedValue>());
+
+        Assert.Equal([login], policy.Approvers.Users);
+    }
+
+    [Theory]
+    [InlineData("-alice")]
+    [InlineData("_alice")]
+    [InlineData("ali--ce")]
+    [InlineData("alice-")]
+    public void Logins_github_refuses_are_refused(string login) =>
+        Assert.Throws<ConfigException>(() => PolicyBuilder.Build(RepoConfigReader.Read($"approvers:\n  users: ['{login}']\n", "tfmfa.yml"), new Dictionary<string, LocatedValue>()));
 }

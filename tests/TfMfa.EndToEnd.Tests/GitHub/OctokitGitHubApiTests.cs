@@ -70,7 +70,7 @@ public sealed class OctokitGitHubApiTests : IAsyncLifetime
         _github.SetFile("main", ".github/tfmfa.yml", "default-level: never\n");
         var api = Api();
 
-        Assert.Equal("main", await api.GetDefaultBranchAsync(Ct));
+        Assert.Equal("main", (await api.GetRepositoryAsync(Ct)).DefaultBranch);
         Assert.Equal("default-level: never\n", await api.GetFileAsync(".github/tfmfa.yml", "main", Ct));
         Assert.Null(await api.GetFileAsync(".github/tfmfa.yml", "other", Ct));
     }

@@ -1,0 +1,68 @@
+using TfMfa.Config;
+using TfMfa.Inputs;
+
+namespace TfMfa.Tests.Inputs;
+
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class WorkspacePathTests : IDisposable
+{
+    private const int Timeout = 10_000;
+    private readonly string _root = Directory.CreateTempSubdirectory("tfmfa-paths-").FullName;
+    private string Workspace => Path.Combine(_root, "ws");
+
+    public WorkspacePathTests() => Directory.CreateDirectory(Path.Combine(Workspace, "infra"));
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Theory]
+    [InlineData("/etc", "must be a path relative to the workspace (got the absolute path '/etc')")]
+    [InlineData("../outside", "'../outside' leads out of the workspace")]
+    [InlineData("infra/../../outside", "leads out of the workspace")]
+    public void A_path_that_leaves_the_workspace_is_refused_naming_the_input(string value, string expected)
+    {
+        var error = Assert.Throws<ConfigException>(() => WorkspacePath.Resolve(Workspace, value, "working-directory"));
+
+        Assert.Contains("input 'working-directory'", error.Message);
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void A_symlink_out_of_the_workspace_is_refused_even_part_way_along_the_path()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "elsewhere"));
+        File.CreateSymbolicLink(Path.Combine(Workspace, "shared"), Path.Combine(_root, "elsewhere"));
+        File.CreateSymbolicLink(Path.Combine(Workspace, "zero.yml"), "/dev/zero");
+
+        Assert.Contains("is a symlink that leads out of the workspace", Assert.Throws<ConfigException>(() => WorkspacePath.Resolve(Workspace, "shared/tfmfa.yml", "config")).Message);
+        Assert.Contains("(to /dev/zero)", Assert.Throws<ConfigException>(() => WorkspacePath.Resolve(Workspace, "zero.yml", "config")).Message);
+    }
+
+    [Fact]
+    public void A_symlink_that_stays_inside_resolves_to_its_real_path()
+    {
+        File.WriteAllText(Path.Combine(Workspace, "infra", "real.yml"), "default-level: never\n");
+        File.CreateSymbolicLink(Path.Combine(Workspace, "link.yml"), "infra/real.yml");
+
+        Assert.Equal(Path.Combine(Workspace, "infra", "real.yml"), WorkspacePath.Resolve(Workspace, "./link.yml", "config"));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public void A_fifo_in_the_workspace_is_never_opened_so_it_cannot_hang_the_run()
+    {
+        var fifo = Path.Combine(Workspace, "pipe.yml");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo)) mkfifo.WaitForExit();
+
+        Assert.Equal("", WorkspacePath.ReadConfig(fifo, "pipe.yml"));
+    }
+
+    [Fact]
+    public void A_config_over_the_limit_is_refused_with_its_size()
+    {
+        var big = Path.Combine(Workspace, "big.yml");
+        File.WriteAllText(big, "# " + new string('x', WorkspacePath.MaxConfigBytes));
+
+        var error = Assert.Throws<ConfigException>(() => WorkspacePath.ReadConfig(big, "big.yml"));
+
+        Assert.Contains("input 'config': 'big.yml' is 1,048,578 bytes; a config is at most 1,048,576 bytes", error.Message);
+    }
+}
