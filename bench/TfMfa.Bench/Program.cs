@@ -15,6 +15,14 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var quick = args.Contains("--quick");
 var runs = quick ? 6 : 20;
 var report = new Report(quick);
+if (args.Contains("--flood"))
+{
+    // Just figure 6, printed.
+    var build = await Repository.PublishAsync("ready-to-run", ["-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true"]);
+    foreach (var rtt in new[] { TimeSpan.Zero, TimeSpan.FromMilliseconds(150) })
+        Console.WriteLine(await Flood.MeasureAsync(build, 1000, 10, rtt));
+    return 0;
+}
 if (args.SkipWhile(a => a != "--probe").Skip(1).FirstOrDefault() is { } probe)
 {
     // Diagnostics: one code-to-STS configuration, each run printed (TFMFA_BENCH_VERBOSE=1), nothing written.
@@ -54,6 +62,12 @@ report.WaitingCost(
 
 Console.WriteLine("Streaming...");
 report.Streaming(await Streaming.MeasureAsync(readyToRun, 100), await Streaming.MeasureAsync(readyToRun, quick ? 200 : 300));
+
+Console.WriteLine("A flood of /mfa comments...");
+report.Flood([
+    await Flood.MeasureAsync(readyToRun, 1000, 10, TimeSpan.Zero),
+    await Flood.MeasureAsync(readyToRun, 1000, 10, TimeSpan.FromMilliseconds(150)),
+]);
 
 Console.WriteLine("A whole gated run...");
 report.GatedRun(await GatedRunMemory.MeasureAsync(readyToRun));
