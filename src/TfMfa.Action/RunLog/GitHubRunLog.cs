@@ -16,9 +16,12 @@ public sealed class GitHubRunLog(TextWriter stdout, TextWriter stderr, string? o
     private string? _stopToken;
     private int _toolSections;
 
+    private readonly HashSet<string> _masked = new(StringComparer.Ordinal);
+
     public void Mask(string secret)
     {
         if (string.IsNullOrEmpty(secret)) return;
+        lock (_masked) if (!_masked.Add(secret)) return; // announced once, however many names it came under
         _redactor.Add(secret);
         // The mask line is the one place a secret is written; the runner swallows it.
         foreach (var line in secret.Split('\n', StringSplitOptions.RemoveEmptyEntries))

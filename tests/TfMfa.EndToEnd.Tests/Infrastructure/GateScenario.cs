@@ -32,6 +32,9 @@ public sealed class GateScenario : IAsyncDisposable
         Device = aws.AddVirtualMfaDevice(User);
         Bucket = aws.AddBucket("tfstate");
         Directory.CreateDirectory(Workspace);
+        Directory.CreateDirectory(FileCommands);
+        Directory.CreateDirectory(WorkflowDirectory);
+        Directory.CreateDirectory(Home);
         SampleModule.Write(ModuleDirectory, aws.Endpoint, Bucket.Name, "gate/terraform.tfstate");
         File.WriteAllText(CliConfigFile, "");
         github.AddUser("alice", "write");
@@ -57,10 +60,15 @@ public sealed class GateScenario : IAsyncDisposable
     public S3Bucket Bucket { get; }
     public string Workspace => Path.Combine(Root, "workspace");
     public string ModuleDirectory => Path.Combine(Workspace, "infra");
-    public string OutputFile => Path.Combine(Root, "github_output");
-    public string SummaryFile => Path.Combine(Root, "step_summary");
-    private string EventFile => Path.Combine(Root, "event.json");
-    private string CliConfigFile => Path.Combine(Root, "terraformrc");
+    // The runner's layout, so the same world runs the program directly or in the image
+    // (workspace, file commands, workflow and home are what it mounts under /github).
+    public string FileCommands => Path.Combine(Root, "file_commands");
+    public string WorkflowDirectory => Path.Combine(Root, "workflow");
+    public string Home => Path.Combine(Root, "home");
+    public string OutputFile => Path.Combine(FileCommands, "set_output_5c1b2d");
+    public string SummaryFile => Path.Combine(FileCommands, "step_summary_5c1b2d");
+    private string EventFile => Path.Combine(WorkflowDirectory, "event.json");
+    private string CliConfigFile => Path.Combine(Home, ".terraformrc");
 
     /// <summary>On a runner (the default) codes come from GitHub; locally they are typed on standard input.</summary>
     public bool OnRunner { get; set; } = true;
@@ -116,7 +124,7 @@ public sealed class GateScenario : IAsyncDisposable
     public void WriteEvent(string eventName, JsonObject payload)
     {
         EventName = eventName;
-        Directory.CreateDirectory(Root);
+        Directory.CreateDirectory(WorkflowDirectory);
         File.WriteAllText(EventFile, payload.ToJsonString());
     }
 

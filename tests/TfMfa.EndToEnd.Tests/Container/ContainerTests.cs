@@ -1,0 +1,196 @@
+using System.Text.Json.Nodes;
+using CliWrap;
+using TfMfa.EndToEnd.Infrastructure;
+
+namespace TfMfa.EndToEnd.Container;
+
+/// <summary>
+/// The image users run (issue 10), run as GitHub's runner runs a container action, against the
+/// GitHub and AWS stand-ins on 127.0.0.1, with the terraform inside the image.
+/// </summary>
+public sealed class ContainerTests
+{
+    private const int Timeout = 900_000; // the first test may build the image
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
+
+    private static async Task<(GateScenario Scenario, ContainerAction Action)> StartAsync(string config = GateScenario.ProductionConfig)
+    {
+        var image = await ContainerImage.RequireAsync();
+        var scenario = await GateScenario.StartAsync();
+        scenario.WriteConfig(config);
+        scenario.Inputs["environment"] = "production";
+        return (scenario, new ContainerAction(scenario, image));
+    }
+
+    private static void AssertNoRunnerToken(ActionResult run)
+    {
+        foreach (var (name, value) in ContainerAction.RunnerTokens.Where(t => t.Key.Contains("TOKEN", StringComparison.Ordinal)))
+            Assert.DoesNotContain(value, string.Join("\n", run.LinesOutsideMasks));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_gated_plan_takes_a_code_from_a_comment_and_runs_the_images_terraform_with_the_session()
+    {
+        var (scenario, action) = await StartAsync();
+        await using var _ = scenario;
+        var code = scenario.CurrentCode();
+        scenario.PersonAnswers("alice", $"/mfa {code}");
+
+        var run = await action.RunAsync(RunTimeout);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("::notice::Authenticated with MFA by alice", run.StandardOutput);
+        Assert.True(run.StandardOutput.Contains("1 to add, 0 to change, 0 to destroy", StringComparison.Ordinal), run.ToString());
+        var session = Assert.Single(scenario.Aws.IssuedSessions);
+        Assert.NotEmpty(scenario.S3Requests);
+        Assert.All(scenario.S3Requests, r => Assert.Equal(session.AccessKeyId, r.AccessKeyId));
+        Assert.Equal("alice", scenario.Outputs()["authenticated-by"]);
+        Assert.Contains("Authenticated with MFA by", scenario.Summary());
+        SecretScan.AssertNoSecrets(scenario, [run], code);
+        AssertNoRunnerToken(run);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_gated_apply_takes_the_code_from_the_environment_approval()
+    {
+        var (scenario, action) = await StartAsync();
+        await using var _ = scenario;
+        scenario.Inputs["command"] = "apply";
+        var code = scenario.CurrentCode();
+        scenario.GitHub.AddApproval(GateScenario.RunId, "alice", $"/mfa {code}", "production");
+
+        var run = await action.RunAsync(RunTimeout);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Using the code in @alice's approval of environment 'production'.", run.StandardOutput);
+        Assert.Contains("Apply complete! Resources: 1 added", run.StandardOutput);
+        var session = Assert.Single(scenario.Aws.IssuedSessions);
+        Assert.Contains(scenario.S3Requests, r => r.Operation == "PutObject" && r.AccessKeyId == session.AccessKeyId);
+        // The local-exec ran under /bin/sh in the image and saw the session, nothing else.
+        var seen = TfMfa.StandIns.Terraform.SampleModule.ReadSeenEnvironment(scenario.ModuleDirectory);
+        Assert.Equal(session.AccessKeyId, seen["AWS_ACCESS_KEY_ID"]);
+        Assert.False(seen.ContainsKey("AWS_MFA_SERIAL_NUMBER"));
+        SecretScan.AssertNoSecrets(scenario, [run], code);
+        AssertNoRunnerToken(run);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_module_from_a_git_source_is_fetched_with_the_images_git()
+    {
+        var (scenario, action) = await StartAsync("default-level: never\n");
+        await using var _ = scenario;
+        scenario.Inputs["command"] = "apply";
+        // A bare repository in the workspace holding a module, as a private module repository would.
+        var source = Path.Combine(scenario.Root, "module-src");
+        Directory.CreateDirectory(Path.Combine(source, "greeting"));
+        File.WriteAllText(Path.Combine(source, "greeting", "main.tf"), """
+            resource "terraform_data" "hello" {
+              provisioner "local-exec" {
+                interpreter = ["/bin/sh", "-c"]
+                command     = "echo \"greeting from $(basename \"$0\") in $(pwd)\" > /github/workspace/infra/greeting.txt"
+              }
+            }
+            """);
+        await Git(source, "init", "-q", "-b", "main");
+        await Git(source, "add", ".");
+        await Git(source, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "module");
+        await Git(scenario.Root, "clone", "-q", "--bare", source, Path.Combine(scenario.Workspace, "modules.git"));
+        File.AppendAllText(Path.Combine(scenario.ModuleDirectory, "main.tf"), """
+
+            module "greeting" {
+              source = "git::file:///github/workspace/modules.git//greeting?ref=main"
+            }
+            """);
+
+        var run = await action.RunAsync(RunTimeout);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Downloading git::file:///github/workspace/modules.git", run.StandardOutput);
+        Assert.Contains("greeting from", File.ReadAllText(Path.Combine(scenario.ModuleDirectory, "greeting.txt")));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Terraform_in_the_container_cannot_read_tfmfas_environment_or_memory()
+    {
+        var (scenario, action) = await StartAsync("default-level: never\n");
+        await using var _ = scenario;
+        scenario.Inputs["command"] = "apply";
+        File.AppendAllText(Path.Combine(scenario.ModuleDirectory, "main.tf"), """
+
+            resource "terraform_data" "probe" {
+              provisioner "local-exec" {
+                interpreter = ["/bin/sh", "-c"]
+                command     = <<-EOT
+                  { echo "pid1: $(cat /proc/1/cmdline | tr '\0' ' ')"; \
+                    if cat /proc/1/environ > environ.bin 2>/dev/null; then echo environ-readable; else echo environ-denied; fi; \
+                    if head -c 1 /proc/1/mem > /dev/null 2>&1; then echo mem-readable; else echo mem-denied; fi; \
+                    env | grep -c -E '^(GITHUB_TOKEN|ACTIONS_[A-Z_]*TOKEN|INPUT_)' || true; } > probe.txt
+                EOT
+              }
+            }
+            """);
+
+        var run = await action.RunAsync(RunTimeout);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var probe = File.ReadAllText(Path.Combine(scenario.ModuleDirectory, "probe.txt"));
+        Assert.Contains("pid1: dotnet /app/tfmfa.dll", probe);
+        Assert.Contains("environ-denied", probe);
+        Assert.Contains("mem-denied", probe);
+        Assert.EndsWith("0\n", probe); // no runner token or input in terraform's own environment
+        var environ = Path.Combine(scenario.ModuleDirectory, "environ.bin");
+        var leaked = File.Exists(environ) ? File.ReadAllText(environ) : "";
+        Assert.DoesNotContain(scenario.User.SecretAccessKey, leaked);
+        Assert.DoesNotContain(ContainerAction.RunnerTokens["GITHUB_TOKEN"], leaked);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Sigterm_to_the_container_while_terraform_holds_the_lock_releases_it()
+    {
+        var (scenario, action) = await StartAsync("default-level: never\n");
+        await using var _ = scenario;
+        scenario.Inputs["command"] = "apply";
+        File.AppendAllText(Path.Combine(scenario.ModuleDirectory, "main.tf"), """
+
+            resource "terraform_data" "slow" {
+              provisioner "local-exec" {
+                command = "sleep 60"
+              }
+            }
+            """);
+        var lockSeen = false;
+        var signalled = false;
+
+        var run = await action.RunAsync(RunTimeout, async (line, container) =>
+        {
+            if (signalled || !line.Contains("terraform_data.slow: Creating...", StringComparison.Ordinal)) return;
+            signalled = true;
+            lockSeen = scenario.Bucket.Keys.Any(k => k.EndsWith(".tflock", StringComparison.Ordinal));
+            await container.SendSigtermAsync();
+        });
+
+        Assert.True(signalled, run.ToString());
+        Assert.True(lockSeen, "terraform held no S3 lock during apply, so the test proves nothing\n" + run);
+        Assert.Equal(130, run.ExitCode);
+        Assert.Contains("::error::The run was cancelled", run.StandardOutput);
+        Assert.DoesNotContain(scenario.Bucket.Keys, k => k.EndsWith(".tflock", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task The_image_holds_what_a_terraform_run_needs()
+    {
+        var image = await ContainerImage.RequireAsync();
+        var result = await CliWrap.Buffered.BufferedCommandExtensions.ExecuteBufferedAsync(Cli.Wrap("docker")
+            .WithArguments(["run", "--rm", "--network", "none", "--entrypoint", "/bin/sh", image, "-c",
+                "git --version && ssh -V 2>&1 && terraform version && test -s /etc/ssl/certs/ca-certificates.crt && test -f /app/tfmfa.dll && echo ok"])
+            .WithValidation(CommandResultValidation.None), TestContext.Current.CancellationToken);
+
+        Assert.True(result.ExitCode == 0, result.StandardOutput + result.StandardError);
+        Assert.Contains("git version", result.StandardOutput);
+        Assert.Contains("OpenSSH", result.StandardOutput);
+        Assert.Contains("Terraform v1.11", result.StandardOutput);
+    }
+
+    private static Task Git(string directory, params string[] arguments) =>
+        Cli.Wrap("git").WithArguments(arguments).WithWorkingDirectory(directory).ExecuteAsync(TestContext.Current.CancellationToken);
+}
