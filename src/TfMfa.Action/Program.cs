@@ -9,6 +9,7 @@ using TfMfa.Hosting;
 using TfMfa.Inputs;
 using TfMfa.RunLog;
 using TfMfa.Terraform;
+using TfMfa.Terraform.Releases;
 
 // Composition root: pick the real boundaries, wire signals to cancellation, return the exit code.
 // On a GitHub runner codes come from GitHub (approval, then /mfa comment); elsewhere from the terminal.
@@ -46,6 +47,7 @@ var services = new GateServices(
     (inputs, policy) => onGitHub ? GitHub(inputs).CodeSource(inputs, policy) : TerminalCodeSource.ForConsole(localUser),
     (aws, region) => new AwsSdkStsClient(aws.LongTerm!, region, aws.StsEndpointUrl),
     new CliWrapTerraformProcess("terraform", CliWrapTerraformProcess.DefaultGracePeriod, environment),
-    clock);
+    clock,
+    new ToolInstaller(ToolInstaller.CreateHttpClient(), Path.Combine(Path.GetTempPath(), $"tfmfa-tools-{Environment.ProcessId}")));
 
 return await new GateRunner(services).RunAsync(args, cancellation.Token);

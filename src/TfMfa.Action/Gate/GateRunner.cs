@@ -5,6 +5,7 @@ using TfMfa.Hosting;
 using TfMfa.Inputs;
 using TfMfa.RunLog;
 using TfMfa.Terraform;
+using TfMfa.Terraform.Releases;
 
 namespace TfMfa.Gate;
 
@@ -18,7 +19,8 @@ public sealed record GateServices(
     Func<ActionInputs, GatePolicy, IMfaCodeSource> CreateCodeSource,
     Func<AwsSettings, string, IStsClient> CreateSts,
     ITerraformProcess Terraform,
-    TimeProvider Clock);
+    TimeProvider Clock,
+    ToolInstaller? Tools = null);
 
 /// <summary>
 /// One run of the action: inputs and config -> level decision -> a code and STS credentials when
@@ -54,6 +56,12 @@ public sealed class GateRunner(GateServices services)
             var policy = await ConfigLoader.LoadAsync(inputs.Workspace, inputs.ConfigPath, inputs.Environment,
                 inputs.ConfigOverrides, services.DefaultBranch(inputs), cancellationToken);
 
+            // Before anyone is asked for a code: a version that cannot be had, or fails its checks, ends the run here.
+            var tool = services.Tools is { } tools
+                ? await tools.ResolveAsync(inputs.ToolRequest, inputs.WorkingDirectory, inputs.Workspace, cancellationToken)
+                : new ResolvedTool("terraform", "terraform on PATH");
+            if (tool.Executable != "terraform") Log.Info($"Using {tool.Description}.");
+
             var mfaRequired = policy.Level.RequiresMfa(inputs.Command);
             outputs.MfaRequired = mfaRequired;
             Log.Info($"TfMfa: {inputs.Command.Name()} in environment '{policy.Environment}', MFA level {policy.Level.Name()} (set by {policy.LevelSetBy}): " +
@@ -70,7 +78,7 @@ public sealed class GateRunner(GateServices services)
                 Log.AppendSummary(StepSummary.NotRequired(inputs.Command, policy.Environment, policy.Level.Name(), policy.LevelSetBy));
             }
 
-            var exitCode = await RunTerraformAsync(inputs, credentials, cancellationToken);
+            var exitCode = await RunTerraformAsync(inputs, credentials, tool, cancellationToken);
             outputs.ExitCode = exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return exitCode;
         }
@@ -241,7 +249,7 @@ public sealed class GateRunner(GateServices services)
         foreach (var secret in credentials.Secrets()) Log.Mask(secret);
     }
 
-    private async Task<int> RunTerraformAsync(ActionInputs inputs, AwsCredentials? credentials, CancellationToken cancellationToken)
+    private async Task<int> RunTerraformAsync(ActionInputs inputs, AwsCredentials? credentials, ResolvedTool tool, CancellationToken cancellationToken)
     {
         var ambient = services.Environment.All();
         foreach (var warning in ChildEnvironment.Warnings(ambient.Keys)) Log.Warning(warning);
@@ -249,10 +257,12 @@ public sealed class GateRunner(GateServices services)
         foreach (var arguments in TerraformCommandLine.For(inputs.Command, inputs.Init, inputs.PlanFile, inputs.TerraformArgs))
         {
             int exitCode;
-            using (Log.Group($"terraform {string.Join(' ', arguments)}"))
+            var name = tool.Executable == "terraform" ? "terraform" : Path.GetFileName(tool.Executable);
+            using (Log.Group($"{name} {string.Join(' ', arguments)}"))
             using (Log.ToolOutputSection())
             {
-                exitCode = await services.Terraform.RunAsync(new TerraformInvocation(arguments, inputs.WorkingDirectory, environment),
+                exitCode = await services.Terraform.RunAsync(new TerraformInvocation(arguments, inputs.WorkingDirectory, environment,
+                        tool.Executable == "terraform" ? null : tool.Executable),
                     line => Log.ToolOutput(line, isError: false), line => Log.ToolOutput(line, isError: true), cancellationToken);
             }
             cancellationToken.ThrowIfCancellationRequested();

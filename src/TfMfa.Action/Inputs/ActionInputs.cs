@@ -1,5 +1,6 @@
 using TfMfa.Config;
 using TfMfa.Gate;
+using TfMfa.Terraform.Releases;
 
 namespace TfMfa.Inputs;
 
@@ -17,8 +18,11 @@ public sealed record ActionInputs(
     SessionDuration SessionDuration,
     string AwsRegion,
     int? IssueNumber,
-    IReadOnlyDictionary<string, LocatedValue> ConfigOverrides)
+    IReadOnlyDictionary<string, LocatedValue> ConfigOverrides,
+    ToolRequest? Tool = null)
 {
+    public ToolRequest ToolRequest => Tool ?? ToolRequest.ImageDefault;
+
     /// <summary>The GitHub token is a secret; keep it out of any accidental print of the record.</summary>
     public override string ToString() =>
         $"{Command.Name()} in environment '{Environment}' at '{WorkingDirectory}' (config {ConfigPath})";

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using TfMfa.Config;
 using TfMfa.Gate;
 using TfMfa.Hosting;
+using TfMfa.Terraform.Releases;
 
 namespace TfMfa.Inputs;
 
@@ -16,6 +17,7 @@ public static partial class InputReader
     [
         "command", "environment", "working-directory", "config", "github-token", "timeout", "init",
         "plan-file", "terraform-args", "role-to-assume", "session-duration", "aws-region", "issue-number",
+        "terraform-version", "terraform-tool", "releases-url", "releases-key",
     ];
 
     [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")]
@@ -88,6 +90,18 @@ public static partial class InputReader
                 problems.Add($"input 'issue-number' must be a pull request or issue number like 42 (got '{issueText}')");
         }
 
+        var product = ReleaseProduct.Terraform;
+        switch (Raw("terraform-tool")?.ToLowerInvariant())
+        {
+            case null or "terraform": break;
+            case "opentofu" or "tofu": product = ReleaseProduct.OpenTofu; break;
+            case var other: problems.Add($"input 'terraform-tool' must be terraform or opentofu (got '{other}')"); break;
+        }
+        var releasesUrl = Raw("releases-url");
+        if (releasesUrl is not null && !(Uri.TryCreate(releasesUrl, UriKind.Absolute, out var releasesUri) && releasesUri.Scheme is "https" or "http"))
+            problems.Add($"input 'releases-url' must be an http(s) URL of a mirror in HashiCorp's layout, like https://releases.example.com (got '{releasesUrl}')");
+        var tool = new ToolRequest(product, Raw("terraform-version"), releasesUrl, Raw("releases-key"));
+
         var overrides = new Dictionary<string, LocatedValue>(StringComparer.OrdinalIgnoreCase);
         if (Raw("timeout") is { } timeout) overrides["wait:timeout"] = new LocatedValue(timeout, Where("timeout"));
         if (Raw("role-to-assume") is { } role)
@@ -96,7 +110,7 @@ public static partial class InputReader
         if (problems.Count > 0) throw new ConfigException(problems);
 
         return new ActionInputs(command, environmentName, workspace, workingDirectory, configPath,
-            Raw("github-token"), init, Raw("plan-file"), terraformArgs, sessionDuration!, region, issueNumber, overrides);
+            Raw("github-token"), init, Raw("plan-file"), terraformArgs, sessionDuration!, region, issueNumber, overrides, tool);
     }
 
     /// <summary><c>plan --environment production --timeout=5m</c>: a leading command word, then <c>--input value</c> pairs.</summary>

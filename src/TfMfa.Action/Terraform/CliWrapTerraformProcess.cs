@@ -20,7 +20,8 @@ public sealed class CliWrapTerraformProcess(string executable, TimeSpan gracePer
         using var forceful = new CancellationTokenSource();
         await using var escalate = cancellationToken.Register(() => forceful.CancelAfter(gracePeriod));
 
-        var command = Cli.Wrap(executable)
+        var binary = invocation.Executable ?? executable;
+        var command = Cli.Wrap(binary)
             .WithArguments(invocation.Arguments)
             .WithWorkingDirectory(invocation.WorkingDirectory)
             .WithEnvironmentVariables(ChildEnvironment.Merge(inherited.All().Keys, invocation.EnvironmentChanges))
@@ -34,7 +35,7 @@ public sealed class CliWrapTerraformProcess(string executable, TimeSpan gracePer
         }
         catch (Win32Exception e)
         {
-            throw new TfMfaException($"could not start terraform ('{executable}'): {e.Message}. Install terraform and put it on PATH (https://developer.hashicorp.com/terraform/install)", e);
+            throw new TfMfaException($"could not start terraform ('{binary}'): {e.Message}. Install terraform and put it on PATH (https://developer.hashicorp.com/terraform/install)", e);
         }
     }
 }
