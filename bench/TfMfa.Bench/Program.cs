@@ -69,6 +69,9 @@ report.Flood([
     await Flood.MeasureAsync(readyToRun, 1000, 10, TimeSpan.FromMilliseconds(150)),
 ]);
 
+Console.WriteLine("The image...");
+report.Image(await ImageFigures.MeasureAsync());
+
 Console.WriteLine("A whole gated run...");
 report.GatedRun(await GatedRunMemory.MeasureAsync(readyToRun));
 

@@ -12,6 +12,7 @@ public sealed class Report(bool quick)
     private readonly StringBuilder _streaming = new();
     private readonly StringBuilder _gated = new();
     private readonly StringBuilder _flood = new();
+    private readonly StringBuilder _image = new();
     private readonly StringBuilder _inProcess = new();
     private readonly List<(string Target, bool Met, string Figure)> _targets = [];
     private string _machine = "";
@@ -78,6 +79,9 @@ public sealed class Report(bool quick)
                 r.Counted <= 100 && r.DelayMs <= 6000, $"{r.Counted} requests, {r.DelayMs:0} ms");
         }
     }
+
+    /// <summary>What tests/container/measure-image printed, or why it could not run.</summary>
+    public void Image(string figures) => _image.AppendLine(figures.Trim());
 
     public void GatedRun(GatedRunMemory.Result result) =>
         _gated.AppendLine($"Peak resident memory of a whole gated run (request comment, code, STS, terraform init and plan{(result.RealTerraform ? " with the real terraform" : " with a stand-in terraform")}): **{result.PeakMegabytes} MB** ({result.Seconds:0.0} s). terraform's own memory is a separate process and not counted.");
@@ -156,6 +160,20 @@ public sealed class Report(bool quick)
         read again nor removed. Counted requests are from the flood's arrival to 5 s after the STS call.
 
         {_flood}
+        ## 7. The image
+
+        `tests/container/measure-image` on the image `tests/container/build-image` builds here from the
+        repository's Dockerfile (its base images are local stand-ins: Debian bookworm from debootstrap with
+        this machine's .NET, so sizes differ from the production Ubuntu-based .NET images). The first log
+        line is timed from `docker run`. Building `image: Dockerfile` is what every job pays when
+        action.yml points at the Dockerfile (restore, ReadyToRun publish, apt, terraform download), measured
+        without cache and with the base images already local; a real runner also pulls the .NET SDK image
+        (~800 MB) first. A prebuilt image (`docker://ghcr.io/...@sha256:...`, what releases publish) pays
+        only the pull and the start.
+
+        ```
+        {_image}```
+
         ## In-process
 
         BenchmarkDotNet, in-process toolchain, short run.
