@@ -48,6 +48,6 @@ var services = new GateServices(
     (aws, region) => new AwsSdkStsClient(aws.LongTerm!, region, aws.StsEndpointUrl),
     new CliWrapTerraformProcess("terraform", CliWrapTerraformProcess.DefaultGracePeriod, environment),
     clock,
-    new ToolInstaller(ToolInstaller.CreateHttpClient(), Path.Combine(Path.GetTempPath(), $"tfmfa-tools-{Environment.ProcessId}")));
+    new ToolInstaller(ToolInstaller.CreateHttpClient, Path.Combine(Path.GetTempPath(), $"tfmfa-tools-{Environment.ProcessId}")));
 
 return await new GateRunner(services).RunAsync(args, cancellation.Token);

@@ -4,7 +4,7 @@ using CliWrap.Buffered;
 
 namespace TfMfa.EndToEnd.Packaging;
 
-/// <summary>No Docker engine runs here, so the image cannot be built; what can be checked is that its publish command works and its entrypoint exists.</summary>
+/// <summary>Without Docker: the Dockerfile's own publish commands work and produce its entrypoint (the container tests build and run the image itself).</summary>
 public sealed partial class DockerfileTests
 {
     [GeneratedRegex(@"^RUN .*?(dotnet (?:restore|publish) .+)$", RegexOptions.Multiline)]

@@ -15,8 +15,12 @@ namespace TfMfa.Terraform.Releases;
 /// must match its line in it. Nothing unverified is ever run; every refusal names the version and
 /// says what to do.
 /// </summary>
-public sealed class ToolInstaller(HttpClient http, string toolsDirectory)
+/// <param name="http">Made on first download only: most runs use the image's own terraform, and an
+/// HTTP stack with its resilience pipeline costs start-up time and memory they do not need.</param>
+public sealed class ToolInstaller(Func<HttpClient> http, string toolsDirectory)
 {
+    private HttpClient? _http;
+
     public async Task<ResolvedTool> ResolveAsync(ToolRequest request, string workingDirectory, string workspace, CancellationToken cancellationToken)
     {
         var product = request.Product;
@@ -130,7 +134,8 @@ public sealed class ToolInstaller(HttpClient http, string toolsDirectory)
     {
         try
         {
-            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            _http ??= http();
+            using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (response.StatusCode == HttpStatusCode.NotFound) return null;
             if (!response.IsSuccessStatusCode)
                 throw new TfMfaException($"could not download {what}: {url} answered HTTP {(int)response.StatusCode}; try again, or check releases-url.");
