@@ -177,6 +177,28 @@ public sealed class ContainerTests
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task The_image_fetches_and_verifies_the_terraform_version_the_module_asks_for()
+    {
+        var (scenario, action) = await StartAsync("default-level: never\n");
+        await using var _ = scenario;
+        await using var releases = await TfMfa.StandIns.Releases.ReleasesStandIn.StartAsync();
+        // This machine's terraform as release 1.11.3: it runs inside the image (same libc-free Go binary).
+        releases.AddRelease("terraform", "1.11.3", await File.ReadAllBytesAsync(TerraformBinary.Path!, TestContext.Current.CancellationToken));
+        File.WriteAllText(Path.Combine(scenario.ModuleDirectory, "versions.tf"), "terraform {\n  required_version = \"~> 1.11.0\"\n}\n");
+        scenario.Inputs["terraform-version"] = "auto";
+        scenario.Inputs["releases-url"] = releases.Url;
+        scenario.Inputs["releases-key"] = releases.ArmoredPublicKey;
+
+        var run = await action.RunAsync(RunTimeout);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Using terraform 1.11.3 (required_version in infra/versions.tf: ~> 1.11.0)", run.StandardOutput);
+        Assert.Contains("zip SHA256 matches", run.StandardOutput);
+        Assert.Contains(releases.Requests, r => r == "/terraform/1.11.3/terraform_1.11.3_linux_amd64.zip");
+        Assert.Contains("::group::terraform plan -input=false", run.StandardOutput);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task The_image_holds_what_a_terraform_run_needs()
     {
         var image = await ContainerImage.RequireAsync();

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using CliWrap;
 using CliWrap.Buffered;
+using TfMfa.EndToEnd.Infrastructure;
 
 namespace TfMfa.EndToEnd.Packaging;
 
@@ -16,7 +17,7 @@ public sealed partial class DockerfileTests
     [Fact(Timeout = 300_000)]
     public async Task The_dockerfiles_publish_command_produces_its_entrypoint()
     {
-        var root = FindRoot();
+        var root = RepositoryRoot.Path;
         var dockerfile = File.ReadAllText(Path.Combine(root, "Dockerfile"));
         var output = Directory.CreateTempSubdirectory("tfmfa-publish-").FullName;
         try
@@ -40,12 +41,5 @@ public sealed partial class DockerfileTests
             Assert.Matches(@"sha256sum -c", dockerfile);
         }
         finally { Directory.Delete(output, recursive: true); }
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "TfMfa.sln"))) return directory.FullName;
-        throw new InvalidOperationException("TfMfa.sln not found");
     }
 }
