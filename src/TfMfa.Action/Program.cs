@@ -6,21 +6,22 @@ using TfMfa.Config;
 using TfMfa.Gate;
 using TfMfa.GitHub;
 using TfMfa.Hosting;
-using TfMfa.Inputs;
 using TfMfa.RunLog;
+using TfMfa.Terminal;
 using TfMfa.Terraform;
 using TfMfa.Terraform.Releases;
 
-// Composition root: pick the real boundaries, wire signals to cancellation, return the exit code.
-// On a GitHub runner codes come from GitHub (approval, then /mfa comment); elsewhere from the terminal.
+// Composition root: pick the front end from the environment (GitHub Actions, else the terminal),
+// wire signals to cancellation, and return the exit code.
 var environment = new ProcessEnvironment();
-var onGitHub = environment.Get("GITHUB_ACTIONS") == "true";
 // Our own buffered writers (Console.Out flushes every line); the run log decides when to flush.
 await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
 await using var stderr = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
-using IRunLog log = onGitHub
-    ? new GitHubRunLog(stdout, stderr, environment.Get("GITHUB_OUTPUT"), environment.Get("GITHUB_STEP_SUMMARY"))
-    : new TerminalRunLog(stdout, stderr);
+var clock = TimeProvider.System;
+IFrontEnd frontEnd = environment.Get("GITHUB_ACTIONS") == "true"
+    ? new GitHubFrontEnd(environment, new GitHubRunLog(stdout, stderr, environment.Get("GITHUB_OUTPUT"), environment.Get("GITHUB_STEP_SUMMARY")), clock)
+    : new TerminalFrontEnd(environment, new TerminalRunLog(stdout, stderr));
+using var log = frontEnd.Log;
 
 // Before any child exists: terraform must not read this process's environment or memory through /proc.
 if (ProcessHardening.MakeUnreadableToChildren() is { } hardeningFailure)
@@ -35,16 +36,9 @@ void Cancel(PosixSignalContext context)
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 
-var clock = TimeProvider.System;
-GitHubFrontEnd? github = null;
-GitHubFrontEnd GitHub(ActionInputs inputs) => github ??= GitHubFrontEnd.Create(environment, inputs.GitHubToken, log, clock);
-var localUser = environment.Get("USER") ?? Environment.UserName;
-
 var services = new GateServices(
     environment,
-    log,
-    inputs => onGitHub ? GitHub(inputs).DefaultBranch : new NoDefaultBranch(),
-    (inputs, policy) => onGitHub ? GitHub(inputs).CodeSource(inputs, policy) : TerminalCodeSource.ForConsole(localUser),
+    frontEnd,
     (aws, region) => new AwsSdkStsClient(aws.LongTerm!, region, aws.StsEndpointUrl),
     new CliWrapTerraformProcess("terraform", CliWrapTerraformProcess.DefaultGracePeriod, environment),
     clock,

@@ -27,9 +27,9 @@ public static class RepoConfigReader
         {
             throw new ConfigException([$"{fileName}:{e.Start.Line}:{e.Start.Column}: {Describe(e)}; the file is not valid YAML"]);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            // YamlDotNet reports some malformed streams this way (found by the property tests).
+            // YamlDotNet reports some malformed streams this way (both found by the property tests).
             throw new ConfigException([$"{fileName}: the file is not valid YAML ({e.Message.Split(" (Parameter", 2)[0]})"]);
         }
 

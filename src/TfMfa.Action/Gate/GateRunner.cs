@@ -10,13 +10,10 @@ using TfMfa.Terraform.Releases;
 namespace TfMfa.Gate;
 
 /// <summary>The I/O boundaries a run talks through; <see cref="Program"/> composes the real ones, tests their stand-ins.</summary>
-/// <param name="DefaultBranch">Made once the inputs are read (the front end needs the github-token), so a front end's own setup errors are reported like any other.</param>
-/// <param name="CreateCodeSource">Where codes come from, for this run's policy.</param>
+/// <param name="FrontEnd">The CI system (or terminal) the run talks to: context, log, default branch, code channels.</param>
 public sealed record GateServices(
     IEnvironment Environment,
-    IRunLog Log,
-    Func<ActionInputs, IDefaultBranchConfig> DefaultBranch,
-    Func<ActionInputs, GatePolicy, IMfaCodeSource> CreateCodeSource,
+    IFrontEnd FrontEnd,
     Func<AwsSettings, string, IStsClient> CreateSts,
     ITerraformProcess Terraform,
     TimeProvider Clock,
@@ -31,20 +28,13 @@ public sealed class GateRunner(GateServices services)
     public const int FailureExitCode = 1;
     public const int CancelledExitCode = 130;
 
-    private IRunLog Log => services.Log;
-
-    /// <summary>Variables whose values are secrets wherever they appear: masked first thing.</summary>
-    private static readonly string[] SecretVariables =
-    [
-        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", InputReader.VariableName("github-token"),
-        "GITHUB_TOKEN", "GH_TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-    ];
+    private IRunLog Log => services.FrontEnd.Log;
 
     public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         var outputs = new RunOutputs();
         // Secrets the job handed us are masked before anything else can print them.
-        foreach (var name in SecretVariables)
+        foreach (var name in services.FrontEnd.Context.SecretVariables.Prepend("AWS_SECRET_ACCESS_KEY").Prepend("AWS_SESSION_TOKEN").Distinct())
             if (services.Environment.Get(name) is { } secret) Log.Mask(secret);
 
         ActionInputs? inputs = null;
@@ -54,7 +44,7 @@ public sealed class GateRunner(GateServices services)
             if (inputs.GitHubToken is { } token) Log.Mask(token); // also when it came as --github-token
             var aws = AwsSettings.Read(services.Environment);
             var policy = await ConfigLoader.LoadAsync(inputs.Workspace, inputs.ConfigPath, inputs.Environment,
-                inputs.ConfigOverrides, services.DefaultBranch(inputs), cancellationToken);
+                inputs.ConfigOverrides, services.FrontEnd.DefaultBranch(inputs), cancellationToken);
 
             // Before anyone is asked for a code: a version that cannot be had, or fails its checks, ends the run here.
             var tool = services.Tools is { } tools
@@ -115,7 +105,7 @@ public sealed class GateRunner(GateServices services)
         if (policy.RoleToAssume is { } roleArn) inputs.SessionDuration.EnsureFitsAssumeRole(roleArn);
         var sts = services.CreateSts(aws, inputs.AwsRegion);
         await CheckKeysAsync(sts, cancellationToken);
-        var codes = services.CreateCodeSource(inputs, policy);
+        var codes = services.FrontEnd.CodeSource(inputs, policy);
         try
         {
             return await WaitForCredentialsAsync(inputs, policy, serialNumber, sts, codes, outputs, cancellationToken);
@@ -235,7 +225,7 @@ public sealed class GateRunner(GateServices services)
         if (policy.RoleToAssume is not { } role) return null; // terraform runs with the keys as given
         inputs.SessionDuration.EnsureFitsAssumeRole(role);
         var longTerm = aws.RequireLongTerm($"to assume {role}");
-        var actor = services.Environment.Get("GITHUB_ACTOR") ?? "local";
+        var actor = services.FrontEnd.Context.Actor;
         var credentials = await services.CreateSts(aws, inputs.AwsRegion).AssumeRoleAsync(
             new RoleRequest(role, SessionNames.SessionName(actor), null), null, inputs.SessionDuration.Value, cancellationToken);
         MaskSession(credentials);

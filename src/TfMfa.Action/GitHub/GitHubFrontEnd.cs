@@ -7,24 +7,49 @@ using TfMfa.RunLog;
 
 namespace TfMfa.GitHub;
 
-/// <summary>The GitHub side of a run: the context, the API client, the default branch's config and the code channels.</summary>
-public sealed class GitHubFrontEnd(GitHubContext context, IGitHubApi api, IRunLog log, TimeProvider clock)
+/// <summary>
+/// The GitHub Actions front end: the run's context, the workflow-command run log, the default
+/// branch's config through the contents API, and the code channels (environment approval, then the
+/// <c>/mfa</c> comment). The API client is made once the inputs are read, from their github-token.
+/// </summary>
+public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimeProvider clock) : IFrontEnd
 {
-    public GitHubContext Context => context;
+    /// <summary>The runner's own tokens and TfMfa's: secrets wherever they appear.</summary>
+    private static readonly string[] SecretVariables =
+    [
+        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", InputReader.VariableName("github-token"),
+        "GITHUB_TOKEN", "GH_TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    ];
 
-    public IDefaultBranchConfig DefaultBranch { get; } = new GitHubDefaultBranchConfig(api);
+    private GitHubContext? _context;
+    private IGitHubApi? _api;
+    private IDefaultBranchConfig? _defaultBranch;
 
-    /// <param name="token">The github-token input as <see cref="InputReader"/> read it (variable or option); else the job's GITHUB_TOKEN.</param>
-    public static GitHubFrontEnd Create(IEnvironment environment, string? token, IRunLog log, TimeProvider clock)
+    public RunContext Context { get; } = new(environment.Get("GITHUB_ACTOR") ?? "github-actions", RunUrl(environment), SecretVariables);
+
+    public IRunLog Log => log;
+
+    public IDefaultBranchConfig DefaultBranch(ActionInputs inputs) => _defaultBranch ??= new GitHubDefaultBranchConfig(Api(inputs));
+
+    private static string? RunUrl(IEnvironment environment) =>
+        environment.Get("GITHUB_REPOSITORY") is { } repository && environment.Get("GITHUB_RUN_ID") is { } runId
+            ? $"{(environment.Get("GITHUB_SERVER_URL") ?? "https://github.com").TrimEnd('/')}/{repository}/actions/runs/{runId}"
+            : null;
+
+    /// <summary>The github-token input as <see cref="InputReader"/> read it (variable or option); else the job's GITHUB_TOKEN.</summary>
+    private IGitHubApi Api(ActionInputs inputs)
     {
-        var context = GitHubContext.Read(environment);
-        token ??= environment.Get("GITHUB_TOKEN")
+        if (_api is not null) return _api;
+        _context = GitHubContext.Read(environment);
+        var token = inputs.GitHubToken ?? environment.Get("GITHUB_TOKEN")
             ?? throw new TfMfaException("input 'github-token' is empty: leave it at its default (${{ github.token }}) or pass a token that can read contents and write pull-request comments");
-        return new GitHubFrontEnd(context, new OctokitGitHubApi(context, token, clock), log, clock);
+        return _api = new OctokitGitHubApi(_context, token, clock);
     }
 
     public IMfaCodeSource CodeSource(ActionInputs inputs, GatePolicy policy)
     {
+        var api = Api(inputs);
+        var context = _context!;
         var approvers = new Approvers(policy.Approvers, api);
         var comments = new CommentCodeSource(
             api,
@@ -51,6 +76,8 @@ public sealed class GitHubFrontEnd(GitHubContext context, IGitHubApi api, IRunLo
     /// </summary>
     private async Task<string?> ForeignCodeAsync(CancellationToken cancellationToken)
     {
+        var context = _context!;
+        var api = _api!;
         if (context.PullRequest is { } pr) return pr.IsFromFork ? pr.Describe() : null;
         if (GitHubContext.PullRequestEvents.Contains(context.EventName))
             return $"This {context.EventName} event's payload names no pull request, so its head repository cannot be established and it counts as a fork";

@@ -1,3 +1,8 @@
+using TfMfa.Inputs;
+using TfMfa.Config;
+using TfMfa.RunLog;
+using TfMfa.Hosting;
+using TfMfa.GitHub;
 using TfMfa.Aws;
 using TfMfa.Codes;
 using TfMfa.Gate;
@@ -86,4 +91,13 @@ internal sealed class RecordingTerraform(params int[] exitCodes) : ITerraformPro
         var exitCode = exitCodes.Length >= Invocations.Count ? exitCodes[Invocations.Count - 1] : 0;
         return Task.FromResult(exitCode);
     }
+}
+
+/// <summary>A front end with no default branch whose codes come from <paramref name="codes"/>: the core alone.</summary>
+internal sealed class FakeFrontEnd(IRunLog log, IMfaCodeSource codes, string actor) : IFrontEnd
+{
+    public RunContext Context { get; } = new(actor, null, ["AWS_SECRET_ACCESS_KEY"]);
+    public IRunLog Log => log;
+    public IDefaultBranchConfig DefaultBranch(ActionInputs inputs) => new NoDefaultBranch();
+    public IMfaCodeSource CodeSource(ActionInputs inputs, GatePolicy policy) => codes;
 }

@@ -1,3 +1,4 @@
+using TfMfa.GitHub;
 using Microsoft.Extensions.Time.Testing;
 using TfMfa.Aws;
 using TfMfa.Config;
@@ -34,8 +35,8 @@ public sealed class GateRunnerTests : IDisposable
     }
 
     private GateRunner Runner(ScriptedSts sts, QueuedCodes codes, RecordingTerraform terraform, string? outputFile = null) =>
-        new(new GateServices(new DictionaryEnvironment(_variables), new GitHubRunLog(_stdout, _stdout, outputFile, null),
-            _ => new NoDefaultBranch(), (_, _) => codes, (_, _) => sts, terraform, _clock));
+        new(new GateServices(new DictionaryEnvironment(_variables),
+            new FakeFrontEnd(new GitHubRunLog(_stdout, _stdout, outputFile, null), codes, _variables.GetValueOrDefault("GITHUB_ACTOR") ?? "local"), (_, _) => sts, terraform, _clock));
 
     private string Log => _stdout.ToString();
 

@@ -1,3 +1,5 @@
+using TfMfa.Terminal;
+using TfMfa.GitHub;
 using TfMfa.StandIns.Runner;
 using TfMfa.RunLog;
 

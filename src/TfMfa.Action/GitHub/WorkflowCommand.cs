@@ -1,4 +1,4 @@
-namespace TfMfa.RunLog;
+namespace TfMfa.GitHub;
 
 /// <summary>GitHub workflow-command escaping, as actions/toolkit does it.</summary>
 public static class WorkflowCommand

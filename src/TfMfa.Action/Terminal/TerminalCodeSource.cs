@@ -1,7 +1,8 @@
+using TfMfa.Codes;
 using System.Text;
 using TfMfa.Gate;
 
-namespace TfMfa.Codes;
+namespace TfMfa.Terminal;
 
 /// <summary>
 /// Asks on the terminal, like <c>aws-vault exec</c>: the prompt goes to stderr and typed digits are

@@ -1,6 +1,6 @@
-using TfMfa.GitHub;
+using TfMfa.Codes;
 
-namespace TfMfa.Codes;
+namespace TfMfa.GitHub;
 
 /// <summary>
 /// Codes on GitHub, in the contract's order: the environment approval's comment first; if there is

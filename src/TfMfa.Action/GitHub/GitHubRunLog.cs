@@ -1,6 +1,7 @@
+using TfMfa.RunLog;
 using System.Text;
 
-namespace TfMfa.RunLog;
+namespace TfMfa.GitHub;
 
 /// <summary>
 /// The run log on a GitHub runner: workflow commands on stdout, outputs in <c>$GITHUB_OUTPUT</c>

@@ -1,4 +1,5 @@
-namespace TfMfa.RunLog;
+using TfMfa.RunLog;
+namespace TfMfa.Terminal;
 
 /// <summary>
 /// The run log on a laptop: plain lines, secrets redacted but never echoed (an <c>::add-mask::</c>

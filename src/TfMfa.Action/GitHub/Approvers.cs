@@ -1,7 +1,7 @@
+using TfMfa.Codes;
 using TfMfa.Config;
-using TfMfa.GitHub;
 
-namespace TfMfa.Codes;
+namespace TfMfa.GitHub;
 
 public sealed record ApproverCheck(bool Allowed, string Reason);
 

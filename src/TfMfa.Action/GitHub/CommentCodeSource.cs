@@ -1,7 +1,7 @@
-using TfMfa.GitHub;
+using TfMfa.Codes;
 using TfMfa.RunLog;
 
-namespace TfMfa.Codes;
+namespace TfMfa.GitHub;
 
 /// <summary>
 /// The <c>/mfa 123456</c> comment command: one request comment per run attempt, then a poll of

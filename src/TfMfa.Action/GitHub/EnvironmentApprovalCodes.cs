@@ -1,7 +1,7 @@
-using TfMfa.GitHub;
+using TfMfa.Codes;
 using TfMfa.RunLog;
 
-namespace TfMfa.Codes;
+namespace TfMfa.GitHub;
 
 /// <summary>
 /// A code carried by an environment approval: the newest <c>approved</c> review of this run for
