@@ -103,6 +103,13 @@ public sealed class CommentCodeSource(
         await Task.WhenAll(_removals).WaitAsync(cancellationToken);
     }
 
+    /// <summary>Why a comment cannot count whoever wrote it, or null: only comments created after the request, and never edited, count.</summary>
+    private string? NotNewAndUnedited(GitHubComment comment) =>
+        // Comment ids grow with time: a smaller id was written before the request, whenever it was edited.
+        comment.Id < _request!.Id || comment.CreatedAt < _request.CreatedAt ? "it was written before the request (edited later), and only new comments count"
+        : comment.UpdatedAt is { } updated && updated > comment.CreatedAt ? "it was edited, and only unedited new comments count"
+        : null;
+
     /// <summary>
     /// Reads the permissions of every new writer of a command in this poll at once, rather than one
     /// round trip after another: a crowd of strangers ahead of an allowed person's code does not stall it.
@@ -110,7 +117,8 @@ public sealed class CommentCodeSource(
     private void LookUpWritersAhead(IReadOnlyList<GitHubComment> comments, CancellationToken cancellationToken)
     {
         var writers = comments
-            .Where(c => c.Id != _request!.Id && !_seen.Contains(c.Id) && c.Login is { Length: > 0 })
+            // Only comments whose writer decides: an early or edited one is refused without a lookup.
+            .Where(c => c.Id != _request!.Id && !_seen.Contains(c.Id) && c.Login is { Length: > 0 } && NotNewAndUnedited(c) is null)
             .Where(c => MfaCommand.Parse(c.Body).Kind is MfaCommandKind.Code or MfaCommandKind.Cancel or MfaCommandKind.Malformed)
             .Where(c => approvers.Known(c.Login!, c.IsBot) is null)
             .DistinctBy(c => c.Login!, StringComparer.OrdinalIgnoreCase);
@@ -146,15 +154,9 @@ public sealed class CommentCodeSource(
             Refuse(comment, "by a deleted account: nobody can tell who wrote it", showsCode);
             return null;
         }
-        // Comment ids grow with time: a smaller id was written before the request, whenever it was edited.
-        if (comment.Id < _request!.Id || comment.CreatedAt < _request.CreatedAt)
+        if (NotNewAndUnedited(comment) is { } why)
         {
-            Refuse(comment, $"by @{login}: it was written before the request (edited later), and only new comments count", showsCode);
-            return null;
-        }
-        if (comment.UpdatedAt is { } updated && updated > comment.CreatedAt)
-        {
-            Refuse(comment, $"by @{login}: it was edited, and only unedited new comments count", showsCode);
+            Refuse(comment, $"by @{login}: {why}", showsCode);
             return null;
         }
         if (command.Kind == MfaCommandKind.Disguised)

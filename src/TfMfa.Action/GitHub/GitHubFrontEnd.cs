@@ -25,16 +25,11 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
     private IGitHubApi? _api;
     private IDefaultBranchConfig? _defaultBranch;
 
-    public RunContext Context { get; } = new(environment.Get("GITHUB_ACTOR") ?? "github-actions", RunUrl(environment), SecretVariables);
+    public RunContext Context { get; } = new(environment.Get("GITHUB_ACTOR") ?? "github-actions", SecretVariables);
 
     public IRunLog Log => log;
 
     public IDefaultBranchConfig DefaultBranch(ActionInputs inputs) => _defaultBranch ??= new GitHubDefaultBranchConfig(Api(inputs));
-
-    private static string? RunUrl(IEnvironment environment) =>
-        environment.Get("GITHUB_REPOSITORY") is { } repository && environment.Get("GITHUB_RUN_ID") is { } runId
-            ? $"{(environment.Get("GITHUB_SERVER_URL") ?? "https://github.com").TrimEnd('/')}/{repository}/actions/runs/{runId}"
-            : null;
 
     /// <summary>The github-token input as <see cref="InputReader"/> read it (variable or option); else the job's GITHUB_TOKEN.</summary>
     private IGitHubApi Api(ActionInputs inputs)

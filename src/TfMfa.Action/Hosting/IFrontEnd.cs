@@ -9,9 +9,8 @@ namespace TfMfa.Hosting;
 /// Who the run is for and how to reach the people asked, as a front end knows them.
 /// </summary>
 /// <param name="Actor">The identity the run belongs to (GITHUB_ACTOR; the local user): a role session without MFA is named after it.</param>
-/// <param name="RunUrl">A link to the run, or null where there is none (a terminal).</param>
 /// <param name="SecretVariables">Variables whose values are secrets wherever they appear: masked before anything else is printed.</param>
-public sealed record RunContext(string Actor, string? RunUrl, IReadOnlyList<string> SecretVariables);
+public sealed record RunContext(string Actor, IReadOnlyList<string> SecretVariables);
 
 /// <summary>
 /// One front end of the gate (GitHub Actions, a terminal; Azure Pipelines next), chosen in

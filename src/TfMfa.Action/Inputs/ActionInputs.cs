@@ -19,10 +19,8 @@ public sealed record ActionInputs(
     string AwsRegion,
     int? IssueNumber,
     IReadOnlyDictionary<string, LocatedValue> ConfigOverrides,
-    ToolRequest? Tool = null)
+    ToolRequest ToolRequest)
 {
-    public ToolRequest ToolRequest => Tool ?? ToolRequest.ImageDefault;
-
     /// <summary>The GitHub token is a secret; keep it out of any accidental print of the record.</summary>
     public override string ToString() =>
         $"{Command.Name()} in environment '{Environment}' at '{WorkingDirectory}' (config {ConfigPath})";

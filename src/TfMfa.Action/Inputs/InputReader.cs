@@ -100,6 +100,9 @@ public static partial class InputReader
         var releasesUrl = Raw("releases-url");
         if (releasesUrl is not null && !(Uri.TryCreate(releasesUrl, UriKind.Absolute, out var releasesUri) && releasesUri.Scheme is "https" or "http"))
             problems.Add($"input 'releases-url' must be an http(s) URL of a mirror in HashiCorp's layout, like https://releases.example.com (got '{releasesUrl}')");
+        else if (releasesUrl is not null && new Uri(releasesUrl).UserInfo.Length > 0)
+            // Not echoed: what sits before the @ is a credential. TfMfa would not send it anyway, and every message names the URL.
+            problems.Add("input 'releases-url' must not carry credentials (user:password@); serve the mirror to the runner without them, for example from inside the network");
         var tool = new ToolRequest(product, Raw("terraform-version"), releasesUrl, Raw("releases-key"));
 
         var overrides = new Dictionary<string, LocatedValue>(StringComparer.OrdinalIgnoreCase);

@@ -97,6 +97,9 @@ public sealed class InputReaderTests : IDisposable
     [InlineData("aws-region", "US East", "input 'aws-region' must be an AWS region like us-east-1 or eu-west-2 (got 'US East')")]
     [InlineData("issue-number", "0", "input 'issue-number' must be a pull request or issue number like 42 (got '0')")]
     [InlineData("issue-number", "abc", "input 'issue-number' must be a pull request or issue number like 42 (got 'abc')")]
+    [InlineData("terraform-tool", "pulumi", "input 'terraform-tool' must be terraform or opentofu (got 'pulumi')")]
+    [InlineData("releases-url", "ftp://mirror", "input 'releases-url' must be an http(s) URL of a mirror in HashiCorp's layout, like https://releases.example.com (got 'ftp://mirror')")]
+    [InlineData("releases-url", "https://ci:s3cr3t-token@mirror.example.com", "input 'releases-url' must not carry credentials (user:password@); serve the mirror to the runner without them, for example from inside the network")]
     public void Every_bad_input_is_named_with_what_to_do(string input, string value, string expected)
     {
         var inputs = new Dictionary<string, string> { ["command"] = "plan", [input] = value };

@@ -74,6 +74,17 @@ public sealed class RunLogTests : IDisposable
     }
 
     [Fact]
+    public void A_secret_met_under_two_names_is_announced_once()
+    {
+        var log = GitHub();
+
+        log.Mask("ghs_token_value");
+        log.Mask("ghs_token_value");
+
+        Assert.Equal(["::add-mask::ghs_token_value"], _stdout.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public void A_secret_containing_another_is_redacted_whole()
     {
         var log = GitHub();
