@@ -1,3 +1,4 @@
+using TfMfa.Conversation;
 using Microsoft.Extensions.Time.Testing;
 using TfMfa.Codes;
 using TfMfa.Config;
@@ -34,7 +35,7 @@ public static class WaitingCost
 
     /// <summary>
     /// A 10-minute wait that times out, on a fake clock: the program's own wait loop
-    /// (<see cref="CommentCodeSource"/> with Octokit) against the stand-in, which shares that clock.
+    /// (<see cref="ConversationCodeSource"/> with Octokit) against the stand-in, which shares that clock.
     /// </summary>
     public static async Task<Cost> TenMinutesAsync()
     {
@@ -45,7 +46,7 @@ public static class WaitingCost
         var api = new OctokitGitHubApi(context, github.Token, clock);
         var policy = new ApproverPolicy(RepoPermission.Write, []);
         using var log = new GitHubRunLog(TextWriter.Null, TextWriter.Null, null, null);
-        var source = new CommentCodeSource(api, new Approvers(policy, api), _ => Task.FromResult(World.PullRequest),
+        var source = new ConversationCodeSource(new GitHubConversation(api, _ => Task.FromResult(World.PullRequest)), new Approvers(policy, (author, ct) => api.GetPermissionAsync(author.Key, ct)),
             r => new RequestDetails(r.Command, r.Environment, r.SerialNumber, "https://github.com", 1, 1, policy, r.Deadline),
             TimeSpan.FromSeconds(2), clock, log);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10), clock);

@@ -1,4 +1,5 @@
 using TfMfa.Codes;
+using TfMfa.Conversation;
 using TfMfa.RunLog;
 
 namespace TfMfa.GitHub;
@@ -34,7 +35,7 @@ public sealed class EnvironmentApprovalCodes(IGitHubApi github, Approvers approv
             return null;
         }
 
-        var check = await approvers.CheckAsync(login, approval.IsBot, cancellationToken);
+        var check = await approvers.CheckAsync(new ConversationAuthor(login, login, approval.IsBot), cancellationToken);
         if (!check.Allowed)
         {
             log.Info($"Ignored the code in @{approval.Login}'s approval of '{environment}': {check.Reason}.");

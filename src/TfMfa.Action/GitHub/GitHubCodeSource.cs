@@ -1,4 +1,5 @@
 using TfMfa.Codes;
+using TfMfa.Conversation;
 
 namespace TfMfa.GitHub;
 
@@ -7,7 +8,7 @@ namespace TfMfa.GitHub;
 /// none, or STS refuses it (it may have expired while the job was queued), the <c>/mfa</c> comment command.
 /// </summary>
 /// <param name="foreignCode">Why the run may execute code from outside the repository (a fork), or null when it is the repository's own.</param>
-public sealed class GitHubCodeSource(EnvironmentApprovalCodes approvals, CommentCodeSource comments, Func<CancellationToken, Task<string?>> foreignCode, bool allowForkPrs) : IMfaCodeSource
+public sealed class GitHubCodeSource(EnvironmentApprovalCodes approvals, ConversationCodeSource comments, Func<CancellationToken, Task<string?>> foreignCode, bool allowForkPrs) : IMfaCodeSource
 {
     private bool _approvalTried;
     private bool _lastFromApproval;

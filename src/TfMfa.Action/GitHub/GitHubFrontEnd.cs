@@ -1,5 +1,6 @@
 using TfMfa.Codes;
 using TfMfa.Config;
+using TfMfa.Conversation;
 using TfMfa.Gate;
 using TfMfa.Hosting;
 using TfMfa.Inputs;
@@ -45,11 +46,10 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
     {
         var api = Api(inputs);
         var context = _context!;
-        var approvers = new Approvers(policy.Approvers, api);
-        var comments = new CommentCodeSource(
-            api,
+        var approvers = new Approvers(policy.Approvers, (author, ct) => api.GetPermissionAsync(author.Key, ct));
+        var comments = new ConversationCodeSource(
+            new GitHubConversation(api, ct => PullRequestLocator.FindAsync(context, inputs.IssueNumber, api, ct)),
             approvers,
-            ct => PullRequestLocator.FindAsync(context, inputs.IssueNumber, api, ct),
             request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, context.RunUrl,
                 context.RunId, context.RunAttempt, policy.Approvers, request.Deadline),
             policy.Wait.PollInterval,

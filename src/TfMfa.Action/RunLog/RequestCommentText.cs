@@ -13,7 +13,10 @@ public sealed record RequestDetails(
     long RunId,
     int RunAttempt,
     ApproverPolicy Approvers,
-    DateTimeOffset Deadline);
+    DateTimeOffset Deadline,
+    string RunNoun = "workflow run",
+    string MentionPrefix = "@",
+    string HidingNote = "The comment is deleted as soon as it is read.");
 
 public static class RequestCommentText
 {
@@ -36,7 +39,7 @@ public static class RequestCommentText
             {Marker(details)}
             ### 🔒 MFA code needed: `terraform {details.Command.Name()}` in `{details.Environment}`
 
-            This [workflow run]({details.RunUrl}) is waiting for a one-time code from the MFA device `{details.SerialNumber}`.
+            This [{details.RunNoun}]({details.RunUrl}) is waiting for a one-time code from the MFA device `{details.SerialNumber}`.
             {failure}
             Reply with a new comment whose first line is
 
@@ -44,7 +47,7 @@ public static class RequestCommentText
             /mfa 123456
             ```
 
-            using the 6 digits your authenticator shows now. {WhoMayAnswer(details.Approvers)} The comment is deleted as soon as it is read. `/mfa cancel` stops the run.
+            using the 6 digits your authenticator shows now. {WhoMayAnswer(details.Approvers, details.MentionPrefix)} {details.HidingNote} `/mfa cancel` stops the run.
 
             ⏳ Waiting until **{Time(details.Deadline)}**.
             """;
@@ -53,9 +56,9 @@ public static class RequestCommentText
     public static string Authenticated(RequestDetails details, string login, DateTimeOffset at, DateTimeOffset? expires) =>
         $"""
         {Marker(details)}
-        ### 🔓 Authenticated with MFA by @{login}
+        ### 🔓 Authenticated with MFA by {details.MentionPrefix}{login}
 
-        `terraform {details.Command.Name()}` in `{details.Environment}` runs with MFA credentials ([workflow run]({details.RunUrl})).
+        `terraform {details.Command.Name()}` in `{details.Environment}` runs with MFA credentials ([{details.RunNoun}]({details.RunUrl})).
         Authenticated at {Time(at)}{(expires is { } e ? $"; the credentials expire at {Time(e)}" : "")}.
         """;
 
@@ -73,18 +76,18 @@ public static class RequestCommentText
 
             {message}
 
-            Re-run the [workflow run]({details.RunUrl}) to ask again.
+            Re-run the [{details.RunNoun}]({details.RunUrl}) to ask again.
             """;
     }
 
-    public static string Reply(string login, string text) => $"@{login} {text}";
+    public static string Reply(string mention, string text) => $"{mention} {text}";
 
-    private static string WhoMayAnswer(ApproverPolicy approvers)
+    private static string WhoMayAnswer(ApproverPolicy approvers, string mentionPrefix)
     {
         var permission = approvers.MinPermission.ToString().ToLowerInvariant();
         return approvers.Users.Count == 0
             ? $"Anyone with **{permission}** permission or more may answer."
-            : $"{string.Join(", ", approvers.Users.Select(u => "@" + u))} may answer (with **{permission}** permission or more).";
+            : $"{string.Join(", ", approvers.Users.Select(u => mentionPrefix + u))} may answer (with **{permission}** permission or more).";
     }
 
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);

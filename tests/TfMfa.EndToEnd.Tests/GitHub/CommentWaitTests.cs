@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using TfMfa.Codes;
 using TfMfa.Config;
 using TfMfa.Gate;
+using TfMfa.Conversation;
 using TfMfa.GitHub;
 using TfMfa.RunLog;
 using TfMfa.StandIns.GitHub;
@@ -36,10 +37,10 @@ public sealed class CommentWaitTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private CommentCodeSource Source(ApproverPolicy? policy = null)
+    private ConversationCodeSource Source(ApproverPolicy? policy = null)
     {
         var approvers = policy ?? new ApproverPolicy(RepoPermission.Write, []);
-        return new CommentCodeSource(_api, new Approvers(approvers, _api), _ => Task.FromResult(Issue),
+        return new ConversationCodeSource(new GitHubConversation(_api, _ => Task.FromResult(Issue)), new Approvers(approvers, (author, ct) => _api.GetPermissionAsync(author.Key, ct)),
             request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, "https://github.com/acme/infra/actions/runs/77", 77, 1, approvers, request.Deadline),
             Poll, _clock, new GitHubRunLog(_log, _log, null, null));
     }
@@ -69,7 +70,7 @@ public sealed class CommentWaitTests : IAsyncLifetime
         }
     }
 
-    private async Task<Task<SuppliedCode>> StartAsync(CommentCodeSource source)
+    private async Task<Task<SuppliedCode>> StartAsync(ConversationCodeSource source)
     {
         var waiting = source.NextCodeAsync(Request(), null, 3, Ct);
         await UntilAsync(() => Lists().Count >= 1 || waiting.IsCompleted);
@@ -170,7 +171,7 @@ public sealed class CommentWaitTests : IAsyncLifetime
         var reads = _github.Requests.Count(r => r.Path.Contains("/collaborators/", StringComparison.Ordinal));
         var removals = _github.Requests.Count(r => r.Method == "DELETE");
         Assert.Equal(strangers.Length + 1, reads); // one permission read per person, alice included
-        Assert.True(removals <= strangers.Length * CommentCodeSource.MaxRemovalsPerWriter + 1, $"{removals} removals");
+        Assert.True(removals <= strangers.Length * ConversationCodeSource.MaxRemovalsPerWriter + 1, $"{removals} removals");
         Assert.True(spent < 100, $"the flood cost {spent} counted requests");
         Assert.Contains("has posted more /mfa comments that cannot count than TfMfa removes for one run", _log.ToString());
     }

@@ -1,32 +1,32 @@
 using TfMfa.Codes;
 using TfMfa.RunLog;
 
-namespace TfMfa.GitHub;
+namespace TfMfa.Conversation;
 
 /// <summary>
-/// The <c>/mfa 123456</c> comment command: one request comment per run attempt, then a poll of
-/// the pull request's comments (conditional, so an unchanged poll costs no rate limit) for the
-/// first comment created after the request by an allowed person. Deleting that comment hides the
-/// code and claims it; a 404 there means another run took it.
+/// The <c>/mfa 123456</c> comment command on any conversation: one request per run attempt, then a
+/// poll for the first comment written after the request by an allowed person. Claiming that
+/// comment takes the code (exactly one of two waiting runs wins) and hides it where the platform allows.
+/// Which comments count, the pacing and the backoff are decided here, once for every platform.
 /// </summary>
-public sealed class CommentCodeSource(
-    IGitHubApi github,
+public sealed class ConversationCodeSource(
+    IConversation conversation,
     Approvers approvers,
-    Func<CancellationToken, Task<int>> findIssueNumber,
     Func<CodeRequest, RequestDetails> describe,
     TimeSpan pollInterval,
     TimeProvider clock,
     IRunLog log)
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
-    private readonly HashSet<long> _seen = [];
-    private GitHubComment? _request;
+    private readonly HashSet<string> _seen = [];
+    private ConversationComment? _request;
     private RequestDetails? _details;
-    private int _issue;
     private bool _finished;
 
-    /// <summary>GitHub's last failing answer while it keeps failing; null once it answers again.</summary>
+    /// <summary>The platform's last failing answer while it keeps failing; null once it answers again.</summary>
     public string? Trouble { get; private set; }
+
+    private string Mention(ConversationAuthor author) => conversation.Mention(author.Name);
 
     public async Task<SuppliedCode> NextCodeAsync(CodeRequest request, string? lastFailure, int attemptsLeft, CancellationToken cancellationToken)
     {
@@ -34,9 +34,8 @@ public sealed class CommentCodeSource(
         var text = RequestCommentText.Waiting(_details, lastFailure, attemptsLeft);
         if (_request is null)
         {
-            _issue = await findIssueNumber(cancellationToken);
-            _request = await WithRetriesAsync(() => github.CreateCommentAsync(_issue, text, cancellationToken), cancellationToken);
-            log.Info($"🔒 Asked for an MFA code on #{_issue}; waiting until {_details.Deadline.UtcDateTime:HH:mm:ss} UTC for a '/mfa 123456' comment.");
+            _request = await WithRetriesAsync(() => conversation.PostRequestAsync(text, cancellationToken), cancellationToken);
+            log.Info($"🔒 Asked for an MFA code on {conversation.Where}; waiting until {_details.Deadline.UtcDateTime:HH:mm:ss} UTC for a '/mfa 123456' comment.");
         }
         else if (lastFailure is not null)
         {
@@ -48,15 +47,15 @@ public sealed class CommentCodeSource(
         {
             // Polls start at a fixed rate: the time a poll takes does not stretch the interval.
             var pollStarted = clock.GetTimestamp();
-            IReadOnlyList<GitHubComment> comments;
+            IReadOnlyList<ConversationComment> comments;
             try
             {
-                comments = await github.ListCommentsAsync(_issue, _request.CreatedAt, cancellationToken);
-                if (failures > 0) log.Info("GitHub answers again; still waiting for a code.");
+                comments = await conversation.CommentsSinceAsync(_request, cancellationToken);
+                if (failures > 0) log.Info($"{conversation.Platform} answers again; still waiting for a code.");
                 failures = 0;
                 Trouble = null;
             }
-            catch (GitHubException e) when (e.IsTransient)
+            catch (ConversationException e) when (e.IsTransient)
             {
                 await PauseAfterFailureAsync(e, ++failures, cancellationToken);
                 continue;
@@ -71,7 +70,7 @@ public sealed class CommentCodeSource(
                 {
                     code = await ConsiderAsync(comment, cancellationToken);
                 }
-                catch (GitHubException e) when (e.IsTransient)
+                catch (ConversationException e) when (e.IsTransient)
                 {
                     // Not marked as seen: the comment is looked at again on the next poll.
                     await PauseAfterFailureAsync(e, ++failures, cancellationToken);
@@ -92,7 +91,7 @@ public sealed class CommentCodeSource(
         if (_details is null || _request is null) return;
         _finished = true;
         await TryUpdateAsync(RequestCommentText.Authenticated(_details, code.SuppliedBy, clock.GetUtcNow(), expiration), cancellationToken);
-        await Task.WhenAll(_removals).WaitAsync(cancellationToken);
+        await ConcludeAsync(cancellationToken);
     }
 
     public async Task WaitEndedAsync(CodeWaitEnd end, string message, CancellationToken cancellationToken)
@@ -100,13 +99,21 @@ public sealed class CommentCodeSource(
         if (_details is null || _request is null || _finished) return;
         _finished = true;
         await TryUpdateAsync(RequestCommentText.Ended(_details, end, message), cancellationToken);
+        await ConcludeAsync(cancellationToken);
+    }
+
+    private async Task ConcludeAsync(CancellationToken cancellationToken)
+    {
+        try { await conversation.ConcludeAsync(_request!, cancellationToken); }
+        catch (ConversationException e) { log.Warning($"Could not close the request on {conversation.Where}: {e.Message}"); }
         await Task.WhenAll(_removals).WaitAsync(cancellationToken);
     }
 
-    /// <summary>Why a comment cannot count whoever wrote it, or null: only comments created after the request, and never edited, count.</summary>
-    private string? NotNewAndUnedited(GitHubComment comment) =>
-        // Comment ids grow with time: a smaller id was written before the request, whenever it was edited.
-        comment.Id < _request!.Id || comment.CreatedAt < _request.CreatedAt ? "it was written before the request (edited later), and only new comments count"
+    /// <summary>Why a comment cannot count whoever wrote it, or null: only comments written after the request, and never edited, count.</summary>
+    private string? NotNewAndUnedited(ConversationComment comment) =>
+        // Where the platform numbers comments in order, a smaller number was written before the request, whenever it was edited.
+        (comment.Sequence is { } sequence && _request!.Sequence is { } requestSequence && sequence < requestSequence) || comment.CreatedAt < _request!.CreatedAt
+            ? "it was written before the request (edited later), and only new comments count"
         : comment.UpdatedAt is { } updated && updated > comment.CreatedAt ? "it was edited, and only unedited new comments count"
         : null;
 
@@ -114,16 +121,17 @@ public sealed class CommentCodeSource(
     /// Reads the permissions of every new writer of a command in this poll at once, rather than one
     /// round trip after another: a crowd of strangers ahead of an allowed person's code does not stall it.
     /// </summary>
-    private void LookUpWritersAhead(IReadOnlyList<GitHubComment> comments, CancellationToken cancellationToken)
+    private void LookUpWritersAhead(IReadOnlyList<ConversationComment> comments, CancellationToken cancellationToken)
     {
         var writers = comments
             // Only comments whose writer decides: an early or edited one is refused without a lookup.
-            .Where(c => c.Id != _request!.Id && !_seen.Contains(c.Id) && c.Login is { Length: > 0 } && NotNewAndUnedited(c) is null)
+            .Where(c => c.Id != _request!.Id && !_seen.Contains(c.Id) && c.Author is not null && NotNewAndUnedited(c) is null)
             .Where(c => MfaCommand.Parse(c.Body).Kind is MfaCommandKind.Code or MfaCommandKind.Cancel or MfaCommandKind.Malformed)
-            .Where(c => approvers.Known(c.Login!, c.IsBot) is null)
-            .DistinctBy(c => c.Login!, StringComparer.OrdinalIgnoreCase);
-        foreach (var comment in writers)
-            _ = approvers.CheckAsync(comment.Login!, comment.IsBot, cancellationToken)
+            .Where(c => approvers.Known(c.Author!) is null)
+            .Select(c => c.Author!)
+            .DistinctBy(a => a.Key, StringComparer.OrdinalIgnoreCase);
+        foreach (var author in writers)
+            _ = approvers.CheckAsync(author, cancellationToken)
                 .ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
@@ -143,67 +151,68 @@ public sealed class CommentCodeSource(
     private int _removalsForOthers;
 
     /// <returns>The claimed code, or null when the comment is not one to take.</returns>
-    private async Task<SuppliedCode?> ConsiderAsync(GitHubComment comment, CancellationToken cancellationToken)
+    private async Task<SuppliedCode?> ConsiderAsync(ConversationComment comment, CancellationToken cancellationToken)
     {
         var command = MfaCommand.Parse(comment.Body);
         if (command.Kind == MfaCommandKind.None) return null;
         var showsCode = command.Kind == MfaCommandKind.Code || MfaCommand.MayHoldACode(comment.Body);
 
-        if (comment.Login is not { Length: > 0 } login)
+        if (comment.Author is not { } author)
         {
             Refuse(comment, "by a deleted account: nobody can tell who wrote it", showsCode);
             return null;
         }
+        var who = Mention(author);
         if (NotNewAndUnedited(comment) is { } why)
         {
-            Refuse(comment, $"by @{login}: {why}", showsCode);
+            Refuse(comment, $"by {who}: {why}", showsCode);
             return null;
         }
         if (command.Kind == MfaCommandKind.Disguised)
         {
-            Refuse(comment, $"by @{login}: it only looks like a command (invisible characters, Unicode spaces or digits, or indented into a code block); type `/mfa 123456` plainly", showsCode);
+            Refuse(comment, $"by {who}: it only looks like a command (invisible characters, Unicode spaces or digits, or indented into a code block); type `/mfa 123456` plainly", showsCode);
             return null;
         }
 
         // Someone already known not to be allowed costs no further lookup, and no claim.
-        if (approvers.Known(login, comment.IsBot) is { Allowed: false } known)
+        if (approvers.Known(author) is { Allowed: false } known)
         {
-            Refuse(comment, $"by @{login}: {known.Reason}", showsCode);
+            Refuse(comment, $"by {who}: {known.Reason}", showsCode);
             return null;
         }
 
-        if (command.Kind == MfaCommandKind.Code) return await ClaimAsync(comment, login, command.Code!, cancellationToken);
+        if (command.Kind == MfaCommandKind.Code) return await ClaimAsync(comment, author, command.Code!, cancellationToken);
 
-        var check = await approvers.CheckAsync(login, comment.IsBot, cancellationToken);
+        var check = await approvers.CheckAsync(author, cancellationToken);
         if (!check.Allowed)
         {
-            Refuse(comment, $"by @{login}: {check.Reason}", showsCode);
+            Refuse(comment, $"by {who}: {check.Reason}", showsCode);
             return null;
         }
 
         if (command.Kind == MfaCommandKind.Cancel)
         {
-            var message = $"Cancelled by @{login} with /mfa cancel.";
+            var message = $"Cancelled by {who} with /mfa cancel.";
             await WaitEndedAsync(CodeWaitEnd.Cancelled, message, cancellationToken);
             throw new CodeWaitCancelledException(message);
         }
 
         // A near miss from someone allowed: remove what may be a code, and say how to get it right.
-        log.Info($"Ignored a /mfa comment by @{login}: {command.Reply}");
-        if (showsCode) await github.DeleteCommentAsync(comment.Id, cancellationToken);
-        await github.CreateCommentAsync(_issue, RequestCommentText.Reply(login, command.Reply!), cancellationToken);
+        log.Info($"Ignored a /mfa comment by {who}: {command.Reply}");
+        if (showsCode) await conversation.RemoveAsync(comment, cancellationToken);
+        await conversation.ReplyAsync(comment, RequestCommentText.Reply(who, command.Reply!), cancellationToken);
         return null;
     }
 
     /// <summary>Logs why a comment does not count and, when it shows a code, removes it in the background within the caps.</summary>
-    private void Refuse(GitHubComment comment, string why, bool showsCode)
+    private void Refuse(ConversationComment comment, string why, bool showsCode)
     {
         if (!showsCode)
         {
             log.Info($"Ignored a /mfa comment {why}.");
             return;
         }
-        var writer = comment.Login ?? "(deleted account)";
+        var writer = comment.Author?.Name ?? "(deleted account)";
         var byWriter = _removalsByWriter.GetValueOrDefault(writer);
         if (byWriter >= MaxRemovalsPerWriter || _removalsForOthers >= MaxRemovalsForOthers)
         {
@@ -214,41 +223,42 @@ public sealed class CommentCodeSource(
         _removalsByWriter[writer] = byWriter + 1;
         _removalsForOthers++;
         log.Info($"Ignored a /mfa comment {why} (the comment was removed, so its code is not visible).");
-        _removals.Add(RemoveQuietlyAsync(comment.Id));
+        _removals.Add(RemoveQuietlyAsync(comment));
     }
 
     /// <summary>Removal of a comment that does not count: off the wait's path, a few at a time, best effort.</summary>
-    private async Task RemoveQuietlyAsync(long commentId)
+    private async Task RemoveQuietlyAsync(ConversationComment comment)
     {
         await _removalSlots.WaitAsync();
-        try { await github.DeleteCommentAsync(commentId, CancellationToken.None); }
-        catch (GitHubException e) { log.Warning($"Could not remove comment {commentId}: {e.Message}"); }
+        try { await conversation.RemoveAsync(comment, CancellationToken.None); }
+        catch (ConversationException e) { log.Warning($"Could not remove comment {comment.Id}: {e.Message}"); }
         finally { _removalSlots.Release(); }
     }
 
     /// <summary>
-    /// A code comment is deleted at once, whoever wrote it: that hides the code and claims it (a 404
-    /// means another run took it). Whether its writer may supply codes is asked at the same time, so
-    /// taking a code costs one round trip after the poll, not two. A code is used only when both
-    /// answers say yes; an unauthorized writer's code is just gone.
+    /// A code comment is claimed at once, whoever wrote it: that hides the code and takes it (a lost
+    /// claim means another run took it). Whether its writer may supply codes is asked at the same
+    /// time, so taking a code costs one round trip after the poll, not two. A code is used only when
+    /// both answers say yes; an unauthorized writer's code is just gone.
     /// </summary>
-    private async Task<SuppliedCode?> ClaimAsync(GitHubComment comment, string login, MfaCode code, CancellationToken cancellationToken)
+    private async Task<SuppliedCode?> ClaimAsync(ConversationComment comment, ConversationAuthor author, MfaCode code, CancellationToken cancellationToken)
     {
-        _ = ReactQuietlyAsync(comment.Id, cancellationToken);
-        var permission = approvers.CheckAsync(login, comment.IsBot, cancellationToken);
-        bool claimed;
+        var who = Mention(author);
+        _ = AcknowledgeQuietlyAsync(comment, cancellationToken);
+        var permission = approvers.CheckAsync(author, cancellationToken);
+        ClaimOutcome claim;
         try
         {
-            claimed = await github.DeleteCommentAsync(comment.Id, cancellationToken);
+            claim = await conversation.ClaimAsync(comment, cancellationToken);
         }
         finally
         {
             // Observe the lookup whatever happened to the claim.
             await permission.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
-        if (!claimed)
+        if (!claim.Won)
         {
-            log.Info($"The /mfa comment by @{login} was taken by another run waiting on #{_issue}; still waiting.");
+            log.Info($"The /mfa comment by {who} was taken by another run waiting on {conversation.Where}; still waiting.");
             return null;
         }
 
@@ -257,30 +267,34 @@ public sealed class CommentCodeSource(
         {
             check = await permission;
         }
-        catch (GitHubException e)
+        catch (ConversationException e)
         {
-            log.Warning($"Removed @{login}'s /mfa comment but could not check their permission ({e.Message}); its code is not used. Post a new code.");
+            log.Warning($"Took {who}'s /mfa comment but could not check their permission ({e.Message}); its code is not used. Post a new code.");
             return null;
         }
         if (!check.Allowed)
         {
-            _removalsByWriter[login] = _removalsByWriter.GetValueOrDefault(login) + 1;
-            log.Info($"Ignored a /mfa comment by @{login}: {check.Reason} (the comment was removed, so its code is not visible).");
+            _removalsByWriter[author.Name] = _removalsByWriter.GetValueOrDefault(author.Name) + 1;
+            log.Info(claim.StillVisible is null
+                ? $"Ignored a /mfa comment by {who}: {check.Reason} (the comment was removed, so its code is not visible)."
+                : $"Ignored a /mfa comment by {who}: {check.Reason} (its code is not used; it stays visible until it expires: {claim.StillVisible}).");
             return null;
         }
-        log.Info($"Took the code from @{login}'s comment (deleted it so the code is no longer visible).");
-        return new SuppliedCode(code, login);
+        log.Info(claim.StillVisible is null
+            ? $"Took the code from {who}'s comment (deleted it so the code is no longer visible)."
+            : $"Took the code from {who}'s comment; it stays visible until it expires: {claim.StillVisible}.");
+        return new SuppliedCode(code, author.Name);
     }
 
-    /// <summary>👀 on the code comment: a courtesy that races its deletion, so it may not land.</summary>
-    private async Task ReactQuietlyAsync(long commentId, CancellationToken cancellationToken)
+    /// <summary>A courtesy that races the claim, so it may not land.</summary>
+    private async Task AcknowledgeQuietlyAsync(ConversationComment comment, CancellationToken cancellationToken)
     {
-        try { await github.AddEyesReactionAsync(commentId, cancellationToken); }
-        catch (Exception e) when (e is GitHubException or OperationCanceledException) { }
+        try { await conversation.AcknowledgeAsync(comment, cancellationToken); }
+        catch (Exception e) when (e is ConversationException or OperationCanceledException) { }
     }
 
-    /// <summary>Waits as GitHub asked (Retry-After, rate-limit reset) or with growing backoff; the deadline still rules.</summary>
-    private async Task PauseAfterFailureAsync(GitHubException error, int failures, CancellationToken cancellationToken)
+    /// <summary>Waits as the platform asked (Retry-After, rate-limit reset) or with growing backoff; the deadline still rules.</summary>
+    private async Task PauseAfterFailureAsync(ConversationException error, int failures, CancellationToken cancellationToken)
     {
         Trouble = error.Message;
         var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, pollInterval.Ticks * (1L << Math.Min(failures, 6))));
@@ -294,7 +308,7 @@ public sealed class CommentCodeSource(
         for (var failures = 1; ; failures++)
         {
             try { return await call(); }
-            catch (GitHubException e) when (e.IsTransient) { await PauseAfterFailureAsync(e, failures, cancellationToken); }
+            catch (ConversationException e) when (e.IsTransient) { await PauseAfterFailureAsync(e, failures, cancellationToken); }
         }
     }
 
@@ -302,11 +316,11 @@ public sealed class CommentCodeSource(
     {
         try
         {
-            await github.UpdateCommentAsync(_request!.Id, body, cancellationToken);
+            await conversation.EditRequestAsync(_request!, body, cancellationToken);
         }
-        catch (GitHubException e)
+        catch (ConversationException e)
         {
-            log.Warning($"Could not update the request comment on #{_issue}: {e.Message}");
+            log.Warning($"Could not update the request on {conversation.Where}: {e.Message}");
         }
     }
 }

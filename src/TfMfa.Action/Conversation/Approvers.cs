@@ -1,17 +1,16 @@
-using TfMfa.Codes;
 using TfMfa.Config;
 
-namespace TfMfa.GitHub;
+namespace TfMfa.Conversation;
 
 public sealed record ApproverCheck(bool Allowed, string Reason);
 
 /// <summary>
 /// Who may supply a code: not a bot, on <c>approvers.users</c> when that list is set, and with at
-/// least <c>approvers.min-permission</c> on the repository. Permissions are looked up once per login
-/// per run, and at most <see cref="MaxLookups"/> logins are ever looked up, so a crowd of strangers
-/// posting <c>/mfa</c> cannot spend the token's hourly budget.
+/// least <c>approvers.min-permission</c> on the repository. Permissions are looked up once per
+/// person per run, and at most <see cref="MaxLookups"/> people are ever looked up, so a crowd of
+/// strangers posting <c>/mfa</c> cannot spend the token's hourly budget.
 /// </summary>
-public sealed class Approvers(ApproverPolicy policy, IGitHubApi github)
+public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, CancellationToken, Task<RepoPermission?>> lookUp)
 {
     /// <summary>Different people whose permission one run reads at most; GITHUB_TOKEN has 1,000 requests an hour.</summary>
     public const int MaxLookups = 50;
@@ -21,26 +20,26 @@ public sealed class Approvers(ApproverPolicy policy, IGitHubApi github)
 
     public ApproverPolicy Policy => policy;
 
-    /// <summary>The verdict when it needs no request (bots, the users list, a login already looked up); else null.</summary>
-    public ApproverCheck? Known(string login, bool isBot)
+    /// <summary>The verdict when it needs no request (bots, the users list, someone already looked up); else null.</summary>
+    public ApproverCheck? Known(ConversationAuthor author)
     {
-        if (Prejudged(login, isBot) is { } verdict) return verdict;
+        if (Prejudged(author) is { } verdict) return verdict;
         lock (_lock)
-            return _permissions.TryGetValue(login, out var lookup) && lookup.IsCompletedSuccessfully ? Verdict(lookup.Result) : null;
+            return _permissions.TryGetValue(author.Key, out var lookup) && lookup.IsCompletedSuccessfully ? Verdict(lookup.Result) : null;
     }
 
-    public async Task<ApproverCheck> CheckAsync(string login, bool isBot, CancellationToken cancellationToken)
+    public async Task<ApproverCheck> CheckAsync(ConversationAuthor author, CancellationToken cancellationToken)
     {
-        if (Prejudged(login, isBot) is { } verdict) return verdict;
+        if (Prejudged(author) is { } verdict) return verdict;
         Task<RepoPermission?> lookup;
         lock (_lock)
         {
-            if (!_permissions.TryGetValue(login, out lookup!))
+            if (!_permissions.TryGetValue(author.Key, out lookup!))
             {
                 if (_permissions.Count >= MaxLookups)
                     return new ApproverCheck(false, $"more than {MaxLookups} different people posted /mfa comments during this run, so no more permissions are read; " +
                                                     "name the people who may supply codes in approvers.users on the default branch");
-                _permissions[login] = lookup = github.GetPermissionAsync(login, cancellationToken);
+                _permissions[author.Key] = lookup = lookUp(author, cancellationToken);
             }
         }
         try
@@ -50,16 +49,16 @@ public sealed class Approvers(ApproverPolicy policy, IGitHubApi github)
         catch
         {
             // A failed lookup is not a verdict: forget it, so a later comment asks again.
-            lock (_lock) if (_permissions.TryGetValue(login, out var stored) && stored == lookup) _permissions.Remove(login);
+            lock (_lock) if (_permissions.TryGetValue(author.Key, out var stored) && stored == lookup) _permissions.Remove(author.Key);
             throw;
         }
     }
 
-    private ApproverCheck? Prejudged(string login, bool isBot)
+    private ApproverCheck? Prejudged(ConversationAuthor author)
     {
-        if (isBot || login.EndsWith("[bot]", StringComparison.Ordinal))
+        if (author.IsBot || author.Name.EndsWith("[bot]", StringComparison.Ordinal))
             return new ApproverCheck(false, "bot accounts never supply codes");
-        if (policy.Users.Count > 0 && !policy.Users.Contains(login, StringComparer.OrdinalIgnoreCase))
+        if (policy.Users.Count > 0 && !policy.Users.Contains(author.Name, StringComparer.OrdinalIgnoreCase))
             return new ApproverCheck(false, "not on approvers.users in the default branch's config");
         return null;
     }

@@ -1,0 +1,58 @@
+using System.Globalization;
+using TfMfa.Config;
+using TfMfa.Conversation;
+
+namespace TfMfa.GitHub;
+
+/// <summary>
+/// A pull request's (or issue's) comments as the conversation: the request is a comment, comments
+/// are listed conditionally (an unchanged poll costs no rate limit), and deleting a code comment
+/// both hides and claims it: GitHub answers 404 to the second of two deletes, so one run wins.
+/// </summary>
+public sealed class GitHubConversation(IGitHubApi github, Func<CancellationToken, Task<int>> findIssueNumber) : IConversation
+{
+    private int _issue;
+
+    public string Platform => "GitHub";
+
+    public string Where => $"#{_issue.ToString(CultureInfo.InvariantCulture)}";
+
+    public string Mention(string name) => "@" + name;
+
+    public async Task<ConversationComment> PostRequestAsync(string text, CancellationToken cancellationToken)
+    {
+        if (_issue == 0) _issue = await findIssueNumber(cancellationToken);
+        return ToComment(await github.CreateCommentAsync(_issue, text, cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<ConversationComment>> CommentsSinceAsync(ConversationComment request, CancellationToken cancellationToken) =>
+        [.. (await github.ListCommentsAsync(_issue, request.CreatedAt, cancellationToken)).Select(ToComment)];
+
+    public async Task<ClaimOutcome> ClaimAsync(ConversationComment comment, CancellationToken cancellationToken) =>
+        new(await github.DeleteCommentAsync(IdOf(comment), cancellationToken));
+
+    public Task RemoveAsync(ConversationComment comment, CancellationToken cancellationToken) =>
+        github.DeleteCommentAsync(IdOf(comment), cancellationToken);
+
+    public Task EditRequestAsync(ConversationComment request, string text, CancellationToken cancellationToken) =>
+        github.UpdateCommentAsync(IdOf(request), text, cancellationToken);
+
+    public Task ReplyAsync(ConversationComment to, string text, CancellationToken cancellationToken) =>
+        github.CreateCommentAsync(_issue, text, cancellationToken);
+
+    public Task AcknowledgeAsync(ConversationComment comment, CancellationToken cancellationToken) =>
+        github.AddEyesReactionAsync(IdOf(comment), cancellationToken);
+
+    public Task<RepoPermission?> PermissionAsync(ConversationAuthor author, CancellationToken cancellationToken) =>
+        github.GetPermissionAsync(author.Key, cancellationToken);
+
+    /// <summary>A comment has no state to close: its final text is the record.</summary>
+    public Task ConcludeAsync(ConversationComment request, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static ConversationComment ToComment(GitHubComment c) =>
+        new(c.Id.ToString(CultureInfo.InvariantCulture), c.Id, c.Body,
+            c.Login is { Length: > 0 } login ? new ConversationAuthor(login, login, c.IsBot) : null,
+            c.CreatedAt, c.UpdatedAt);
+
+    private static long IdOf(ConversationComment comment) => long.Parse(comment.Id, CultureInfo.InvariantCulture);
+}

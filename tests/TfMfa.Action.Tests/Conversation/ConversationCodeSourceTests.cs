@@ -1,0 +1,296 @@
+using Microsoft.Extensions.Time.Testing;
+using TfMfa.Codes;
+using TfMfa.Config;
+using TfMfa.Conversation;
+using TfMfa.Gate;
+using TfMfa.RunLog;
+using TfMfa.Terminal;
+
+namespace TfMfa.Tests.Conversation;
+
+/// <summary>
+/// The wait for a <c>/mfa</c> comment, its pacing and every rule about which comment counts, tested
+/// once against a conversation in memory: each platform only moves comments.
+/// </summary>
+public sealed class ConversationCodeSourceTests : IDisposable
+{
+    private const int Timeout = 30_000;
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.Parse("2026-12-01T12:00:00Z"));
+    private readonly StringWriter _log = new();
+    private readonly TerminalRunLog _runLog;
+    private readonly InMemoryConversation _conversation;
+
+    public ConversationCodeSourceTests()
+    {
+        _runLog = new TerminalRunLog(_log, _log);
+        _conversation = new InMemoryConversation(_clock, new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["alice"] = RepoPermission.Write,
+            ["bob"] = RepoPermission.Admin,
+            ["rob"] = RepoPermission.Read,
+        });
+    }
+
+    public void Dispose() => _runLog.Dispose();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string Log { get { _runLog.Dispose(); return _log.ToString(); } }
+
+    private ConversationCodeSource Source(ApproverPolicy? policy = null)
+    {
+        var approvers = policy ?? new ApproverPolicy(RepoPermission.Write, []);
+        return new ConversationCodeSource(_conversation, new Approvers(approvers, _conversation.PermissionAsync),
+            request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, "https://ci.example/runs/7", 7, 1, approvers, request.Deadline),
+            Poll, _clock, _runLog);
+    }
+
+    private CodeRequest Request() => new(TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci", 1, 3, _clock.GetUtcNow().AddMinutes(10));
+
+    /// <summary>Waits (in real time, briefly) until the source has polled <paramref name="count"/> times or finished.</summary>
+    private async Task PolledAsync(int count, Task waiting)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (_conversation.Polls.Count < count && !waiting.IsCompleted)
+            await Task.Delay(5, limit.Token);
+    }
+
+    private async Task<Task<SuppliedCode>> StartAsync(ConversationCodeSource source)
+    {
+        var waiting = source.NextCodeAsync(Request(), null, 3, Ct);
+        await PolledAsync(1, waiting);
+        return waiting;
+    }
+
+    /// <summary>Moves the clock one interval on and waits for the poll it starts.</summary>
+    private async Task NextPollAsync(Task waiting)
+    {
+        var polls = _conversation.Polls.Count;
+        _clock.Advance(Poll);
+        await PolledAsync(polls + 1, waiting);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task The_first_code_written_after_the_request_by_an_allowed_person_is_claimed_and_taken()
+    {
+        var waiting = await StartAsync(Source());
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        var code = _conversation.Write("alice", "/mfa 123456\nthanks");
+        _conversation.Write("bob", "/mfa 654321");
+        await NextPollAsync(waiting);
+
+        var supplied = await waiting;
+
+        Assert.Equal("123456", supplied.Code.Digits);
+        Assert.Equal("alice", supplied.SuppliedBy);
+        Assert.Equal([code.Id], _conversation.Claims);
+        Assert.Contains("Took the code from ~alice's comment (deleted it so the code is no longer visible).", Log);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Polls_keep_a_fixed_interval()
+    {
+        var waiting = await StartAsync(Source());
+        await NextPollAsync(waiting);
+        await NextPollAsync(waiting);
+
+        Assert.Equal([TimeSpan.Zero, Poll, Poll * 2], _conversation.Polls.Select(p => p - _conversation.Polls[0]));
+        Assert.False(waiting.IsCompleted);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_comment_written_before_the_request_never_counts_even_when_edited_after_it()
+    {
+        var early = _conversation.Write("alice", "soon");
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        var waiting = await StartAsync(Source());
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        _conversation.Edit(early, "/mfa 123456");
+        await NextPollAsync(waiting);
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Empty(_conversation.Claims);
+        await UntilAsync(() => _conversation.Removed.Contains(early.Id));
+        Assert.Contains("it was written before the request (edited later), and only new comments count", Log);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task An_edited_comment_never_counts_and_is_removed()
+    {
+        var waiting = await StartAsync(Source());
+        var comment = _conversation.Write("alice", "one moment");
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        _conversation.Edit(comment, "/mfa 123456");
+        await NextPollAsync(waiting);
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Empty(_conversation.Claims);
+        await UntilAsync(() => _conversation.Removed.Contains(comment.Id));
+        Assert.Contains("it was edited, and only unedited new comments count", Log);
+    }
+
+    [Theory(Timeout = Timeout)]
+    [InlineData("/mfa 123\u200B456")]
+    [InlineData("    /mfa 123456")]
+    [InlineData("/mfa １２３４５６")]
+    public async Task A_disguised_code_never_counts_gets_no_reply_and_is_removed(string body)
+    {
+        var waiting = await StartAsync(Source());
+        var comment = _conversation.Write("alice", body);
+        await NextPollAsync(waiting);
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Empty(_conversation.Claims);
+        Assert.Empty(_conversation.Replies);
+        await UntilAsync(() => _conversation.Removed.Contains(comment.Id));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_code_from_someone_below_min_permission_is_removed_unused_and_the_next_allowed_code_is_taken()
+    {
+        var waiting = await StartAsync(Source());
+        var robs = _conversation.Write("rob", "/mfa 111111");
+        var alices = _conversation.Write("alice", "/mfa 222222");
+        await NextPollAsync(waiting);
+
+        var supplied = await waiting;
+
+        Assert.Equal(("222222", "alice"), (supplied.Code.Digits, supplied.SuppliedBy));
+        // rob's permission was read ahead with alice's, so his comment is refused without a claim.
+        Assert.Equal([alices.Id], _conversation.Claims);
+        await UntilAsync(() => _conversation.Removed.Contains(robs.Id));
+        Assert.Contains("Ignored a /mfa comment by ~rob: has read permission, below approvers.min-permission (write) (the comment was removed, so its code is not visible).", Log);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task The_users_list_and_bots_are_judged_without_a_permission_read()
+    {
+        var waiting = await StartAsync(Source(new ApproverPolicy(RepoPermission.Write, ["bob"])));
+        _conversation.Write("alice", "/mfa 111111");
+        _conversation.Write("ci", "/mfa 333333", isBot: true);
+        _conversation.Write("bob", "/mfa 222222");
+        await NextPollAsync(waiting);
+
+        var supplied = await waiting;
+
+        Assert.Equal("bob", supplied.SuppliedBy);
+        Assert.Equal(["bob"], _conversation.PermissionReads);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_comment_by_a_deleted_account_is_ignored_and_removed()
+    {
+        var waiting = await StartAsync(Source());
+        var ghost = _conversation.Write(null, "/mfa 123456");
+        await NextPollAsync(waiting);
+
+        Assert.False(waiting.IsCompleted);
+        await UntilAsync(() => _conversation.Removed.Contains(ghost.Id));
+        Assert.Contains("by a deleted account: nobody can tell who wrote it", Log);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_claim_lost_to_another_run_leaves_the_wait_going_until_a_code_of_its_own()
+    {
+        var waiting = await StartAsync(Source());
+        var first = _conversation.Write("alice", "/mfa 111111");
+        _conversation.TakenByAnotherRun.Add(first.Id);
+        await NextPollAsync(waiting);
+        Assert.False(waiting.IsCompleted);
+
+        _conversation.Write("alice", "/mfa 222222");
+        await NextPollAsync(waiting);
+
+        Assert.Equal("222222", (await waiting).Code.Digits);
+        Assert.Contains("was taken by another run waiting on the test conversation; still waiting.", Log);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Mfa_cancel_by_an_allowed_person_ends_the_wait_and_says_so_on_the_request()
+    {
+        var source = Source();
+        var waiting = await StartAsync(source);
+        _conversation.Write("rob", "/mfa cancel");
+        _conversation.Write("alice", "/mfa cancel");
+        await NextPollAsync(waiting);
+
+        var cancelled = await Assert.ThrowsAsync<CodeWaitCancelledException>(() => waiting);
+
+        Assert.Equal("Cancelled by ~alice with /mfa cancel.", cancelled.Message);
+        Assert.Contains("MFA wait cancelled", Assert.Single(_conversation.Edits));
+        Assert.True(_conversation.Concluded);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_near_miss_from_an_allowed_person_is_removed_and_answered_with_how_to_get_it_right()
+    {
+        var waiting = await StartAsync(Source());
+        var typo = _conversation.Write("alice", "/mfa 12345");
+        await NextPollAsync(waiting);
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Contains(typo.Id, _conversation.Removed);
+        Assert.StartsWith("~alice ", Assert.Single(_conversation.Replies));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_rate_limit_pauses_polling_for_as_long_as_the_platform_asked_and_the_wait_goes_on()
+    {
+        var waiting = await StartAsync(Source());
+        _conversation.PollFaults.Enqueue(InMemoryConversation.RateLimited(TimeSpan.FromSeconds(90)));
+        await NextPollAsync(waiting); // answered with the rate limit
+        var limited = _conversation.Polls[^1];
+
+        _clock.Advance(TimeSpan.FromSeconds(60));
+        await Task.Delay(50, Ct);
+        Assert.Equal(2, _conversation.Polls.Count);
+
+        _conversation.Write("alice", "/mfa 123456");
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        await PolledAsync(3, waiting);
+
+        Assert.Equal("123456", (await waiting).Code.Digits);
+        Assert.Equal(TimeSpan.FromSeconds(90), _conversation.Polls[2] - limited);
+        Assert.Contains("Memory answers again; still waiting for a code.", Log);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Removals_for_someone_who_may_not_supply_codes_stop_at_the_cap()
+    {
+        var waiting = await StartAsync(Source());
+        for (var i = 0; i < ConversationCodeSource.MaxRemovalsPerWriter + 4; i++)
+            _conversation.Write("mallory", "    /mfa 123456");
+        await NextPollAsync(waiting);
+
+        await UntilAsync(() => _conversation.Removed.Count >= ConversationCodeSource.MaxRemovalsPerWriter);
+        await Task.Delay(50, Ct);
+        Assert.Equal(ConversationCodeSource.MaxRemovalsPerWriter, _conversation.Removed.Count);
+        Assert.Contains("mallory has posted more /mfa comments that cannot count than TfMfa removes for one run", Log);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task After_a_refused_code_the_request_says_so_and_how_many_attempts_are_left()
+    {
+        var source = Source();
+        var waiting = await StartAsync(source);
+        _conversation.Write("alice", "/mfa 111111");
+        await NextPollAsync(waiting);
+        await waiting;
+
+        var second = source.NextCodeAsync(Request(), "The code from ~alice was not accepted: wrong code", 2, Ct);
+        _conversation.Write("alice", "/mfa 222222");
+        await NextPollAsync(second);
+
+        Assert.Equal("222222", (await second).Code.Digits);
+        var edit = Assert.Single(_conversation.Edits);
+        Assert.Contains("🔴 The code from ~alice was not accepted: wrong code", edit);
+        Assert.Contains("2 attempts left", edit);
+    }
+
+    private static async Task UntilAsync(Func<bool> condition)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition()) await Task.Delay(5, limit.Token);
+    }
+}
