@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using TfMfa.Aws;
+using TfMfa.AzurePipelines;
 using TfMfa.Codes;
 using TfMfa.Config;
 using TfMfa.Gate;
@@ -11,15 +12,18 @@ using TfMfa.Terminal;
 using TfMfa.Terraform;
 using TfMfa.Terraform.Releases;
 
-// Composition root: pick the front end from the environment (GitHub Actions, else the terminal),
+// Composition root: pick the front end from the environment (GitHub Actions, Azure Pipelines, else the terminal),
 // wire signals to cancellation, and return the exit code.
 var environment = new ProcessEnvironment();
 // Our own buffered writers (Console.Out flushes every line); the run log decides when to flush.
 await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
 await using var stderr = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
 var clock = TimeProvider.System;
-IFrontEnd frontEnd = environment.Get("GITHUB_ACTIONS") == "true"
-    ? new GitHubFrontEnd(environment, new GitHubRunLog(stdout, stderr, environment.Get("GITHUB_OUTPUT"), environment.Get("GITHUB_STEP_SUMMARY")), clock)
+IFrontEnd frontEnd =
+    environment.Get("GITHUB_ACTIONS") == "true"
+        ? new GitHubFrontEnd(environment, new GitHubRunLog(stdout, stderr, environment.Get("GITHUB_OUTPUT"), environment.Get("GITHUB_STEP_SUMMARY")), clock)
+    : string.Equals(environment.Get("TF_BUILD"), "True", StringComparison.OrdinalIgnoreCase)
+        ? new AzurePipelinesFrontEnd(environment, new AzurePipelinesRunLog(stdout, environment.Get("AGENT_TEMPDIRECTORY")), clock)
     : new TerminalFrontEnd(environment, new TerminalRunLog(stdout, stderr));
 using var log = frontEnd.Log;
 

@@ -16,7 +16,8 @@ public static class ConfigLoader
         string environment,
         IReadOnlyDictionary<string, LocatedValue> inputSettings,
         IDefaultBranchConfig defaultBranch,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string trustedPath = DefaultPath)
     {
         // Every copy is validated on its own; inputs are weighed against the trusted copy in StrictestPolicy.
         var withoutFile = PolicyBuilder.Build(null, inputSettings);
@@ -28,8 +29,8 @@ public static class ConfigLoader
         if (defaultBranch.IsAvailable)
         {
             var branch = await defaultBranch.BranchNameAsync(cancellationToken);
-            var paths = new List<(ConfigCopyKind, string)> { (ConfigCopyKind.DefaultBranch, DefaultPath) };
-            if (!SamePath(configPath, DefaultPath)) paths.Add((ConfigCopyKind.DefaultBranchAtConfigPath, configPath));
+            var paths = new List<(ConfigCopyKind, string)> { (ConfigCopyKind.DefaultBranch, trustedPath) };
+            if (!SamePath(configPath, trustedPath)) paths.Add((ConfigCopyKind.DefaultBranchAtConfigPath, configPath));
             foreach (var (kind, path) in paths)
             {
                 var text = await defaultBranch.ReadAsync(NormalizePath(path), cancellationToken);
@@ -44,7 +45,7 @@ public static class ConfigLoader
         if (defaultBranch.IsAvailable && policy.Approvers is { MinPermission: RepoPermission.Read, Users.Count: 0 } approvers
             && await defaultBranch.AnyoneCanReadAsync(cancellationToken))
             throw new ConfigException([
-                $"{approvers.MinPermissionSetAt}: min-permission: read lets anyone supply a code or cancel a run here, because every GitHub user can read this repository. " +
+                $"{approvers.MinPermissionSetAt}: min-permission: read lets anyone supply a code or cancel a run here, because {defaultBranch.EveryoneWhoCanRead} can read this repository. " +
                 "Use triage or higher, or name the people who may in approvers.users."]);
         return policy;
     }

@@ -17,6 +17,9 @@ public interface IDefaultBranchConfig
 
     /// <summary>Whether every signed-in user can read the repository (public; internal to a whole enterprise), so has at least read permission.</summary>
     Task<bool> AnyoneCanReadAsync(CancellationToken cancellationToken) => Task.FromResult(false);
+
+    /// <summary>Who that is, for the error that refuses min-permission: read.</summary>
+    string EveryoneWhoCanRead => "every GitHub user";
 }
 
 /// <summary>A run outside GitHub (a laptop): only the workspace copy exists.</summary>

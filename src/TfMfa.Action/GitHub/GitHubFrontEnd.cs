@@ -55,7 +55,8 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
             policy.Wait.PollInterval,
             clock,
             log);
-        return new GitHubCodeSource(new EnvironmentApprovalCodes(api, approvers, context.RunId, log), comments, ForeignCodeAsync, policy.AllowForkPrs);
+        var approvals = new EnvironmentApprovalCodes(api, approvers, context.RunId, log);
+        return new ApprovalThenCommentCodes(approvals.FindAsync, comments, ForeignCodeAsync, policy.AllowForkPrs, ConfigLoader.DefaultPath, login => "@" + login);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using TfMfa.Aws;
 using TfMfa.Codes;
 using TfMfa.Config;
 using TfMfa.Inputs;
@@ -12,6 +13,16 @@ namespace TfMfa.Hosting;
 /// <param name="SecretVariables">Variables whose values are secrets wherever they appear: masked before anything else is printed.</param>
 public sealed record RunContext(string Actor, IReadOnlyList<string> SecretVariables);
 
+/// <summary>How a front end's inputs arrive and where its config lives.</summary>
+/// <param name="VariableName">The variable carrying an input (by its GitHub name, <c>working-directory</c>), or null when this front end has no such input.</param>
+/// <param name="WorkspaceVariable">The variable naming the checked-out repository (else the current directory).</param>
+/// <param name="DefaultConfigPath">The config's path in the repository; the default branch's copy there always counts.</param>
+public sealed record InputConventions(Func<string, string?> VariableName, string WorkspaceVariable, string DefaultConfigPath)
+{
+    /// <summary>The runner's: <c>INPUT_WORKING-DIRECTORY</c>, <c>GITHUB_WORKSPACE</c>, <c>.github/tfmfa.yml</c>.</summary>
+    public static readonly InputConventions GitHub = new(name => "INPUT_" + name.ToUpperInvariant(), "GITHUB_WORKSPACE", ".github/tfmfa.yml");
+}
+
 /// <summary>
 /// One front end of the gate (GitHub Actions, a terminal; Azure Pipelines next), chosen in
 /// Program.cs from the environment. The core talks to the CI system only through this: the run
@@ -20,6 +31,11 @@ public sealed record RunContext(string Actor, IReadOnlyList<string> SecretVariab
 public interface IFrontEnd
 {
     RunContext Context { get; }
+
+    InputConventions Inputs => InputConventions.GitHub;
+
+    /// <summary>The AWS keys and MFA device the job handed over (variables; a front end may also know a service connection).</summary>
+    AwsSettings Aws(IEnvironment environment) => AwsSettings.Read(environment);
 
     IRunLog Log { get; }
 

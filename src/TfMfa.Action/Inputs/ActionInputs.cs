@@ -4,6 +4,7 @@ using TfMfa.Terraform.Releases;
 
 namespace TfMfa.Inputs;
 
+/// <param name="TrustedConfigPath">Where the front end keeps its config (<c>.github/tfmfa.yml</c>): the default branch's copy there always counts.</param>
 /// <summary>The action's inputs, checked. Inputs that override config keys travel as <see cref="ConfigOverrides"/>.</summary>
 public sealed record ActionInputs(
     TerraformCommand Command,
@@ -11,6 +12,7 @@ public sealed record ActionInputs(
     string Workspace,
     string WorkingDirectory,
     string ConfigPath,
+    string TrustedConfigPath,
     string? GitHubToken,
     bool Init,
     string? PlanFile,

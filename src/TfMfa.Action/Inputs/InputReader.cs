@@ -25,11 +25,12 @@ public static partial class InputReader
 
     public static string VariableName(string input) => "INPUT_" + input.ToUpperInvariant();
 
-    public static ActionInputs Read(IEnvironment environment, IReadOnlyList<string> args)
+    public static ActionInputs Read(IEnvironment environment, IReadOnlyList<string> args, InputConventions? conventions = null)
     {
+        conventions ??= InputConventions.GitHub;
         var raw = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in Names)
-            if (environment.Get(VariableName(name)) is { } value) raw[name] = value;
+            if (conventions.VariableName(name) is { } variable && environment.Get(variable) is { } value) raw[name] = value;
         foreach (var (name, value) in ParseArguments(args)) raw[name] = value;
 
         var problems = new List<string>();
@@ -46,7 +47,7 @@ public static partial class InputReader
         if (environmentName.Contains(':'))
             problems.Add($"input 'environment' must not contain ':' (got '{environmentName}')");
 
-        var workspace = Path.GetFullPath(environment.Get("GITHUB_WORKSPACE") ?? Directory.GetCurrentDirectory());
+        var workspace = Path.GetFullPath(environment.Get(conventions.WorkspaceVariable) ?? Directory.GetCurrentDirectory());
         var workingDirectoryInput = Raw("working-directory") ?? ".";
         var workingDirectory = workspace;
         try
@@ -57,7 +58,7 @@ public static partial class InputReader
         }
         catch (ConfigException e) { problems.AddRange(e.Problems); }
 
-        var configPath = Raw("config") ?? ConfigLoader.DefaultPath;
+        var configPath = Raw("config") ?? conventions.DefaultConfigPath;
         try { WorkspacePath.Resolve(workspace, configPath, "config"); }
         catch (ConfigException e) { problems.AddRange(e.Problems); }
 
@@ -112,7 +113,7 @@ public static partial class InputReader
 
         if (problems.Count > 0) throw new ConfigException(problems);
 
-        return new ActionInputs(command, environmentName, workspace, workingDirectory, configPath,
+        return new ActionInputs(command, environmentName, workspace, workingDirectory, configPath, conventions.DefaultConfigPath,
             Raw("github-token"), init, Raw("plan-file"), terraformArgs, sessionDuration!, region, issueNumber, overrides, tool);
     }
 

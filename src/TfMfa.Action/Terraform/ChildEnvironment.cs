@@ -34,6 +34,9 @@ public static class ChildEnvironment
         new("GITHUB_OUTPUT", "a file command: lines in it would forge TfMfa's outputs (authenticated-by, exit-code)"),
         new("GITHUB_STATE", "a file command: lines in it would forge TfMfa's saved state"),
         new("GITHUB_STEP_SUMMARY", "a file command: lines in it would forge TfMfa's record of who authenticated"),
+        new("SYSTEM_ACCESSTOKEN", "the Azure Pipelines job token when the YAML maps it: it can post and delete pull-request comments and queue builds"),
+        new("ENDPOINT_*", "Azure Pipelines service connections, the job's own token (ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN) and the AWS connection's secret key among them"),
+        new("SECRET_*", "secret variables the Azure Pipelines agent hands a task"),
         new("TF_LOG_PATH", "terraform writes its log, session token included, to that file, where TfMfa cannot redact it; TF_LOG alone logs to the run log, redacted", WarnWhenSet: true),
     ];
 

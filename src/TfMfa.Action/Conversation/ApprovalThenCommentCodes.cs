@@ -1,14 +1,22 @@
 using TfMfa.Codes;
-using TfMfa.Conversation;
 
-namespace TfMfa.GitHub;
+namespace TfMfa.Conversation;
 
 /// <summary>
-/// Codes on GitHub, in the contract's order: the environment approval's comment first; if there is
-/// none, or STS refuses it (it may have expired while the job was queued), the <c>/mfa</c> comment command.
+/// Codes in the contracts' order, on any front end: the approval's comment first (a GitHub
+/// environment approval, an Azure Pipelines Approvals check); if there is none, or STS refuses it
+/// (it may have expired while the job was queued), the <c>/mfa</c> comment command.
 /// </summary>
+/// <param name="approval">The code in this run's approval of the environment, if any.</param>
 /// <param name="foreignCode">Why the run may execute code from outside the repository (a fork), or null when it is the repository's own.</param>
-public sealed class GitHubCodeSource(EnvironmentApprovalCodes approvals, ConversationCodeSource comments, Func<CancellationToken, Task<string?>> foreignCode, bool allowForkPrs) : IMfaCodeSource
+/// <param name="configPath">Where the default branch's config lives, for the fork message.</param>
+public sealed class ApprovalThenCommentCodes(
+    Func<string, CancellationToken, Task<SuppliedCode?>> approval,
+    ConversationCodeSource comments,
+    Func<CancellationToken, Task<string?>> foreignCode,
+    bool allowForkPrs,
+    string configPath,
+    Func<string, string> mention) : IMfaCodeSource
 {
     private bool _approvalTried;
     private bool _lastFromApproval;
@@ -20,12 +28,12 @@ public sealed class GitHubCodeSource(EnvironmentApprovalCodes approvals, Convers
         if (!allowForkPrs && await foreignCode(cancellationToken) is { } fork)
             throw new Gate.TfMfaException(
                 $"{fork}: this job would run the fork's code with MFA credentials, so TfMfa does not ask for a code. " +
-                "Run the plan from a branch of this repository, or, if you accept that risk, set allow-fork-prs: true in .github/tfmfa.yml on the default branch.");
+                $"Run the plan from a branch of this repository, or, if you accept that risk, set allow-fork-prs: true in {configPath} on the default branch.");
 
         if (!_approvalTried)
         {
             _approvalTried = true;
-            if (await approvals.FindAsync(request.Environment, cancellationToken) is { } approved)
+            if (await approval(request.Environment, cancellationToken) is { } approved)
             {
                 _lastFromApproval = true;
                 return approved;
@@ -38,8 +46,8 @@ public sealed class GitHubCodeSource(EnvironmentApprovalCodes approvals, Convers
     public Task CodeRejectedAsync(SuppliedCode code, string reason, int attemptsLeft, CancellationToken cancellationToken)
     {
         _lastFailure = _lastFromApproval
-            ? $"The code in @{code.SuppliedBy}'s environment approval was not accepted (it may have expired while the job was queued): {reason}"
-            : $"The code from @{code.SuppliedBy} was not accepted: {reason}";
+            ? $"The code in {mention(code.SuppliedBy)}'s environment approval was not accepted (it may have expired while the job was queued): {reason}"
+            : $"The code from {mention(code.SuppliedBy)} was not accepted: {reason}";
         _attemptsLeft = attemptsLeft;
         return Task.CompletedTask;
     }

@@ -1,0 +1,121 @@
+using TfMfa.Aws;
+using TfMfa.Codes;
+using TfMfa.Config;
+using TfMfa.Conversation;
+using TfMfa.Gate;
+using TfMfa.Hosting;
+using TfMfa.Inputs;
+using TfMfa.RunLog;
+
+namespace TfMfa.AzurePipelines;
+
+/// <summary>
+/// The Azure Pipelines front end (TF_BUILD=True): the agent's variables, logging commands, the
+/// default branch's config through the items API, and the code channels (an Approvals check's
+/// comment, then a pull-request thread). Everything else is the core's, as on GitHub.
+/// </summary>
+public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log, TimeProvider clock) : IFrontEnd
+{
+    public const string DefaultConfigPath = ".azuredevops/tfmfa.yml";
+
+    /// <summary>Task inputs by GitHub name: <c>workingDirectory</c> for <c>working-directory</c>, <c>pullRequestId</c> for <c>issue-number</c>; no token input (the job has one).</summary>
+    private static string? InputVariable(string name) => name switch
+    {
+        "github-token" => null,
+        "issue-number" => "INPUT_PULLREQUESTID",
+        _ => "INPUT_" + name.Replace("-", "", StringComparison.Ordinal).ToUpperInvariant(),
+    };
+
+    public InputConventions Inputs { get; } = new(InputVariable, "BUILD_SOURCESDIRECTORY", DefaultConfigPath);
+
+    private AzureContext? _context;
+    private AzureReposApi? _api;
+    private AzureDevOpsClient? _client;
+    private IDefaultBranchConfig? _defaultBranch;
+
+    public RunContext Context { get; } = new(
+        environment.Get("BUILD_REQUESTEDFOREMAIL") ?? environment.Get("BUILD_REQUESTEDFOR") ?? "azure-pipelines",
+        SecretVariables(environment));
+
+    /// <summary>The job token, a mapped SYSTEM_ACCESSTOKEN, every service connection's parameters (the AWS one's secret key among them), and secret variables the agent hands over as SECRET_*.</summary>
+    private static IReadOnlyList<string> SecretVariables(IEnvironment environment) =>
+    [
+        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", AzureContext.JobTokenVariable, "SYSTEM_ACCESSTOKEN",
+        .. environment.All().Keys.Where(name => name.StartsWith("ENDPOINT_AUTH_", StringComparison.OrdinalIgnoreCase)
+                                                || name.StartsWith("SECRET_", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal),
+    ];
+
+    public IRunLog Log => log;
+
+    /// <summary>
+    /// The keys from the variables (mapped from secret variables with env:), else from the
+    /// awsCredentials service connection: the AWS Toolkit's connection holds the access key id as
+    /// its username and the secret key as its password.
+    /// </summary>
+    public AwsSettings Aws(IEnvironment variables)
+    {
+        if (variables.Get("INPUT_AWSCREDENTIALS") is not { } endpoint || variables.Get("AWS_ACCESS_KEY_ID") is not null)
+            return AwsSettings.Read(variables);
+        var id = endpoint.Trim().ToUpperInvariant().Replace("-", "_", StringComparison.Ordinal);
+        var keyId = variables.Get($"ENDPOINT_AUTH_PARAMETER_{id}_USERNAME");
+        var secret = variables.Get($"ENDPOINT_AUTH_PARAMETER_{id}_PASSWORD");
+        if (keyId is null || secret is null)
+            throw new TfMfaException($"input 'awsCredentials' names the service connection {endpoint}, but the agent passed no access key id and secret key for it: use an AWS service connection with an access key (the AWS Toolkit's 'AWS' type), or map AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from secret variables with env:");
+        var merged = new Dictionary<string, string>(variables.All(), StringComparer.Ordinal)
+        {
+            ["AWS_ACCESS_KEY_ID"] = keyId,
+            ["AWS_SECRET_ACCESS_KEY"] = secret,
+        };
+        return AwsSettings.Read(new DictionaryEnvironment(merged));
+    }
+
+    public IDefaultBranchConfig DefaultBranch(ActionInputs inputs) => _defaultBranch ??= new AzureDefaultBranchConfig(Api());
+
+    private AzureReposApi Api()
+    {
+        if (_api is not null) return _api;
+        _context = AzureContext.Read(environment);
+        if (!_context.RepositoryProvider.Equals("TfsGit", StringComparison.OrdinalIgnoreCase))
+            throw new TfMfaException($"BUILD_REPOSITORY_PROVIDER is {_context.RepositoryProvider}: the TfMfa task talks to Azure Repos Git (TfsGit). For a GitHub repository, run the TfMfa GitHub action in GitHub Actions instead.");
+        var token = environment.Get(AzureContext.JobTokenVariable) ?? environment.Get("SYSTEM_ACCESSTOKEN")
+            ?? throw new TfMfaException($"The job's access token is missing ({AzureContext.JobTokenVariable}; every task gets it unless the job is a server job): run TfMfa as a task in an agent job, or map SYSTEM_ACCESSTOKEN with env: SYSTEM_ACCESSTOKEN: $(System.AccessToken).");
+        _client = new AzureDevOpsClient(_context, token, clock);
+        return _api = new AzureReposApi(_client, _context);
+    }
+
+    public IMfaCodeSource CodeSource(ActionInputs inputs, GatePolicy policy)
+    {
+        var api = Api();
+        var context = _context!;
+        var approvers = new Approvers(policy.Approvers, (author, ct) => api.PermissionAsync(author.Key, ct));
+        var runKey = $"{context.BuildId}.{context.JobAttempt}";
+        var comments = new ConversationCodeSource(
+            new AzureThreadConversation(api, ct => FindPullRequestAsync(api, context, inputs.IssueNumber, ct), runKey, context.RunUrl),
+            approvers,
+            request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, context.RunUrl,
+                context.BuildId, context.JobAttempt, policy.Approvers, request.Deadline, "pipeline run", "",
+                "TfMfa deletes the comment once it is read where Azure DevOps lets the build identity do so; otherwise the code stays visible until it expires (30 seconds), and no other run can use it."),
+            policy.Wait.PollInterval,
+            clock,
+            log);
+        var approvals = new AzureApprovalCodes(api, context, approvers, log);
+        return new ApprovalThenCommentCodes(approvals.FindAsync, comments, _ => Task.FromResult(context.ForeignCode()),
+            policy.AllowForkPrs, DefaultConfigPath, name => name);
+    }
+
+    /// <summary>The build's pull request, else the one whose merge commit this is, else the pullRequestId input.</summary>
+    private static async Task<int> FindPullRequestAsync(AzureReposApi api, AzureContext context, int? input, CancellationToken cancellationToken)
+    {
+        if (context.PullRequestId is { } fromBuild) return fromBuild;
+        if (context.SourceVersion is { Length: > 0 } sha)
+        {
+            var pulls = await api.PullRequestsForCommitAsync(sha, cancellationToken);
+            var pull = pulls.FirstOrDefault(p => p.Status == "active") ?? pulls.FirstOrDefault();
+            if (pull is not null) return pull.PullRequestId;
+        }
+        if (input is { } number) return number;
+        throw new TfMfaException(
+            $"There is no pull request to ask for an MFA code on: this build ({context.BuildReason}) has none and commit {(context.SourceVersion.Length > 0 ? context.SourceVersion : "(unknown)")} belongs to no pull request. " +
+            "Set the pullRequestId input to a pull request where approvers can reply '/mfa 123456', or put an Approvals check on the environment and approve with the comment '/mfa 123456'.");
+    }
+}
