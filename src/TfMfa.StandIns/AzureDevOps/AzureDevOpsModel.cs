@@ -42,4 +42,4 @@ public sealed class StoredAzurePullRequest(int id, AzureIdentity createdBy, stri
 /// <param name="StageIdentifier">The YAML stage name the checkpoint sits under.</param>
 public sealed record StoredApproval(string Id, string StageIdentifier, long OwnerBuildId, string Status, AzureIdentity? Approver, string Comment, DateTimeOffset At);
 
-public sealed record AzureRequestRecord(string Method, string PathAndQuery, int Status, string? Body);
+public sealed record AzureRequestRecord(string Method, string PathAndQuery, int Status, string? Body, DateTimeOffset At);

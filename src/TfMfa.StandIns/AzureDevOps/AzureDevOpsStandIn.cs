@@ -181,7 +181,7 @@ public sealed class AzureDevOpsStandIn : IAsyncDisposable
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
             body = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync();
         var (status, answer) = Answer(http, body);
-        _requests.Enqueue(new AzureRequestRecord(request.Method, request.Path + request.QueryString, status, body));
+        _requests.Enqueue(new AzureRequestRecord(request.Method, request.Path + request.QueryString, status, body, DateTimeOffset.UtcNow));
         http.Response.StatusCode = status;
         if (answer is string html)
         {
@@ -264,7 +264,7 @@ public sealed class AzureDevOpsStandIn : IAsyncDisposable
                 var branch = query["versionDescriptor.version"].ToString();
                 if (!_files.TryGetValue((branch, path), out var content))
                     return NotFound($"TF401174: The item '{path}' could not be found in the repository '{RepositoryName}' at the version specified by '<Branch: {branch} >' (resolved to commit '0000000000000000000000000000000000000000').", "GitItemNotFoundException");
-                var item = new JsonObject { ["objectId"] = Guid.NewGuid().ToString("N")[..40], ["gitObjectType"] = "blob", ["commitId"] = "c0ffee", ["path"] = path };
+                var item = new JsonObject { ["objectId"] = (Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"))[..40], ["gitObjectType"] = "blob", ["commitId"] = "c0ffee", ["path"] = path };
                 if (query["includeContent"].ToString().Equals("true", StringComparison.OrdinalIgnoreCase)) item["content"] = content;
                 return (200, item);
             }
