@@ -52,7 +52,7 @@ public sealed class AzureScenario : IAsyncDisposable
             """);
         File.WriteAllText(CliConfigFile, "");
         Alice = azure.AddIdentity("alice@contoso.com", "Alice", allow: 2 | 4);
-        azure.AddPullRequest(PullRequest, "dana@contoso.com");
+        PullRequestRecord = azure.AddPullRequest(PullRequest, "dana@contoso.com");
         WriteConfig(Config);
     }
 
@@ -64,6 +64,21 @@ public sealed class AzureScenario : IAsyncDisposable
     public VirtualMfaDevice Device { get; }
     public S3Bucket Bucket { get; }
     public AzureIdentity Alice { get; }
+    public StoredAzurePullRequest PullRequestRecord { get; }
+
+    /// <summary>A deployment after the merge: no pull request variables, a stage behind an environment's Approvals check.</summary>
+    public void AsDeployment(string stage = "deploy")
+    {
+        Variables["BUILD_REASON"] = "IndividualCI";
+        Variables["SYSTEM_PULLREQUEST_PULLREQUESTID"] = "";
+        Variables["SYSTEM_PULLREQUEST_ISFORK"] = "";
+        Variables["SYSTEM_STAGENAME"] = stage;
+        Variables["ENVIRONMENT_NAME"] = "production";
+        Inputs["COMMAND"] = "apply";
+        // The merge commit this deployment builds is the pull request's.
+        PullRequestRecord.MergeCommit = SourceVersion;
+        PullRequestRecord.Status = "completed";
+    }
     public string Workspace => Path.Combine(Root, "s");
     public string ModuleDirectory => Path.Combine(Workspace, "infra");
     public string AgentTemp => Path.Combine(Root, "_temp");

@@ -45,4 +45,210 @@ public sealed class AzureTaskTests
         Assert.Contains($"##vso[task.uploadsummary]{summary}", run.StandardOutput);
         Assert.Contains("alice@contoso.com", File.ReadAllText(summary));
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_gated_apply_takes_the_code_from_the_environment_approval_and_terraform_sees_none_of_the_agents_tokens()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        scenario.AsDeployment();
+        var code = scenario.CurrentCode();
+        scenario.Azure.AddApproval("deploy", AzureScenario.BuildId, "alice@contoso.com", $"/mfa {code}\nship it");
+        // What the agent hands a task besides: none of it may reach terraform.
+        scenario.Variables["SYSTEM_ACCESSTOKEN"] = scenario.Azure.Token;
+        scenario.Variables["SECRET_DB_PASSWORD"] = "db-password-value-123";
+        scenario.Variables["ENDPOINT_URL_SYSTEMVSSCONNECTION"] = scenario.Azure.CollectionUri;
+
+        var run = await scenario.RunAsync();
+
+        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
+        Assert.Contains("Using the code in alice@contoso.com's approval of environment 'production'", run.StandardOutput);
+        Assert.Contains("Authenticated with MFA by alice@contoso.com", run.StandardOutput);
+        Assert.Equal(code, Assert.Single(scenario.CodesSentToSts).TokenCode);
+        Assert.Empty(scenario.RequestThreads()); // nobody was asked on the pull request
+        var seen = TfMfa.StandIns.Terraform.SampleModule.ReadSeenEnvironment(scenario.ModuleDirectory);
+        Assert.Equal(Assert.Single(scenario.Aws.IssuedSessions).AccessKeyId, seen["AWS_ACCESS_KEY_ID"]);
+        Assert.Empty(scenario.DeniedVariablesTerraformSaw());
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task An_expired_approval_code_falls_back_to_the_thread_of_the_pull_request_that_merged_the_commit()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        scenario.AsDeployment();
+        var stale = scenario.Device.CodeAt(scenario.Clock.GetUtcNow().AddMinutes(-10)); // approved while the job was queued
+        scenario.Azure.AddApproval("deploy", AzureScenario.BuildId, "alice@contoso.com", $"/mfa {stale}");
+        var fresh = "";
+        scenario.PersonAnswers("alice@contoso.com", () => $"/mfa {fresh = scenario.CurrentCode()}");
+
+        var run = await scenario.RunAsync();
+
+        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
+        Assert.Equal([stale, fresh], scenario.CodesSentToSts.Select(r => r.TokenCode));
+        var request = scenario.Request()!;
+        Assert.Contains(request.History, h => h.Contains("environment approval was not accepted (it may have expired while the job was queued)", StringComparison.Ordinal));
+        Assert.Contains("Authenticated with MFA by alice@contoso.com", request.Content);
+        Assert.Contains("pullrequestquery", string.Join("\n", scenario.Azure.Requests.Select(r => r.PathAndQuery)));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_wrong_code_turns_the_request_red_with_attempts_left_and_the_next_right_code_runs()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        var wrong = scenario.WrongCode();
+        var right = "";
+        scenario.PersonAnswers("alice@contoso.com", () => $"/mfa {wrong}", () => $"/mfa {right = scenario.CurrentCode()}");
+
+        var run = await scenario.RunAsync();
+
+        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
+        Assert.Equal([wrong, right], scenario.CodesSentToSts.Select(r => r.TokenCode));
+        var request = scenario.Request()!;
+        Assert.Contains(request.History, h => h.Contains("🔴 The code from alice@contoso.com was not accepted", StringComparison.Ordinal) && h.Contains("2 attempts left", StringComparison.Ordinal));
+        Assert.Contains("##vso[task.logissue type=error;]🔴 MFA code from alice@contoso.com was not accepted", run.StandardOutput);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task With_no_code_in_time_the_run_fails_and_the_request_says_it_timed_out()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        scenario.Inputs["TIMEOUT"] = "3s";
+
+        var run = await scenario.RunAsync();
+
+        Assert.Equal(0, run.ExitCode); // the agent would call a non-zero exit an infrastructure failure
+        Assert.Contains("##vso[task.complete result=Failed;]", run.StandardOutput);
+        Assert.Empty(scenario.CodesSentToSts);
+        var thread = Assert.Single(scenario.RequestThreads());
+        Assert.Contains("No MFA code arrived in time", thread.Comments[0].Content);
+        Assert.Equal("closed", thread.Status);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Mfa_cancel_from_an_allowed_person_stops_the_run()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        scenario.PersonAnswers("alice@contoso.com", "/mfa cancel");
+
+        var run = await scenario.RunAsync();
+
+        Assert.Contains("##vso[task.complete result=Failed;]", run.StandardOutput);
+        Assert.Contains("Cancelled by alice@contoso.com with /mfa cancel.", run.StandardOutput);
+        Assert.Contains("MFA wait cancelled", scenario.Request()!.Content);
+        Assert.Empty(scenario.CodesSentToSts);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_code_from_someone_without_contribute_is_never_used_and_an_allowed_persons_is()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        scenario.Azure.AddIdentity("rob@contoso.com", "Rob", allow: 2); // Read only
+        var robs = scenario.CurrentCode();
+        scenario.PersonAnswers("rob@contoso.com", $"/mfa {robs}");
+        var alices = "";
+        scenario.PersonAnswers("alice@contoso.com", () =>
+        {
+            // After rob's comment has been dealt with.
+            while (!scenario.Azure.Threads(AzureScenario.PullRequest).Any(t => t.Comments[0].Author.UniqueName == "rob@contoso.com" && t.Comments[0].IsDeleted))
+                Thread.Sleep(25);
+            scenario.NextCodeWindow();
+            return $"/mfa {alices = scenario.CurrentCode()}";
+        });
+
+        var run = await scenario.RunAsync();
+
+        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
+        Assert.Contains("Ignored a /mfa comment by rob@contoso.com: has read permission, below approvers.min-permission (write)", run.StandardOutput);
+        Assert.Equal([alices], scenario.CodesSentToSts.Select(r => r.TokenCode));
+        Assert.Contains("accesscontrollists/2e9eb7ed-3c0a-47d4-87c1-0ffdd275fd87", string.Join("\n", scenario.Azure.Requests.Select(r => r.PathAndQuery)));
+    }
+
+    [Theory(Timeout = Timeout)]
+    [InlineData("True")]
+    [InlineData("")] // a pull request build that does not say: counts as a fork
+    public async Task A_pull_request_from_a_fork_is_not_asked_for_a_code(string isFork)
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        scenario.Variables["SYSTEM_PULLREQUEST_ISFORK"] = isFork;
+
+        var run = await scenario.RunAsync();
+
+        Assert.Contains("##vso[task.complete result=Failed;]", run.StandardOutput);
+        Assert.Contains("set allow-fork-prs: true in .azuredevops/tfmfa.yml on the default branch", run.StandardOutput);
+        Assert.Empty(scenario.RequestThreads());
+        Assert.Empty(scenario.Aws.IssuedSessions);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_bad_job_token_gets_the_sign_in_page_and_a_clear_error()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        scenario.Variables[AzureContextNames.JobToken] = "expired-or-foreign-token";
+
+        var run = await scenario.RunAsync();
+
+        Assert.Contains("##vso[task.complete result=Failed;]", run.StandardOutput);
+        Assert.Contains("with its sign-in page (HTTP 203), not JSON: the job's access token was not accepted", run.StandardOutput);
+        Assert.DoesNotContain("expired-or-foreign-token", run.StandardOutput.Split('\n').Where(l => !l.StartsWith("##vso[task.setsecret]", StringComparison.Ordinal)));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Throttling_with_429_and_Retry_After_is_waited_out()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        scenario.Azure.Throttle(2, TimeSpan.FromSeconds(2));
+        scenario.PersonAnswers("alice@contoso.com", () => $"/mfa {scenario.CurrentCode()}");
+
+        var run = await scenario.RunAsync();
+
+        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
+        var requests = scenario.Azure.Requests;
+        var throttled = requests.Where(r => r.Status == 429).ToList();
+        Assert.Equal(2, throttled.Count);
+        var next = requests.First(r => r.At > throttled[^1].At && r.Status != 429);
+        Assert.True(next.At - throttled[^1].At >= TimeSpan.FromSeconds(1.9), $"asked again {(next.At - throttled[^1].At).TotalSeconds:0.0} s after a 429 that said 2 s");
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task The_service_connections_keys_are_used_when_no_variables_are_mapped()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        scenario.Inputs["AWSCREDENTIALS"] = "a1b2c3d4-aws-connection";
+        scenario.Variables["AWS_ACCESS_KEY_ID"] = "";
+        scenario.Variables["AWS_SECRET_ACCESS_KEY"] = "";
+        scenario.Variables["ENDPOINT_AUTH_PARAMETER_A1B2C3D4_AWS_CONNECTION_USERNAME"] = scenario.User.AccessKeyId;
+        scenario.Variables["ENDPOINT_AUTH_PARAMETER_A1B2C3D4_AWS_CONNECTION_PASSWORD"] = scenario.User.SecretAccessKey;
+        scenario.PersonAnswers("alice@contoso.com", () => $"/mfa {scenario.CurrentCode()}");
+
+        var run = await scenario.RunAsync();
+
+        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
+        Assert.Contains($"##vso[task.setsecret]{scenario.User.SecretAccessKey}", run.StandardOutput);
+        Assert.Single(scenario.Aws.IssuedSessions);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task No_secret_appears_in_any_output_summary_or_comment()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        scenario.Inputs["COMMAND"] = "apply";
+        var wrong = scenario.WrongCode();
+        var right = "";
+        scenario.PersonAnswers("alice@contoso.com", () => $"/mfa {wrong}", () => $"/mfa {right = scenario.CurrentCode()}");
+        scenario.Variables["TF_LOG"] = "DEBUG"; // terraform's debug log prints its credentials' use
+
+        var run = await scenario.RunAsync();
+
+        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
+        var secrets = new List<(string What, string Value)> { ("long-term secret key", scenario.User.SecretAccessKey), ("job token", scenario.Azure.Token), ("MFA code", right), ("wrong MFA code", wrong) };
+        foreach (var session in scenario.Aws.IssuedSessions)
+            secrets.AddRange([("session access key id", session.AccessKeyId), ("session secret key", session.SecretAccessKey), ("session token", session.SessionToken)]);
+        var places = run.AllOutput.Split('\n').Where(l => !l.StartsWith("##vso[task.setsecret]", StringComparison.Ordinal)).Select(l => ("output", l))
+            .Append(("summary", scenario.Summary()))
+            .Concat(scenario.Azure.Threads(AzureScenario.PullRequest).SelectMany(t => t.Comments)
+                .Where(c => c.Author.Id == scenario.Azure.BuildIdentity.Id)
+                .SelectMany(c => c.History.Select(h => ($"comment by the task {c.Id}", h))));
+        foreach (var (where, text) in places)
+            foreach (var (what, value) in secrets)
+                Assert.False(text.Contains(value, StringComparison.Ordinal), $"the {what} appears in the {where}: {text.Replace(value, "<HERE>")}");
+    }
 }
