@@ -35,7 +35,8 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
 
     public RunContext Context { get; } = new(
         environment.Get("BUILD_REQUESTEDFOREMAIL") ?? environment.Get("BUILD_REQUESTEDFOR") ?? "azure-pipelines",
-        SecretVariables(environment));
+        SecretVariables(environment),
+        "Azure DevOps");
 
     /// <summary>The job token, a mapped SYSTEM_ACCESSTOKEN, every service connection's parameters (the AWS one's secret key among them), and secret variables the agent hands over as SECRET_*.</summary>
     private static IReadOnlyList<string> SecretVariables(IEnvironment environment) =>

@@ -30,6 +30,12 @@ public sealed class AzurePipelinesRunLog(TextWriter stdout, string? summaryDirec
                 Command(LoggingCommand.Format("task.setsecret", line.TrimEnd('\r')));
     }
 
+    /// <summary>
+    /// Never <c>task.setsecret</c>: the agent would mask that number everywhere in the log (line
+    /// numbers, resource counts, ids). The code is never printed; TfMfa's own lines redact it all the same.
+    /// </summary>
+    public void MaskCode(string digits) => _redactor.Add(digits);
+
     public void Info(string message) => Text(message);
     public void Notice(string message) => Text(message);
     public void Warning(string message) => Command(LoggingCommand.Format("task.logissue", LoggingCommand.Neutralise(_redactor.Redact(message)), ("type", "warning")));

@@ -165,10 +165,10 @@ public sealed class GateRunner(GateServices services)
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 throw new CodeWaitTimedOutException(codes.Trouble is { } trouble
-                    ? $"No MFA code could be read within {Duration.Format(policy.Wait.Timeout)} (the timeout): GitHub kept failing, last with: {trouble}. Run the job again when GitHub answers."
+                    ? $"No MFA code could be read within {Duration.Format(policy.Wait.Timeout)} (the timeout): {services.FrontEnd.Context.Service} kept failing, last with: {trouble}. Run the job again when {services.FrontEnd.Context.Service} answers."
                     : $"No MFA code arrived within {Duration.Format(policy.Wait.Timeout)} (the timeout). Run the job again and supply a code sooner, or raise wait.timeout in the config or the timeout input.");
             }
-            Log.Mask(supplied.Code.Digits);
+            Log.MaskCode(supplied.Code.Digits);
 
             try
             {

@@ -11,7 +11,8 @@ namespace TfMfa.Hosting;
 /// </summary>
 /// <param name="Actor">The identity the run belongs to (GITHUB_ACTOR; the local user): a role session without MFA is named after it.</param>
 /// <param name="SecretVariables">Variables whose values are secrets wherever they appear: masked before anything else is printed.</param>
-public sealed record RunContext(string Actor, IReadOnlyList<string> SecretVariables);
+/// <param name="Service">The CI service's name, for messages about it ("GitHub kept failing").</param>
+public sealed record RunContext(string Actor, IReadOnlyList<string> SecretVariables, string Service = "GitHub");
 
 /// <summary>How a front end's inputs arrive and where its config lives.</summary>
 /// <param name="VariableName">The variable carrying an input (by its GitHub name, <c>working-directory</c>), or null when this front end has no such input.</param>

@@ -10,6 +10,9 @@ public interface IRunLog : IDisposable
     /// <summary>Registers a secret: on GitHub, <c>::add-mask::</c> before the value could appear anywhere.</summary>
     void Mask(string secret);
 
+    /// <summary>A one-time code: redacted from TfMfa's lines; on GitHub also masked by the runner.</summary>
+    void MaskCode(string digits) => Mask(digits);
+
     void Info(string message);
     void Notice(string message);
     void Warning(string message);

@@ -1,0 +1,64 @@
+using TfMfa.EndToEnd.Infrastructure;
+
+namespace TfMfa.EndToEnd.AzurePipelines;
+
+/// <summary>
+/// Two runs waiting on one pull request never share a code, even where the build identity may not
+/// delete the code comment: the claim is a reply the service numbers in order, and the lowest wins.
+/// </summary>
+public sealed class AzureClaimTests
+{
+    private const int Timeout = 180_000;
+
+    [Theory(Timeout = Timeout)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Two_runs_on_one_pull_request_never_use_the_same_code(bool mayDeleteOthersComments)
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        scenario.Azure.BuildIdentityMayDeleteOthersComments = mayDeleteOthersComments;
+        var first = scenario.Environment();
+        var second = scenario.Environment();
+        second["BUILD_BUILDID"] = "4243";
+
+        var runs = new[] { AzureScenario.RunTaskAsync(first, AzureScenario.RunTimeout, TestContext.Current.CancellationToken), AzureScenario.RunTaskAsync(second, AzureScenario.RunTimeout, TestContext.Current.CancellationToken) };
+        await UntilAsync(() => scenario.RequestThreads().Count == 2, runs);
+        var codes = new List<string> { scenario.CurrentCode() };
+        scenario.Azure.PostThread(AzureScenario.PullRequest, "alice@contoso.com", $"/mfa {codes[0]}");
+
+        // One run takes it; the other is still waiting and gets the next code.
+        await UntilAsync(() => scenario.RequestThreads().Count(t => t.Comments[0].Content.Contains("Authenticated with MFA", StringComparison.Ordinal)) == 1, runs);
+        await Task.Delay(TimeSpan.FromSeconds(2.5), TestContext.Current.CancellationToken); // more polls of the loser: it must not take the first code
+        Assert.Single(scenario.CodesSentToSts);
+        scenario.NextCodeWindow();
+        codes.Add(scenario.CurrentCode());
+        scenario.Azure.PostThread(AzureScenario.PullRequest, "alice@contoso.com", $"/mfa {codes[1]}");
+
+        var results = await Task.WhenAll(runs);
+
+        Assert.All(results, r => Assert.False(r.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), r.ToString()));
+        Assert.Equal(codes, scenario.CodesSentToSts.Select(r => r.TokenCode));
+        Assert.Equal(2, scenario.Aws.IssuedSessions.Count);
+        var answers = scenario.Azure.Threads(AzureScenario.PullRequest).Where(t => t.Comments[0].Author.UniqueName == "alice@contoso.com").ToList();
+        Assert.All(answers, t => Assert.Equal(mayDeleteOthersComments, t.Comments[0].IsDeleted));
+        if (!mayDeleteOthersComments)
+        {
+            // The first code stayed visible, so both runs saw it and claimed it: exactly one claim won.
+            Assert.Contains(results, r => r.StandardOutput.Contains("it stays visible until it expires: Azure DevOps does not let the build identity delete another person's comment (403)", StringComparison.Ordinal));
+            Assert.Contains(results, r => r.StandardOutput.Contains("was taken by another run waiting on pull request 31; still waiting.", StringComparison.Ordinal));
+            var claims = answers[0].Comments.Where(c => c.Content.Contains("tfmfa:claim", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, claims.Count);
+        }
+    }
+
+    private static async Task UntilAsync(Func<bool> condition, Task<ActionResult>[] runs)
+    {
+        using var limit = new CancellationTokenSource(AzureScenario.RunTimeout);
+        while (!condition())
+        {
+            if (runs.FirstOrDefault(r => r.IsCompleted) is { } ended)
+                Assert.Fail($"a run ended early:\n{await ended}");
+            await Task.Delay(25, limit.Token);
+        }
+    }
+}
