@@ -116,7 +116,7 @@ public sealed class GateRunner(GateServices services)
             {
                 CodeWaitCancelledException => (CodeWaitEnd.Cancelled, e.Message),
                 CodeWaitTimedOutException => (CodeWaitEnd.TimedOut, e.Message),
-                OperationCanceledException => (CodeWaitEnd.Cancelled, "The workflow run was cancelled."),
+                OperationCanceledException => (CodeWaitEnd.Cancelled, "The run was cancelled."),
                 _ => (CodeWaitEnd.Failed, e.Message),
             };
             await TellThePeopleAskedAsync(codes, end, message);

@@ -251,4 +251,28 @@ public sealed class AzureTaskTests
             foreach (var (what, value) in secrets)
                 Assert.False(text.Contains(value, StringComparison.Ordinal), $"the {what} appears in the {where}: {text.Replace(value, "<HERE>")}");
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Cancelling_the_job_while_it_waits_reaches_tfmfa_through_the_shim_and_the_request_says_so()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        var start = new System.Diagnostics.ProcessStartInfo(NodeBinary.Path!, Path.Combine(TaskFolder.Path, "index.js")) { RedirectStandardOutput = true, UseShellExecute = false };
+        start.Environment.Clear();
+        foreach (var (name, value) in scenario.Environment().Where(v => v.Value.Length > 0)) start.Environment[name] = value;
+        using var node = System.Diagnostics.Process.Start(start)!;
+        var output = node.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using (var limit = new CancellationTokenSource(AzureScenario.RunTimeout))
+            while (scenario.Request() is null) await Task.Delay(25, limit.Token);
+
+        // What the agent does when the job is cancelled.
+        await CliWrap.Cli.Wrap("kill").WithArguments(["-TERM", node.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).ExecuteAsync(TestContext.Current.CancellationToken);
+        await node.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, node.ExitCode);
+        Assert.Contains("##vso[task.complete result=Failed;]", await output);
+        var thread = Assert.Single(scenario.RequestThreads());
+        Assert.Contains("MFA wait cancelled", thread.Comments[0].Content);
+        Assert.Contains("The run was cancelled.", thread.Comments[0].Content);
+        Assert.Equal("closed", thread.Status);
+    }
 }
