@@ -26,8 +26,11 @@ public sealed class AzurePipelinesRunLog(TextWriter stdout, string? summaryDirec
         // The agent masks what it is told, line by line: a multi-line secret is also told line by line.
         Command(LoggingCommand.Format("task.setsecret", secret));
         if (secret.Contains('\n'))
-            foreach (var line in secret.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                Command(LoggingCommand.Format("task.setsecret", line.TrimEnd('\r')));
+            foreach (var line in secret.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')))
+            {
+                _redactor.Add(line);
+                Command(LoggingCommand.Format("task.setsecret", line));
+            }
     }
 
     /// <summary>
