@@ -16,6 +16,8 @@ public sealed class DemoScript(DemoWorld world, bool interactive)
         Introduce();
         await PullRequestPlanAsync(cancellationToken);
         await GatedApplyAsync(cancellationToken);
+        var (exitCode, by) = await new AzureScene(world).RunAsync(cancellationToken);
+        _results.Add(("Azure Repos pull-request plan (thread)", exitCode, by));
         return Recap();
     }
 
@@ -144,6 +146,7 @@ public sealed class DemoScript(DemoWorld world, bool interactive)
               terraform's S3 requests: {s3.Count}, signed by MFA session keys: {s3.Count(r => r.AccessKeyId is not null && sessions.Contains(r.AccessKeyId))}, by the long-term key: {s3.Count(r => r.AccessKeyId == world.User.AccessKeyId)}
               GitHub API requests:     {github.Count}, of which {github.Count(r => r.Counted)} counted against the rate limit ({github.Count(r => r.Status == 304)} were free 304s)
               Ignored: @mallory's /mfa (read permission); refused: one wrong code (the request comment turned red)
+              Azure DevOps API requests: {world.Azure.Requests.Count}; ignored: rob@contoso.com's /mfa (Read, no Contribute)
             """);
         if (!terraformRan) Screen.Say("  terraform was not on PATH: the runs stopped after authenticating. Install terraform to see plan and apply.");
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using TfMfa.StandIns.Aws;
+using TfMfa.StandIns.AzureDevOps;
 using TfMfa.StandIns.GitHub;
 using TfMfa.StandIns.Terraform;
 
@@ -24,10 +25,20 @@ public sealed class DemoWorld : IAsyncDisposable
           poll-interval: 1s
         """;
 
-    private DemoWorld(AwsStandIn aws, GitHubStandIn github, ShiftableClock clock, string root)
+    public const string AzureConfig = """
+        environments:
+          production:
+            level: plans-and-applies
+        wait:
+          timeout: 5m
+          poll-interval: 1s
+        """;
+
+    private DemoWorld(AwsStandIn aws, GitHubStandIn github, AzureDevOpsStandIn azure, ShiftableClock clock, string root)
     {
         Aws = aws;
         GitHub = github;
+        Azure = azure;
         Clock = clock;
         Root = root;
         User = aws.AddUser("ci");
@@ -42,6 +53,58 @@ public sealed class DemoWorld : IAsyncDisposable
         Directory.CreateDirectory(Path.Combine(Workspace, ".github"));
         File.WriteAllText(Path.Combine(Workspace, ".github", "tfmfa.yml"), Config);
         File.WriteAllText(Path.Combine(Root, "terraformrc"), "");
+
+        azure.AddIdentity("alice@contoso.com", "Alice", allow: 2 | 4);
+        azure.AddIdentity("rob@contoso.com", "Rob", allow: 2);
+        azure.AddPullRequest(AzureScene.PullRequest, "dana@contoso.com");
+        azure.SetFile("main", ".azuredevops/tfmfa.yml", AzureConfig);
+        Directory.CreateDirectory(Path.Combine(Workspace, ".azuredevops"));
+        File.WriteAllText(Path.Combine(Workspace, ".azuredevops", "tfmfa.yml"), AzureConfig);
+        Directory.CreateDirectory(AgentTemp);
+    }
+
+    public AzureDevOpsStandIn Azure { get; }
+    public string AgentTemp => Path.Combine(Root, "agent_temp");
+
+    public void NextCodeWindow() => Clock.Skip(TimeSpan.FromSeconds(30));
+
+    /// <summary>The variables the Azure Pipelines agent gives the TfMfa@1 task in a pull-request build.</summary>
+    public Dictionary<string, string?> AgentEnvironment()
+    {
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>())
+            if (name.StartsWith("AWS_", StringComparison.Ordinal) || name.StartsWith("GITHUB_", StringComparison.Ordinal) || name.StartsWith("INPUT_", StringComparison.Ordinal))
+                environment[name] = null;
+        foreach (var (name, value) in new Dictionary<string, string>
+        {
+            ["TF_BUILD"] = "True",
+            ["AGENT_TEMPDIRECTORY"] = AgentTemp,
+            ["BUILD_SOURCESDIRECTORY"] = Workspace,
+            ["SYSTEM_COLLECTIONURI"] = Azure.CollectionUri,
+            ["SYSTEM_TEAMPROJECT"] = AzureDevOpsStandIn.ProjectName,
+            ["SYSTEM_TEAMPROJECTID"] = Azure.ProjectId,
+            ["BUILD_REPOSITORY_ID"] = Azure.RepositoryId,
+            ["BUILD_REPOSITORY_PROVIDER"] = "TfsGit",
+            ["BUILD_SOURCEVERSION"] = "9c1e5d7f3a2b4c6d8e0f1a2b3c4d5e6f7a8b9c0d",
+            ["BUILD_BUILDID"] = "812",
+            ["BUILD_REASON"] = "PullRequest",
+            ["SYSTEM_PULLREQUEST_PULLREQUESTID"] = AzureScene.PullRequest.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["SYSTEM_PULLREQUEST_ISFORK"] = "False",
+            ["SYSTEM_JOBATTEMPT"] = "1",
+            ["BUILD_REQUESTEDFOREMAIL"] = "dana@contoso.com",
+            ["ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN"] = Azure.Token,
+            ["INPUT_COMMAND"] = "plan",
+            ["INPUT_ENVIRONMENT"] = "production",
+            ["INPUT_WORKINGDIRECTORY"] = "infra",
+            ["AWS_ACCESS_KEY_ID"] = User.AccessKeyId,
+            ["AWS_SECRET_ACCESS_KEY"] = User.SecretAccessKey,
+            ["AWS_MFA_SERIAL_NUMBER"] = Device.SerialNumber,
+            ["AWS_ENDPOINT_URL_STS"] = Aws.Endpoint,
+            ["AWS_EC2_METADATA_DISABLED"] = "true",
+            ["TF_CLI_CONFIG_FILE"] = Path.Combine(Root, "terraformrc"),
+            ["CHECKPOINT_DISABLE"] = "1",
+        }) environment[name] = value;
+        return environment;
     }
 
     public AwsStandIn Aws { get; }
@@ -59,7 +122,8 @@ public sealed class DemoWorld : IAsyncDisposable
         var clock = new ShiftableClock();
         var aws = await AwsStandIn.StartAsync(clock);
         var github = await GitHubStandIn.StartAsync("acme/infra");
-        return new DemoWorld(aws, github, clock, Directory.CreateTempSubdirectory("tfmfa-demo-").FullName);
+        var azure = await AzureDevOpsStandIn.StartAsync();
+        return new DemoWorld(aws, github, azure, clock, Directory.CreateTempSubdirectory("tfmfa-demo-").FullName);
     }
 
     public string CurrentCode() => Device.CodeAt(Clock.GetUtcNow());
@@ -119,6 +183,7 @@ public sealed class DemoWorld : IAsyncDisposable
     {
         await Aws.DisposeAsync();
         await GitHub.DisposeAsync();
+        await Azure.DisposeAsync();
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
     }
 }

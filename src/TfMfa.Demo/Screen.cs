@@ -12,7 +12,7 @@ public static class Screen
 
     public static void Action(string line) => Write(Dim("action │ "), line);
 
-    public static void Conversation(string line) => Write(Cyan($"PR #{DemoWorld.PullRequest}  │ "), line);
+    public static void Conversation(string line, string where = "") => Write(Cyan($"{(where.Length > 0 ? where : $"PR #{DemoWorld.PullRequest}"),-6} │ "), line);
 
     private static void Write(string prefix, string text)
     {

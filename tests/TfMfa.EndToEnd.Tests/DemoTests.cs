@@ -35,6 +35,10 @@ public sealed class DemoTests
         Assert.Contains("> 🔴 The code from @alice was not accepted", output);
         Assert.Contains("Using the code in @alice's approval of environment 'production'.", output);
         Assert.Contains("Apply complete!", output);
+        // The Azure Repos scene: the same gate as a task, a reader refused, alice's code taken from a thread.
+        Assert.Contains("Ignored a /mfa comment by rob@contoso.com: has read permission, below approvers.min-permission (write)", output);
+        Assert.Contains("Azure Repos pull-request plan (thread)   exit 0   Authenticated with MFA by alice@contoso.com", output);
+        Assert.DoesNotContain("##vso[task.setsecret]", output);
         Assert.Contains("by the long-term key: 0", output);
         Assert.Contains("The demo finished as expected.", output);
         Assert.DoesNotContain("::add-mask::", output);
