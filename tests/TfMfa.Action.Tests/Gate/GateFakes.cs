@@ -101,3 +101,42 @@ internal sealed class FakeFrontEnd(IRunLog log, IMfaCodeSource codes, string act
     public IDefaultBranchConfig DefaultBranch(ActionInputs inputs) => new NoDefaultBranch();
     public IMfaCodeSource CodeSource(ActionInputs inputs, GatePolicy policy) => codes;
 }
+
+/// <summary>
+/// The run log as the core sees it: what kind of line, in order. Tests of the core assert these,
+/// not any front end's syntax (a workflow command, a logging command).
+/// </summary>
+internal sealed class RecordingRunLog : TfMfa.RunLog.IRunLog
+{
+    private readonly Lock _lock = new();
+    private readonly List<string> _lines = [];
+
+    public IReadOnlyList<string> Lines { get { lock (_lock) return [.. _lines]; } }
+    public Dictionary<string, string> Outputs { get; } = [];
+    public override string ToString() => string.Join("\n", Lines);
+
+    private void Add(string line) { lock (_lock) _lines.Add(line); }
+
+    public void Mask(string secret) => Add("mask: " + secret);
+    public void Info(string message) => Add("info: " + message);
+    public void Notice(string message) => Add("notice: " + message);
+    public void Warning(string message) => Add("warning: " + message);
+    public void Error(string message) => Add("error: " + message);
+
+    public IDisposable Group(string title)
+    {
+        Add("group: " + title);
+        return new Ending(() => Add("end group"));
+    }
+
+    public void ToolOutput(string line, bool isError) => Add("tool: " + line);
+    public IDisposable ToolOutputSection() => new Ending(() => { });
+    public void SetOutput(string name, string value) { lock (_lock) Outputs[name] = value; }
+    public void AppendSummary(string markdown) => Add("summary: " + markdown);
+    public void Dispose() { }
+
+    private sealed class Ending(Action end) : IDisposable
+    {
+        public void Dispose() => end();
+    }
+}

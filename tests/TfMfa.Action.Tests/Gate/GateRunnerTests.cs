@@ -1,4 +1,3 @@
-using TfMfa.GitHub;
 using Microsoft.Extensions.Time.Testing;
 using TfMfa.Aws;
 using TfMfa.Config;
@@ -13,7 +12,7 @@ public sealed class GateRunnerTests : IDisposable
 {
     private const int Timeout = 30_000;
     private readonly string _workspace = Directory.CreateTempSubdirectory("tfmfa-gate-").FullName;
-    private readonly StringWriter _stdout = new();
+    private readonly RecordingRunLog _log = new();
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.Parse("2026-11-28T12:00:00Z"));
 
     private readonly Dictionary<string, string> _variables = new()
@@ -34,20 +33,19 @@ public sealed class GateRunnerTests : IDisposable
         File.WriteAllText(Path.Combine(_workspace, ".github", "tfmfa.yml"), yaml);
     }
 
-    private GateRunner Runner(ScriptedSts sts, QueuedCodes codes, RecordingTerraform terraform, string? outputFile = null) =>
+    private GateRunner Runner(ScriptedSts sts, QueuedCodes codes, RecordingTerraform terraform) =>
         new(new GateServices(new DictionaryEnvironment(_variables),
-            new FakeFrontEnd(new GitHubRunLog(_stdout, _stdout, outputFile, null), codes, _variables.GetValueOrDefault("GITHUB_ACTOR") ?? "local"), (_, _) => sts, terraform, _clock));
+            new FakeFrontEnd(_log, codes, _variables.GetValueOrDefault("GITHUB_ACTOR") ?? "local"), (_, _) => sts, terraform, _clock));
 
-    private string Log => _stdout.ToString();
+    private string Log => _log.ToString();
 
     [Fact(Timeout = Timeout)]
     public async Task A_final_request_update_that_hangs_gives_up_on_the_clock_and_the_time_out_stays_the_error()
     {
         Config("default-level: plans-and-applies\nwait:\n  timeout: 5m\n");
         var codes = new QueuedCodes { HangWhenEnded = true };
-        var outputs = Path.Combine(_workspace, "outputs");
 
-        var run = Runner(new ScriptedSts(ScriptedSts.Session), codes, new RecordingTerraform(), outputs).RunAsync([], TestContext.Current.CancellationToken);
+        var run = Runner(new ScriptedSts(ScriptedSts.Session), codes, new RecordingTerraform()).RunAsync([], TestContext.Current.CancellationToken);
         await codes.Waiting.Task.WaitAsync(TestContext.Current.CancellationToken);
         _clock.Advance(TimeSpan.FromMinutes(5));
         while (!codes.Events.Contains("ended TimedOut")) await Task.Delay(10, TestContext.Current.CancellationToken);
@@ -55,10 +53,10 @@ public sealed class GateRunnerTests : IDisposable
         _clock.Advance(GateRunner.FinalUpdateGrace);
 
         Assert.Equal(GateRunner.FailureExitCode, await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
-        Assert.Contains("::error::No MFA code arrived within 5m (the timeout).", Log);
-        Assert.Contains("::warning::Could not tell the people asked for a code that the wait ended within 10s.", Log);
+        Assert.Contains("error: No MFA code arrived within 5m (the timeout).", Log);
+        Assert.Contains("warning: Could not tell the people asked for a code that the wait ended within 10s.", Log);
         Assert.DoesNotContain("failed unexpectedly", Log);
-        Assert.Contains("mfa-required<<", File.ReadAllText(outputs));
+        Assert.Equal("true", _log.Outputs["mfa-required"]); // the outputs are written all the same
     }
 
     [Fact(Timeout = Timeout)]
@@ -75,7 +73,7 @@ public sealed class GateRunnerTests : IDisposable
         _clock.Advance(TimeSpan.FromMinutes(1));
 
         Assert.Equal(GateRunner.FailureExitCode, await run);
-        Assert.Contains("::error::No MFA code arrived within 5m (the timeout).", Log);
+        Assert.Contains("error: No MFA code arrived within 5m (the timeout).", Log);
         Assert.Equal("ended TimedOut", codes.Events[^1]);
         Assert.Empty(terraform.Invocations);
     }
@@ -123,7 +121,7 @@ public sealed class GateRunnerTests : IDisposable
         await cancellation.CancelAsync();
 
         Assert.Equal(GateRunner.CancelledExitCode, await run);
-        Assert.Contains("::error::The run was cancelled", Log);
+        Assert.Contains("error: The run was cancelled", Log);
         Assert.Equal("ended Cancelled", codes.Events[^1]);
     }
 
@@ -135,12 +133,12 @@ public sealed class GateRunnerTests : IDisposable
         var exitCode = await Runner(new ScriptedSts(ScriptedSts.Session), new QueuedCodes("654321"), new RecordingTerraform()).RunAsync([], TestContext.Current.CancellationToken);
 
         Assert.Equal(0, exitCode);
-        var lines = Log.Split(Environment.NewLine);
-        Assert.Equal("::add-mask::long-term-secret-value", lines[0]);
-        var masks = lines.Select((l, i) => (l, i)).Where(x => x.l.StartsWith("::add-mask::", StringComparison.Ordinal)).Select(x => x.l[12..]).ToList();
+        var lines = _log.Lines.ToArray();
+        Assert.Equal("mask: long-term-secret-value", lines[0]);
+        var masks = lines.Where(l => l.StartsWith("mask: ", StringComparison.Ordinal)).Select(l => l[6..]).ToList();
         Assert.Equal(["long-term-secret-value", "654321", "ASIAFAKESESSION0000", "fake-session-secret", "fake-session-token"], masks);
-        Assert.Contains("::notice::Authenticated with MFA by alice", lines);
-        Assert.True(Array.IndexOf(lines, "::add-mask::fake-session-token") < Array.FindIndex(lines, l => l.StartsWith("::group::terraform", StringComparison.Ordinal)));
+        Assert.Contains("notice: Authenticated with MFA by alice", lines);
+        Assert.True(Array.IndexOf(lines, "mask: fake-session-token") < Array.FindIndex(lines, l => l.StartsWith("group: terraform", StringComparison.Ordinal)));
     }
 
     [Fact(Timeout = Timeout)]
@@ -152,7 +150,7 @@ public sealed class GateRunnerTests : IDisposable
 
         Assert.Equal(7, exitCode);
         Assert.Equal(["init"], terraform.Invocations.Select(i => i.Arguments[0]));
-        Assert.Contains("::error::terraform init failed with exit code 7", Log);
+        Assert.Contains("error: terraform init failed with exit code 7", Log);
     }
 
     [Fact(Timeout = Timeout)]
@@ -180,7 +178,7 @@ public sealed class GateRunnerTests : IDisposable
         var exitCode = await Runner(new ScriptedSts(ScriptedSts.Session), codes, new RecordingTerraform()).RunAsync([], TestContext.Current.CancellationToken);
 
         Assert.Equal(GateRunner.FailureExitCode, exitCode);
-        Assert.Contains("::error::AWS_MFA_SERIAL_NUMBER must be set when MFA is required", Log);
+        Assert.Contains("error: AWS_MFA_SERIAL_NUMBER must be set when MFA is required", Log);
         Assert.Empty(codes.Events);
     }
 
