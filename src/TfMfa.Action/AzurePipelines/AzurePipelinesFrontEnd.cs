@@ -36,7 +36,16 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
     public RunContext Context { get; } = new(
         environment.Get("BUILD_REQUESTEDFOREMAIL") ?? environment.Get("BUILD_REQUESTEDFOR") ?? "azure-pipelines",
         SecretVariables(environment),
-        "Azure DevOps");
+        "Azure DevOps",
+        environment.Get("BUILD_SOURCEVERSION"),
+        CommitUrl(environment));
+
+    /// <summary>The commit's page in Azure Repos: {collection}{project}/_git/{repository}/commit/{sha}.</summary>
+    private static string? CommitUrl(IEnvironment environment) =>
+        environment.Get("SYSTEM_COLLECTIONURI") is { } collection && environment.Get("SYSTEM_TEAMPROJECT") is { } project
+        && environment.Get("BUILD_REPOSITORY_NAME") is { } repository && environment.Get("BUILD_SOURCEVERSION") is { } sha
+            ? $"{collection.TrimEnd('/')}/{Uri.EscapeDataString(project)}/_git/{Uri.EscapeDataString(repository)}/commit/{sha}"
+            : null;
 
     /// <summary>The job token, a mapped SYSTEM_ACCESSTOKEN, every service connection's parameters (the AWS one's secret key among them), and secret variables the agent hands over as SECRET_*.</summary>
     private static IReadOnlyList<string> SecretVariables(IEnvironment environment) =>
@@ -95,7 +104,7 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
             approvers,
             request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, context.RunUrl,
                 context.BuildId, context.JobAttempt, policy.Approvers, request.Deadline, "pipeline run", "",
-                "TfMfa deletes the comment once it is read where Azure DevOps lets the build identity do so; otherwise the code stays visible until it expires (30 seconds), and no other run can use it."),
+                "TfMfa deletes the comment once it is read where Azure DevOps lets the build identity do so; otherwise the code stays visible until it expires (30 seconds), and no other run can use it.", request.Unlocks),
             policy.Wait.PollInterval,
             clock,
             log);

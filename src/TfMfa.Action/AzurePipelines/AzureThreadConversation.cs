@@ -110,6 +110,18 @@ public sealed class AzureThreadConversation(AzureReposApi api, Func<Cancellation
     public Task<RepoPermission?> PermissionAsync(ConversationAuthor author, CancellationToken cancellationToken) =>
         api.PermissionAsync(author.Key, cancellationToken);
 
+    /// <summary>Active threads the task's own identity opened whose request still waits.</summary>
+    public async Task<IReadOnlyList<string>> OtherOpenRequestsAsync(ConversationComment request, CancellationToken cancellationToken)
+    {
+        var self = await SelfAsync(cancellationToken);
+        var (ours, _) = Address(request);
+        return [.. (await api.ThreadsAsync(_pullRequest, cancellationToken))
+            .Where(t => t.Id != ours && t.IsDeleted != true && !string.Equals(t.Status, "closed", StringComparison.OrdinalIgnoreCase)
+                        && t.Comments is [var first, ..] && string.Equals(first.Author?.Id, self, StringComparison.OrdinalIgnoreCase)
+                        && RunLog.RequestCommentText.IsWaiting(first.Content ?? ""))
+            .Select(t => RunLog.RequestCommentText.IdInMarker(t.Comments![0].Content!) ?? "?")];
+    }
+
     /// <summary>The request's thread is closed: its final text is the record.</summary>
     public async Task ConcludeAsync(ConversationComment request, CancellationToken cancellationToken)
     {

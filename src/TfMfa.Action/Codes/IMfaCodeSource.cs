@@ -2,17 +2,45 @@ using TfMfa.Gate;
 
 namespace TfMfa.Codes;
 
+/// <summary>
+/// What a code unlocks, shown to whoever is asked for it: the command and environment, the working
+/// directory, the commit, the AWS identity and for how long, the terraform version, the device.
+/// </summary>
+/// <param name="Role">The role the session assumes, or null for the CI user's own MFA session.</param>
+/// <param name="Device">Which MFA device the code must come from, in words.</param>
+public sealed record WhatRuns(
+    string WorkingDirectory,
+    string? CommitSha,
+    string? CommitUrl,
+    string? Role,
+    TimeSpan SessionDuration,
+    string TerraformVersion,
+    string Device)
+{
+    public string ShortSha => CommitSha is { Length: > 7 } sha ? sha[..7] : CommitSha ?? "unknown";
+
+    public string Identity => Role is { } role ? $"the role `{role}`" : "the CI user's own MFA session";
+
+    /// <summary>One line for the run log.</summary>
+    public string Describe(TerraformCommand command, string environment) =>
+        $"terraform {command.Name()} in '{environment}' from {WorkingDirectory} at commit {ShortSha}, as {Identity.Replace("`", "", StringComparison.Ordinal)} " +
+        $"for {Config.Duration.Format(SessionDuration)}, terraform {TerraformVersion}; the code comes from {Device.Replace("`", "", StringComparison.Ordinal)}";
+}
+
 /// <summary>What the gate is waiting for, so a source can tell a person what to answer.</summary>
+/// <param name="SerialNumber">The device the request names (the shared one, or a description when each person has their own).</param>
 public sealed record CodeRequest(
     TerraformCommand Command,
     string Environment,
     string SerialNumber,
     int Attempt,
     int MaxAttempts,
-    DateTimeOffset Deadline);
+    DateTimeOffset Deadline,
+    WhatRuns? Unlocks = null);
 
-/// <summary>A code and the person who supplied it (a GitHub login, or the local user).</summary>
-public sealed record SuppliedCode(MfaCode Code, string SuppliedBy);
+/// <summary>A code and the person who supplied it (a GitHub login, an Azure DevOps uniqueName, or the local user).</summary>
+/// <param name="Device">The device STS checked it against, once known.</param>
+public sealed record SuppliedCode(MfaCode Code, string SuppliedBy, string? Device = null);
 
 /// <summary>
 /// Where one-time codes come from: the terminal, a pull-request comment, an environment approval.

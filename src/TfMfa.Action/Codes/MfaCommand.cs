@@ -20,7 +20,8 @@ public enum MfaCommandKind
 }
 
 /// <summary>The three-way parse of a comment: a code (or cancel), a reply to post, or nothing.</summary>
-public sealed partial record MfaCommand(MfaCommandKind Kind, MfaCode? Code = null, string? Reply = null)
+/// <param name="RequestId">The request the command names (<c>/mfa abcd 123456</c>), or null for the bare form.</param>
+public sealed partial record MfaCommand(MfaCommandKind Kind, MfaCode? Code = null, string? Reply = null, string? RequestId = null)
 {
     public static readonly MfaCommand NotACommand = new(MfaCommandKind.None);
 
@@ -86,6 +87,16 @@ public sealed partial record MfaCommand(MfaCommandKind Kind, MfaCode? Code = nul
 
         if (argument.Equals("cancel", StringComparison.OrdinalIgnoreCase) && rest.Length == 0)
             return new MfaCommand(MfaCommandKind.Cancel);
+        if (RequestIds.IsId(argument))
+        {
+            // Addressed to one request: `/mfa abcd 123456` or `/mfa abcd cancel`.
+            var id = argument.ToLowerInvariant();
+            if (rest.Equals("cancel", StringComparison.OrdinalIgnoreCase)) return new MfaCommand(MfaCommandKind.Cancel, RequestId: id);
+            if (rest.Length == 6 && rest.All(char.IsAsciiDigit) && MfaCode.TryParse(rest, out var addressed))
+                return new MfaCommand(MfaCommandKind.Code, addressed, RequestId: id);
+            return new MfaCommand(MfaCommandKind.Malformed, RequestId: id,
+                Reply: $"After the request id comes the 6-digit code, and nothing else: `/mfa {id} 123456` (or `/mfa {id} cancel`).");
+        }
         if (argument.Length == 0)
             return new MfaCommand(MfaCommandKind.Malformed, Reply: "`/mfa` needs the 6 digits your authenticator shows, like `/mfa 123456` (or `/mfa cancel`).");
         if (argument.All(char.IsAsciiDigit))

@@ -6,7 +6,20 @@ public enum RepoPermission { Read = 0, Triage = 1, Write = 2, Maintain = 3, Admi
 public sealed record EnvironmentPolicy(MfaLevel Level, string? RoleToAssume);
 
 /// <param name="MinPermissionSetAt">Where min-permission was set (<c>.github/tfmfa.yml:7:19</c>, or default), for errors.</param>
-public sealed record ApproverPolicy(RepoPermission MinPermission, IReadOnlyList<string> Users, string MinPermissionSetAt = "default");
+/// <param name="Devices">Each person's own MFA device on the CI user (<c>devices:</c>); empty: everyone uses AWS_MFA_SERIAL_NUMBER.</param>
+/// <param name="AllowSharedDevice">With devices set, whether someone without one may still use AWS_MFA_SERIAL_NUMBER.</param>
+public sealed record ApproverPolicy(RepoPermission MinPermission, IReadOnlyList<string> Users, string MinPermissionSetAt = "default",
+    IReadOnlyDictionary<string, string>? Devices = null, bool AllowSharedDevice = false)
+{
+    public IReadOnlyDictionary<string, string> PersonalDevices { get; } = Devices ?? new Dictionary<string, string>();
+
+    /// <summary>The person's own device, or null.</summary>
+    public string? DeviceOf(string person) =>
+        PersonalDevices.FirstOrDefault(d => d.Key.Equals(person, StringComparison.OrdinalIgnoreCase)).Value;
+
+    /// <summary>Whether AWS_MFA_SERIAL_NUMBER serves anyone: always without devices, else only when allowed.</summary>
+    public bool UsesSharedDevice => PersonalDevices.Count == 0 || AllowSharedDevice;
+}
 
 public sealed record WaitPolicy(TimeSpan Timeout, TimeSpan PollInterval, int MaxAttempts);
 

@@ -19,7 +19,20 @@ public static partial class PolicyBuilder
         ["wait:poll-interval"] = new("2s", "default"),
         ["wait:max-attempts"] = new("3", "default"),
         ["allow-fork-prs"] = new("false", "default"),
+        ["allow-shared-device"] = new("false", "default"),
     };
+
+    /// <summary>IAM: up to 8 MFA devices per user.</summary>
+    public const int MaxDevicesPerUser = 8;
+
+    [GeneratedRegex(@"^arn:aws[a-z-]*:iam::\d{12}:(mfa|u2f)/[\w+=,.@/-]{1,512}$")]
+    private static partial Regex DeviceArnPattern();
+
+    /// <summary>An Azure DevOps uniqueName: the sign-in address (alice@contoso.com) or DOMAIN\user on Azure DevOps Server.</summary>
+    [GeneratedRegex(@"^(?=.{3,256}$)[^\s@:\\]+(@|\\)[^\s@:\\]+$")]
+    private static partial Regex UniqueNamePattern();
+
+    private static bool IsPerson(string name) => GitHubLoginPattern().IsMatch(name) || UniqueNamePattern().IsMatch(name);
 
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
     public static readonly TimeSpan MinPollInterval = TimeSpan.FromSeconds(1);
@@ -72,8 +85,8 @@ public static partial class PolicyBuilder
         foreach (var user in root.GetSection("approvers:users").GetChildren())
         {
             var login = (user.Value ?? "").Trim().TrimStart('@');
-            if (GitHubLoginPattern().IsMatch(login)) users.Add(login);
-            else Problem(user.Path, $"'{user.Value}' is not a GitHub login (letters, digits and single hyphens, at most 39 characters; Enterprise Managed Users add _shortcode, like alice_acme)");
+            if (IsPerson(login)) users.Add(login);
+            else Problem(user.Path, $"'{user.Value}' is not a GitHub login (letters, digits and single hyphens, at most 39 characters; Enterprise Managed Users add _shortcode, like alice_acme) nor an Azure DevOps uniqueName (alice@contoso.com)");
         }
 
         var timeout = DurationSetting(root, "wait:timeout", TimeSpan.FromSeconds(1), MaxTimeout, Problem);
@@ -89,8 +102,25 @@ public static partial class PolicyBuilder
         if (!TryParseBoolean(forkText, out allowForkPrs))
             Problem("allow-fork-prs", $"allow-fork-prs must be true or false (got '{forkText}')");
 
+        var devices = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in root.GetSection("devices").GetChildren())
+        {
+            var person = entry.Key.Trim().TrimStart('@');
+            var arn = (entry.Value ?? "").Trim();
+            if (!IsPerson(person))
+                Problem(entry.Path, $"'{entry.Key}' is not a GitHub login nor an Azure DevOps uniqueName; devices maps people to their MFA devices");
+            else if (!DeviceArnPattern().IsMatch(arn))
+                Problem(entry.Path, $"the device of {person} must be an MFA device ARN like arn:aws:iam::123456789012:mfa/{person} (got '{arn}')");
+            else devices[person] = arn;
+        }
+        if (devices.Values.Distinct(StringComparer.Ordinal).Count() > MaxDevicesPerUser)
+            Problem("devices", $"devices lists {devices.Values.Distinct(StringComparer.Ordinal).Count()} MFA devices, but IAM allows at most {MaxDevicesPerUser} per user: give the others a second CI user, or let them share with allow-shared-device");
+        var sharedText = root["allow-shared-device"]!.Trim();
+        if (!TryParseBoolean(sharedText, out var allowShared))
+            Problem("allow-shared-device", $"allow-shared-device must be true or false (got '{sharedText}')");
+
         if (problems.Count > 0) throw new ConfigException(problems);
-        return new MfaPolicy(defaultLevel, environments, new ApproverPolicy(minPermission, users, root.WhereIs("approvers:min-permission")),
+        return new MfaPolicy(defaultLevel, environments, new ApproverPolicy(minPermission, users, root.WhereIs("approvers:min-permission"), devices, allowShared),
             new WaitPolicy(timeout, pollInterval, maxAttempts), allowForkPrs);
     }
 

@@ -10,7 +10,7 @@ namespace TfMfa.Config;
 /// </summary>
 public static class RepoConfigReader
 {
-    public static readonly string[] TopLevelKeys = ["default-level", "environments", "approvers", "wait", "allow-fork-prs"];
+    public static readonly string[] TopLevelKeys = ["default-level", "environments", "approvers", "wait", "allow-fork-prs", "devices", "allow-shared-device"];
     public static readonly string[] EnvironmentKeys = ["level", "role-to-assume"];
     public static readonly string[] ApproverKeys = ["min-permission", "users"];
     public static readonly string[] WaitKeys = ["timeout", "poll-interval", "max-attempts"];
@@ -74,6 +74,7 @@ public static class RepoConfigReader
                 switch (keyNode)
                 {
                     case "environments": ReadEnvironments(value); break;
+                    case "devices": ReadDevices(value); break;
                     case "approvers": ReadSection(value, "approvers", ApproverKeys); break;
                     case "wait": ReadSection(value, "wait", WaitKeys); break;
                     default: ReadScalar(value, keyNode); break;
@@ -107,6 +108,26 @@ public static class RepoConfigReader
                         ReadSection(settings, prefix, EnvironmentKeys, displayName: $"environment '{name}'");
                         break;
                 }
+            }
+        }
+
+        /// <summary><c>devices: { alice: arn:aws:iam::123456789012:mfa/alice }</c>: each person's own MFA device on the CI user.</summary>
+        private void ReadDevices(YamlNode node)
+        {
+            if (IsNull(node)) return;
+            if (node is not YamlMappingNode devices)
+            {
+                Problem(node, "devices must be a mapping of people to MFA device ARNs, like 'alice: arn:aws:iam::123456789012:mfa/alice'");
+                return;
+            }
+            foreach (var (person, device) in Entries(devices, "devices", allowedKeys: null))
+            {
+                if (person.Contains(':'))
+                    Problem(device, $"'{person}' must not contain ':'");
+                else if (device is YamlScalarNode scalar && !IsNull(scalar))
+                    Set($"devices:{person}", scalar);
+                else
+                    Problem(device, $"the device of {person} must be one MFA device ARN, like arn:aws:iam::123456789012:mfa/{person}");
             }
         }
 

@@ -60,6 +60,8 @@ public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, Ca
             return new ApproverCheck(false, "bot accounts never supply codes");
         if (policy.Users.Count > 0 && !policy.Users.Contains(author.Name, StringComparer.OrdinalIgnoreCase))
             return new ApproverCheck(false, "not on approvers.users in the default branch's config");
+        if (!policy.UsesSharedDevice && policy.DeviceOf(author.Name) is null)
+            return new ApproverCheck(false, "has no MFA device of their own under devices: in the default branch's config (and allow-shared-device is false)");
         return null;
     }
 

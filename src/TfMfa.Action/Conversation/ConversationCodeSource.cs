@@ -1,4 +1,5 @@
 using TfMfa.Codes;
+using TfMfa.Gate;
 using TfMfa.RunLog;
 
 namespace TfMfa.Conversation;
@@ -90,7 +91,7 @@ public sealed class ConversationCodeSource(
     {
         if (_details is null || _request is null) return;
         _finished = true;
-        await TryUpdateAsync(RequestCommentText.Authenticated(_details, code.SuppliedBy, clock.GetUtcNow(), expiration), cancellationToken);
+        await TryUpdateAsync(RequestCommentText.Authenticated(_details, code.SuppliedBy, clock.GetUtcNow(), expiration, code.Device), cancellationToken);
         await ConcludeAsync(cancellationToken);
     }
 
@@ -181,6 +182,9 @@ public sealed class ConversationCodeSource(
             return null;
         }
 
+        if (command.Kind is MfaCommandKind.Code or MfaCommandKind.Cancel && await NotForThisRequestAsync(comment, command, author, showsCode, cancellationToken))
+            return null;
+
         if (command.Kind == MfaCommandKind.Code) return await ClaimAsync(comment, author, command.Code!, cancellationToken);
 
         var check = await approvers.CheckAsync(author, cancellationToken);
@@ -202,6 +206,38 @@ public sealed class ConversationCodeSource(
         if (showsCode) await conversation.RemoveAsync(comment, cancellationToken);
         await conversation.ReplyAsync(comment, RequestCommentText.Reply(who, command.Reply!), cancellationToken);
         return null;
+    }
+
+    /// <summary>
+    /// A command that names another request is left to that run. A bare one while other requests
+    /// are open is taken by none of them (it could unlock whichever run claims it first): it is
+    /// removed, and an allowed writer is told how to name the request.
+    /// </summary>
+    private async Task<bool> NotForThisRequestAsync(ConversationComment comment, MfaCommand command, ConversationAuthor author, bool showsCode, CancellationToken cancellationToken)
+    {
+        var ours = RequestCommentText.IdOf(_details!);
+        var who = Mention(author);
+        if (command.RequestId is { } named)
+        {
+            if (named == ours) return false;
+            log.Info($"A /mfa comment by {who} names request `{named}`, not this one (`{ours}`); it is left to that request's run.");
+            return true;
+        }
+        var others = await conversation.OtherOpenRequestsAsync(_request!, cancellationToken);
+        if (others.Count == 0) return false;
+
+        var check = await approvers.CheckAsync(author, cancellationToken);
+        if (!check.Allowed)
+        {
+            Refuse(comment, $"by {who}: {check.Reason}", showsCode);
+            return true;
+        }
+        log.Info($"Ignored a bare /mfa comment by {who}: {others.Count + 1} requests are open on {conversation.Where} ({string.Join(", ", others.Prepend(ours).Select(id => $"`{id}`"))}), so it names none of them{(showsCode ? " (the comment was removed)" : "")}.");
+        if (showsCode) await conversation.RemoveAsync(comment, cancellationToken);
+        await conversation.ReplyAsync(comment, RequestCommentText.Reply(who,
+            $"{others.Count + 1} TfMfa requests are open here, so a bare `/mfa` is taken by none of them{(showsCode ? " (your comment was removed, so its code is not visible)" : "")}. " +
+            $"Name the request: `/mfa {ours} 123456` for `terraform {_details!.Command.Name()}` in `{_details.Environment}` (request `{ours}`); each request shows its id."), cancellationToken);
+        return true;
     }
 
     /// <summary>Logs why a comment does not count and, when it shows a code, removes it in the background within the caps.</summary>

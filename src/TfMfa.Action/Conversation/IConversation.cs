@@ -59,6 +59,9 @@ public interface IConversation
     /// <summary>The author's permission on the repository, or null for none.</summary>
     Task<RepoPermission?> PermissionAsync(ConversationAuthor author, CancellationToken cancellationToken);
 
+    /// <summary>The ids of the other TfMfa requests still waiting here (posted by TfMfa itself, never anyone's look-alike).</summary>
+    Task<IReadOnlyList<string>> OtherOpenRequestsAsync(ConversationComment request, CancellationToken cancellationToken);
+
     /// <summary>The wait is over, whichever way it ended: a platform with threads resolves the request's.</summary>
     Task ConcludeAsync(ConversationComment request, CancellationToken cancellationToken);
 }

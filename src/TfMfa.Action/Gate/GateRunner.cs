@@ -60,7 +60,7 @@ public sealed class GateRunner(GateServices services)
             AwsCredentials? credentials;
             if (mfaRequired)
             {
-                credentials = await AuthenticateAsync(inputs, policy, aws, outputs, cancellationToken);
+                credentials = await AuthenticateAsync(inputs, policy, aws, tool, outputs, cancellationToken);
             }
             else
             {
@@ -98,17 +98,21 @@ public sealed class GateRunner(GateServices services)
         }
     }
 
-    private async Task<AwsCredentials> AuthenticateAsync(ActionInputs inputs, GatePolicy policy, AwsSettings aws, RunOutputs outputs, CancellationToken cancellationToken)
+    private async Task<AwsCredentials> AuthenticateAsync(ActionInputs inputs, GatePolicy policy, AwsSettings aws, ResolvedTool tool, RunOutputs outputs, CancellationToken cancellationToken)
     {
         aws.RequireLongTerm("when MFA is required");
-        var serialNumber = aws.RequireSerialNumber();
+        // With devices: each person's own; AWS_MFA_SERIAL_NUMBER only where the config lets it serve too.
+        var sharedSerial = policy.Approvers.UsesSharedDevice ? aws.RequireSerialNumber() : null;
         if (policy.RoleToAssume is { } roleArn) inputs.SessionDuration.EnsureFitsAssumeRole(roleArn);
         var sts = services.CreateSts(aws, inputs.AwsRegion);
         await CheckKeysAsync(sts, cancellationToken);
+        var unlocks = new WhatRuns(WorkspaceRelative(inputs), services.FrontEnd.Context.CommitSha, services.FrontEnd.Context.CommitUrl,
+            policy.RoleToAssume, inputs.SessionDuration.Value, await TerraformVersionAsync(inputs, tool, cancellationToken), DeviceText(policy.Approvers, sharedSerial));
+        Log.Info($"The code unlocks {unlocks.Describe(inputs.Command, policy.Environment)}.");
         var codes = services.FrontEnd.CodeSource(inputs, policy);
         try
         {
-            return await WaitForCredentialsAsync(inputs, policy, serialNumber, sts, codes, outputs, cancellationToken);
+            return await WaitForCredentialsAsync(inputs, policy, sharedSerial, unlocks, sts, codes, outputs, cancellationToken);
         }
         catch (Exception e) when (e is TfMfaException or OperationCanceledException)
         {
@@ -146,7 +150,34 @@ public sealed class GateRunner(GateServices services)
         }
     }
 
-    private async Task<AwsCredentials> WaitForCredentialsAsync(ActionInputs inputs, GatePolicy policy, string serialNumber, IStsClient sts,
+    private static string WorkspaceRelative(ActionInputs inputs)
+    {
+        var relative = Path.GetRelativePath(inputs.Workspace, inputs.WorkingDirectory).Replace('\\', '/');
+        return relative == "." ? "the repository root" : relative;
+    }
+
+    private static string DeviceText(ApproverPolicy approvers, string? sharedSerial) =>
+        approvers.PersonalDevices.Count == 0 ? $"the MFA device `{sharedSerial}`"
+        : sharedSerial is null ? "your own MFA device (the one devices: in the default branch's config names for you)"
+        : $"your own MFA device (devices: in the default branch's config), or the shared device `{sharedSerial}` if you have none";
+
+    /// <summary>The version that will run, for the request: <c>terraform version -json</c>, best effort.</summary>
+    private async Task<string> TerraformVersionAsync(ActionInputs inputs, ResolvedTool tool, CancellationToken cancellationToken)
+    {
+        var output = new System.Text.StringBuilder();
+        try
+        {
+            var environment = TerraformEnvironment.Changes(services.Environment.All(), null, inputs.AwsRegion);
+            var exitCode = await services.Terraform.RunAsync(new TerraformInvocation(["version", "-json"], inputs.WorkingDirectory, environment,
+                tool.Executable == "terraform" ? null : tool.Executable), line => output.AppendLine(line), _ => { }, cancellationToken);
+            if (exitCode == 0 && System.Text.Json.JsonDocument.Parse(output.ToString()).RootElement.TryGetProperty("terraform_version", out var version))
+                return version.GetString() ?? "unknown";
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or TfMfaException or InvalidOperationException or System.ComponentModel.Win32Exception) { }
+        return "unknown";
+    }
+
+    private async Task<AwsCredentials> WaitForCredentialsAsync(ActionInputs inputs, GatePolicy policy, string? sharedSerial, WhatRuns unlocks, IStsClient sts,
         IMfaCodeSource codes, RunOutputs outputs, CancellationToken cancellationToken)
     {
         var deadline = services.Clock.GetUtcNow() + policy.Wait.Timeout;
@@ -159,7 +190,7 @@ public sealed class GateRunner(GateServices services)
             SuppliedCode supplied;
             try
             {
-                var request = new CodeRequest(inputs.Command, policy.Environment, serialNumber, attempt, maxAttempts, deadline);
+                var request = new CodeRequest(inputs.Command, policy.Environment, sharedSerial ?? "your own MFA device", attempt, maxAttempts, deadline, unlocks);
                 supplied = await codes.NextCodeAsync(request, waiting.Token);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -169,6 +200,10 @@ public sealed class GateRunner(GateServices services)
                     : $"No MFA code arrived within {Duration.Format(policy.Wait.Timeout)} (the timeout). Run the job again and supply a code sooner, or raise wait.timeout in the config or the timeout input.");
             }
             Log.MaskCode(supplied.Code.Digits);
+            var own = policy.Approvers.DeviceOf(supplied.SuppliedBy);
+            var serialNumber = own ?? sharedSerial ?? throw new TfMfaException(
+                $"{supplied.SuppliedBy} has no MFA device of their own under devices: in the config, and allow-shared-device is false: add theirs, or let them use AWS_MFA_SERIAL_NUMBER with allow-shared-device: true");
+            supplied = supplied with { Device = serialNumber };
 
             try
             {
@@ -182,11 +217,13 @@ public sealed class GateRunner(GateServices services)
 
                 outputs.AuthenticatedBy = supplied.SuppliedBy;
                 outputs.SessionExpiration = credentials.Expiration;
+                outputs.MfaDevice = serialNumber;
                 Log.Notice($"Authenticated with MFA by {supplied.SuppliedBy}");
+                Log.Info($"The code was checked against {(own is null ? "the shared MFA device" : $"{supplied.SuppliedBy}'s own MFA device")} {serialNumber}.");
                 await codes.AuthenticatedAsync(supplied, credentials.Expiration, cancellationToken);
                 var via = policy.RoleToAssume is { } assumed ? $"AssumeRole `{assumed}`" : "GetSessionToken";
                 Log.AppendSummary(StepSummary.Authenticated(supplied.SuppliedBy, inputs.Command, policy.Environment,
-                    services.Clock.GetUtcNow(), credentials.Expiration, via));
+                    services.Clock.GetUtcNow(), credentials.Expiration, via, serialNumber, unlocks));
                 return credentials;
             }
             catch (StsException e)
@@ -273,12 +310,14 @@ public sealed class GateRunner(GateServices services)
         public string AuthenticatedBy { get; set; } = "";
         public string ExitCode { get; set; } = "";
         public DateTimeOffset? SessionExpiration { get; set; }
+        public string MfaDevice { get; set; } = "";
 
         public void WriteTo(IRunLog log)
         {
             log.SetOutput("mfa-required", MfaRequired ? "true" : "false");
             log.SetOutput("authenticated-by", AuthenticatedBy);
             log.SetOutput("exit-code", ExitCode);
+            log.SetOutput("mfa-device", MfaDevice);
             log.SetOutput("session-expiration", SessionExpiration?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) ?? "");
         }
     }

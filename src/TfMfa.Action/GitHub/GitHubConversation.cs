@@ -46,6 +46,12 @@ public sealed class GitHubConversation(IGitHubApi github, Func<CancellationToken
     public Task<RepoPermission?> PermissionAsync(ConversationAuthor author, CancellationToken cancellationToken) =>
         github.GetPermissionAsync(author.Key, cancellationToken);
 
+    /// <summary>Every comment of the issue (ETag-cached): bot comments whose current text is a waiting request.</summary>
+    public async Task<IReadOnlyList<string>> OtherOpenRequestsAsync(ConversationComment request, CancellationToken cancellationToken) =>
+        [.. (await github.ListCommentsAsync(_issue, DateTimeOffset.UnixEpoch, cancellationToken))
+            .Where(c => c.IsBot && c.Id.ToString(CultureInfo.InvariantCulture) != request.Id && RunLog.RequestCommentText.IsWaiting(c.Body))
+            .Select(c => RunLog.RequestCommentText.IdInMarker(c.Body) ?? "?")];
+
     /// <summary>A comment has no state to close: its final text is the record.</summary>
     public Task ConcludeAsync(ConversationComment request, CancellationToken cancellationToken) => Task.CompletedTask;
 

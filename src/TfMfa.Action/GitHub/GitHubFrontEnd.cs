@@ -26,7 +26,11 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
     private IGitHubApi? _api;
     private IDefaultBranchConfig? _defaultBranch;
 
-    public RunContext Context { get; } = new(environment.Get("GITHUB_ACTOR") ?? "github-actions", SecretVariables);
+    public RunContext Context { get; } = new(environment.Get("GITHUB_ACTOR") ?? "github-actions", SecretVariables, "GitHub",
+        environment.Get("GITHUB_SHA"),
+        environment.Get("GITHUB_SHA") is { } sha && environment.Get("GITHUB_REPOSITORY") is { } repository
+            ? $"{(environment.Get("GITHUB_SERVER_URL") ?? "https://github.com").TrimEnd('/')}/{repository}/commit/{sha}"
+            : null);
 
     public IRunLog Log => log;
 
@@ -51,7 +55,7 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
             new GitHubConversation(api, ct => PullRequestLocator.FindAsync(context, inputs.IssueNumber, api, ct)),
             approvers,
             request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, context.RunUrl,
-                context.RunId, context.RunAttempt, policy.Approvers, request.Deadline),
+                context.RunId, context.RunAttempt, policy.Approvers, request.Deadline, Unlocks: request.Unlocks),
             policy.Wait.PollInterval,
             clock,
             log);

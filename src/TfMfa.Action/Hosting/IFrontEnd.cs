@@ -12,7 +12,8 @@ namespace TfMfa.Hosting;
 /// <param name="Actor">The identity the run belongs to (GITHUB_ACTOR; the local user): a role session without MFA is named after it.</param>
 /// <param name="SecretVariables">Variables whose values are secrets wherever they appear: masked before anything else is printed.</param>
 /// <param name="Service">The CI service's name, for messages about it ("GitHub kept failing").</param>
-public sealed record RunContext(string Actor, IReadOnlyList<string> SecretVariables, string Service = "GitHub");
+/// <param name="CommitSha">The commit the run checked out, and <paramref name="CommitUrl"/> its page, for the request.</param>
+public sealed record RunContext(string Actor, IReadOnlyList<string> SecretVariables, string Service = "GitHub", string? CommitSha = null, string? CommitUrl = null);
 
 /// <summary>How a front end's inputs arrive and where its config lives.</summary>
 /// <param name="VariableName">The variable carrying an input (by its GitHub name, <c>working-directory</c>), or null when this front end has no such input.</param>

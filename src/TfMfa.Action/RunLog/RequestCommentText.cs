@@ -16,15 +16,35 @@ public sealed record RequestDetails(
     DateTimeOffset Deadline,
     string RunNoun = "workflow run",
     string MentionPrefix = "@",
-    string HidingNote = "The comment is deleted as soon as it is read.");
+    string HidingNote = "The comment is deleted as soon as it is read.",
+    TfMfa.Codes.WhatRuns? Unlocks = null);
 
 public static class RequestCommentText
 {
+    /// <summary>The request's short id (see <see cref="Codes.RequestIds"/>).</summary>
+    public static string IdOf(RequestDetails details) => Codes.RequestIds.For(
+        details.RunId.ToString(CultureInfo.InvariantCulture), details.RunAttempt.ToString(CultureInfo.InvariantCulture),
+        details.Command.Name(), details.Environment, details.Unlocks?.WorkingDirectory ?? "");
+
     public const string MarkerPrefix = "<!-- tfmfa:request";
 
     public static string Marker(RequestDetails details) =>
         $"{MarkerPrefix} run={details.RunId.ToString(CultureInfo.InvariantCulture)} attempt={details.RunAttempt.ToString(CultureInfo.InvariantCulture)} " +
-        $"environment={Safe(details.Environment)} command={details.Command.Name()} -->";
+        $"environment={Safe(details.Environment)} command={details.Command.Name()} id={IdOf(details)} -->";
+
+    /// <summary>The id in a request's marker, or null when the text is no TfMfa request.</summary>
+    public static string? IdInMarker(string text)
+    {
+        var start = text.IndexOf(MarkerPrefix, StringComparison.Ordinal);
+        if (start < 0) return null;
+        var end = text.IndexOf("-->", start, StringComparison.Ordinal);
+        var marker = end < 0 ? text[start..] : text[start..end];
+        var at = marker.IndexOf(" id=", StringComparison.Ordinal);
+        return at < 0 ? null : marker[(at + 4)..].Split(' ')[0].Trim();
+    }
+
+    /// <summary>Whether a request's current text still waits for a code.</summary>
+    public static bool IsWaiting(string text) => text.Contains(MarkerPrefix, StringComparison.Ordinal) && text.Contains("### 🔒 MFA code needed", StringComparison.Ordinal);
 
     public static string Waiting(RequestDetails details, string? lastFailure, int attemptsLeft)
     {
@@ -37,30 +57,53 @@ public static class RequestCommentText
             """;
         return $"""
             {Marker(details)}
-            ### 🔒 MFA code needed: `terraform {details.Command.Name()}` in `{details.Environment}`
+            ### 🔒 MFA code needed: `terraform {details.Command.Name()}` in `{details.Environment}` (request `{IdOf(details)}`)
 
-            This [{details.RunNoun}]({details.RunUrl}) is waiting for a one-time code from the MFA device `{details.SerialNumber}`.
-            {failure}
+            This [{details.RunNoun}]({details.RunUrl}) is waiting for a one-time code from {Device(details)}.
+            {Unlocks(details)}{failure}
             Reply with a new comment whose first line is
 
             ```
             /mfa 123456
             ```
 
-            using the 6 digits your authenticator shows now. {WhoMayAnswer(details.Approvers, details.MentionPrefix)} {details.HidingNote} `/mfa cancel` stops the run.
+            using the 6 digits your authenticator shows now. While other TfMfa requests are open here, name this one: `/mfa {IdOf(details)} 123456`. {WhoMayAnswer(details.Approvers, details.MentionPrefix)} {details.HidingNote} `/mfa cancel` stops the run.
 
             ⏳ Waiting until **{Time(details.Deadline)}**.
             """;
     }
 
-    public static string Authenticated(RequestDetails details, string login, DateTimeOffset at, DateTimeOffset? expires) =>
+    public static string Authenticated(RequestDetails details, string login, DateTimeOffset at, DateTimeOffset? expires, string? device = null) =>
         $"""
         {Marker(details)}
         ### 🔓 Authenticated with MFA by {details.MentionPrefix}{login}
 
         `terraform {details.Command.Name()}` in `{details.Environment}` runs with MFA credentials ([{details.RunNoun}]({details.RunUrl})).
-        Authenticated at {Time(at)}{(expires is { } e ? $"; the credentials expire at {Time(e)}" : "")}.
+        Authenticated at {Time(at)}{(expires is { } e ? $"; the credentials expire at {Time(e)}" : "")}.{(device is null ? "" : $" The code came from the MFA device `{device}`.")}
+        {Unlocks(details)}
         """;
+
+    private static string Device(RequestDetails details) =>
+        details.Unlocks?.Device ?? $"the MFA device `{details.SerialNumber}`";
+
+    /// <summary>What the code unlocks, as a table a person reads before typing it.</summary>
+    private static string Unlocks(RequestDetails details)
+    {
+        if (details.Unlocks is not { } what) return "";
+        var commit = what.CommitUrl is { } url ? $"[`{what.ShortSha}`]({url})" : $"`{what.ShortSha}`";
+        return $"""
+
+            | The code unlocks | |
+            |---|---|
+            | Command | `terraform {details.Command.Name()}` in `{details.Environment}` |
+            | Working directory | `{what.WorkingDirectory}` |
+            | Commit | {commit} |
+            | AWS identity | {what.Identity} |
+            | Session | {Config.Duration.Format(what.SessionDuration)} |
+            | Terraform | {what.TerraformVersion} |
+
+            """;
+    }
 
     public static string Ended(RequestDetails details, TfMfa.Codes.CodeWaitEnd end, string message)
     {

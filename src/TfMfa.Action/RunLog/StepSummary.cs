@@ -5,7 +5,8 @@ namespace TfMfa.RunLog;
 /// <summary>The markdown the run leaves in the job's step summary.</summary>
 public static class StepSummary
 {
-    public static string Authenticated(string login, TerraformCommand command, string environment, DateTimeOffset at, DateTimeOffset? expires, string via) =>
+    public static string Authenticated(string login, TerraformCommand command, string environment, DateTimeOffset at, DateTimeOffset? expires, string via,
+        string? device = null, Codes.WhatRuns? unlocks = null) =>
         $"""
         ### 🔓 Authenticated with MFA by {login}
 
@@ -16,7 +17,7 @@ public static class StepSummary
         | Authenticated at | {at.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC |
         | Credentials expire | {(expires is { } e ? $"{e.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC" : "unknown")} |
         | STS call | {via} |
-
+        {(device is null ? "" : $"| MFA device | `{device}` |\n")}{(unlocks is null ? "" : $"| Commit | {(unlocks.CommitUrl is { } url ? $"[`{unlocks.ShortSha}`]({url})" : $"`{unlocks.ShortSha}`")} |\n| AWS identity | {unlocks.Identity} |\n| Terraform | {unlocks.TerraformVersion} |\n")}
         """;
 
     public static string NotRequired(TerraformCommand command, string environment, string level, string levelSetBy) =>

@@ -23,7 +23,7 @@ public sealed partial class AwsStandIn
             foreach (var (key, value) in QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body))) parameters[key] = value.ToString();
 
         var action = parameters.GetValueOrDefault("Action") ?? "";
-        (record.Operation, record.TokenCode) = (action, parameters.GetValueOrDefault("TokenCode"));
+        (record.Operation, record.TokenCode, record.SerialNumber) = (action, parameters.GetValueOrDefault("TokenCode"), parameters.GetValueOrDefault("SerialNumber"));
 
         var caller = Authenticate(context, signed, body, s3: false);
         (record.CallerArn, record.MfaAuthenticated) = (caller.Arn, caller.MfaAuthenticated);

@@ -73,7 +73,13 @@ public sealed partial class AwsStandIn : IAsyncDisposable
     public VirtualMfaDevice AddVirtualMfaDevice(IamUser owner, string? name = null)
     {
         var device = new VirtualMfaDevice($"arn:aws:iam::{owner.Account}:mfa/{name ?? owner.Name}", owner, RandomNumberGenerator.GetBytes(20));
-        lock (_iamLock) _devices[device.SerialNumber] = device;
+        lock (_iamLock)
+        {
+            // IAM: "You can register up to 8 MFA devices of any combination of the currently supported MFA types" per user.
+            if (_devices.Values.Count(d => d.Owner == owner) >= 8)
+                throw new InvalidOperationException($"LimitExceeded: {owner.Name} already has 8 MFA devices, the most IAM allows per user");
+            _devices[device.SerialNumber] = device;
+        }
         return device;
     }
 
@@ -144,6 +150,7 @@ public sealed partial class AwsStandIn : IAsyncDisposable
         public int Status { get; set; }
         public string? ErrorCode { get; set; }
         public string? TokenCode { get; set; }
+        public string? SerialNumber { get; set; }
         public string? Resource { get; set; }
 
         public Action? Commit { get; set; }
@@ -155,7 +162,7 @@ public sealed partial class AwsStandIn : IAsyncDisposable
         }
 
         public AwsRequestRecord ToRecord() =>
-            new(At, Service, Operation, AccessKeyId, CallerArn, MfaAuthenticated, Status, ErrorCode, TokenCode, Resource);
+            new(At, Service, Operation, AccessKeyId, CallerArn, MfaAuthenticated, Status, ErrorCode, TokenCode, Resource, SerialNumber);
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request)

@@ -92,3 +92,34 @@ public sealed class MfaCommandTests
     public void A_near_miss_holding_most_of_a_code_is_not_left_visible(string body, bool mayHoldCode) =>
         Assert.Equal(mayHoldCode, MfaCommand.MayHoldACode(body));
 }
+
+public sealed class AddressedCommandTests
+{
+    [Theory]
+    [InlineData("/mfa abcd 123456", MfaCommandKind.Code, "abcd")]
+    [InlineData("/mfa ABCD 123456", MfaCommandKind.Code, "abcd")]
+    [InlineData("/mfa abcd cancel", MfaCommandKind.Cancel, "abcd")]
+    [InlineData("/mfa abcd 12345", MfaCommandKind.Malformed, "abcd")]
+    [InlineData("/mfa abcd 123456 now", MfaCommandKind.Malformed, "abcd")]
+    [InlineData("/mfa 123456", MfaCommandKind.Code, null)]
+    public void A_command_may_name_the_request_it_is_for(string body, MfaCommandKind kind, string? id)
+    {
+        var command = MfaCommand.Parse(body);
+
+        Assert.Equal((kind, id), (command.Kind, command.RequestId));
+        if (kind == MfaCommandKind.Code) Assert.Equal(body[^6..], command.Code!.Digits);
+    }
+
+    [Fact]
+    public void Request_ids_are_four_letters_never_digits_stable_and_distinct_per_request()
+    {
+        var plan = RequestIds.For("777", "1", "plan", "production", "infra");
+        var apply = RequestIds.For("777", "1", "apply", "production", "infra");
+        var other = RequestIds.For("778", "1", "plan", "production", "infra");
+
+        Assert.True(RequestIds.IsId(plan));
+        Assert.DoesNotContain(plan, char.IsDigit);
+        Assert.Equal(plan, RequestIds.For("777", "1", "plan", "production", "infra"));
+        Assert.Equal(3, new[] { plan, apply, other }.Distinct().Count());
+    }
+}

@@ -77,7 +77,7 @@ public sealed class RepoConfigTests
     [InlineData("default-level: sometimes", "1:16: default-level must be one of never, applies-only, plans-and-applies (got 'sometimes')")]
     [InlineData("default-level:", "1:15: default-level must be one of never, applies-only, plans-and-applies (got '')")]
     [InlineData("default-level: [never]", "1:16: default-level must be a single value, not a list")]
-    [InlineData("enviroments: {}", "1:1: unknown key 'enviroments' in the config; expected one of default-level, environments, approvers, wait, allow-fork-prs")]
+    [InlineData("enviroments: {}", "1:1: unknown key 'enviroments' in the config; expected one of default-level, environments, approvers, wait, allow-fork-prs, devices, allow-shared-device")]
     [InlineData("environments: production", "1:15: environments must be a mapping of environment names to settings, like 'production: { level: plans-and-applies }'")]
     [InlineData("environments:\n  prod:\n    level: always", "3:12: level must be one of never, applies-only, plans-and-applies (got 'always')")]
     [InlineData("environments:\n  prod:\n    lvl: never", "3:5: unknown key 'lvl' in environment 'prod'; expected one of level, role-to-assume")]
@@ -89,7 +89,7 @@ public sealed class RepoConfigTests
     [InlineData("approvers:\n  min-permission: owner", "2:19: min-permission must be one of read, triage, write, maintain, admin (got 'owner')")]
     [InlineData("approvers:\n  min-permission: 2", "2:19: min-permission must be one of read, triage, write, maintain, admin (got '2')")]
     [InlineData("approvers:\n  users: alice", "2:10: users must be a list of GitHub logins, like [alice, bob]")]
-    [InlineData("approvers:\n  users: [alice, 'not a login']", "2:18: 'not a login' is not a GitHub login (letters, digits and single hyphens, at most 39 characters; Enterprise Managed Users add _shortcode, like alice_acme)")]
+    [InlineData("approvers:\n  users: [alice, 'not a login']", "2:18: 'not a login' is not a GitHub login (letters, digits and single hyphens, at most 39 characters; Enterprise Managed Users add _shortcode, like alice_acme) nor an Azure DevOps uniqueName (alice@contoso.com)")]
     [InlineData("approvers:\n  users: [[alice]]", "2:11: each entry of users must be a GitHub login, like 'alice'")]
     [InlineData("approvers:\n  admins: [alice]", "2:3: unknown key 'admins' in approvers; expected one of min-permission, users")]
     [InlineData("wait: 10m", "1:7: wait must be a mapping with keys timeout, poll-interval, max-attempts")]
@@ -105,7 +105,7 @@ public sealed class RepoConfigTests
     [InlineData("wait:\n  max-attempts: -1", "2:17: max-attempts must be a whole number from 1 to 10 (got '-1')")]
     [InlineData("wait:\n  timeout: {a: 1}", "2:12: timeout must be a single value, not a mapping")]
     [InlineData("allow-fork-prs: yes", "1:17: allow-fork-prs must be true or false (got 'yes')")]
-    [InlineData("- never", "1:1: the config must be a mapping with keys default-level, environments, approvers, wait, allow-fork-prs")]
+    [InlineData("- never", "1:1: the config must be a mapping with keys default-level, environments, approvers, wait, allow-fork-prs, devices, allow-shared-device")]
     [InlineData("default-level: never\n---\ndefault-level: never", "3:1: only one YAML document is allowed in the config")]
     public void Every_bad_value_is_reported_with_file_line_and_column(string yaml, string expected) =>
         Assert.Equal($"{File}:{expected}", ProblemWith(yaml));

@@ -293,4 +293,64 @@ public sealed class ConversationCodeSourceTests : IDisposable
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         while (!condition()) await Task.Delay(5, limit.Token);
     }
+
+    private string OurId => RequestCommentText.IdOf(new RequestDetails(TerraformCommand.Plan, "production", "", "", 7, 1, new ApproverPolicy(RepoPermission.Write, []), default));
+
+    [Fact(Timeout = Timeout)]
+    public async Task While_another_request_is_open_a_bare_code_is_taken_by_none_and_the_reply_names_this_requests_id()
+    {
+        _conversation.OtherRequests.Add("wxyz");
+        var waiting = await StartAsync(Source());
+        var bare = _conversation.Write("alice", "/mfa 123456");
+        await NextPollAsync(waiting);
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Empty(_conversation.Claims);
+        Assert.Contains(bare.Id, _conversation.Removed);
+        var reply = Assert.Single(_conversation.Replies);
+        Assert.Contains($"`/mfa {OurId} 123456`", reply);
+        Assert.Contains("2 TfMfa requests are open here", reply);
+
+        _conversation.Write("alice", $"/mfa {OurId} 654321");
+        await NextPollAsync(waiting);
+        Assert.Equal("654321", (await waiting).Code.Digits);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_code_naming_another_request_is_left_to_that_run()
+    {
+        var waiting = await StartAsync(Source());
+        var theirs = _conversation.Write("alice", "/mfa wxyz 123456");
+        await NextPollAsync(waiting);
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Empty(_conversation.Claims);
+        Assert.DoesNotContain(theirs.Id, _conversation.Removed);
+        Assert.Contains("names request `wxyz`, not this one", Log);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task With_one_request_open_the_bare_form_works_as_before_and_the_request_shows_its_id()
+    {
+        var waiting = await StartAsync(Source());
+        _conversation.Write("alice", "/mfa 123456");
+        await NextPollAsync(waiting);
+
+        Assert.Equal("123456", (await waiting).Code.Digits);
+        Assert.Contains($"(request `{OurId}`)", _conversation.Request!.Body);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task With_personal_devices_someone_without_one_cannot_supply_a_code()
+    {
+        var devices = new Dictionary<string, string> { ["bob"] = "arn:aws:iam::123456789012:mfa/bob" };
+        var waiting = await StartAsync(Source(new ApproverPolicy(RepoPermission.Write, [], "default", devices)));
+        _conversation.Write("alice", "/mfa 111111");
+        _conversation.Write("bob", "/mfa 222222");
+        await NextPollAsync(waiting);
+
+        Assert.Equal("bob", (await waiting).SuppliedBy);
+        Assert.Contains("has no MFA device of their own under devices:", Log);
+        Assert.DoesNotContain("alice", _conversation.PermissionReads);
+    }
 }

@@ -113,6 +113,12 @@ internal sealed class InMemoryConversation(TimeProvider clock, Dictionary<string
         return Task.FromResult<RepoPermission?>(roles.TryGetValue(author.Key, out var role) ? role : null);
     }
 
+    /// <summary>Requests other runs have open here, by id.</summary>
+    public List<string> OtherRequests { get; } = [];
+
+    public Task<IReadOnlyList<string>> OtherOpenRequestsAsync(ConversationComment request, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([.. OtherRequests]);
+
     public Task ConcludeAsync(ConversationComment request, CancellationToken cancellationToken)
     {
         Concluded = true;

@@ -86,6 +86,12 @@ internal sealed class RecordingTerraform(params int[] exitCodes) : ITerraformPro
 
     public Task<int> RunAsync(TerraformInvocation invocation, Action<string> standardOutput, Action<string> standardError, CancellationToken cancellationToken)
     {
+        // The version the request shows: answered, not recorded among the runs that do the work.
+        if (invocation.Arguments is ["version", "-json"])
+        {
+            standardOutput("{\"terraform_version\":\"1.11.4\",\"platform\":\"linux_amd64\"}");
+            return Task.FromResult(0);
+        }
         Invocations.Add(invocation);
         standardOutput($"terraform {invocation.Arguments[0]} ran");
         var exitCode = exitCodes.Length >= Invocations.Count ? exitCodes[Invocations.Count - 1] : 0;

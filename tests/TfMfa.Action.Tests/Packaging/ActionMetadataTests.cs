@@ -36,11 +36,11 @@ public sealed class ActionMetadataTests
     }
 
     [Fact]
-    public void Action_yml_declares_the_four_outputs_and_runs_the_dockerfile()
+    public void Action_yml_declares_the_outputs_and_runs_the_dockerfile()
     {
         var action = Load(RepositoryFiles.Path("action.yml"));
 
-        Assert.Equal(["authenticated-by", "exit-code", "mfa-required", "session-expiration"],
+        Assert.Equal(["authenticated-by", "exit-code", "mfa-device", "mfa-required", "session-expiration"],
             Map(action, "outputs").Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Order());
         Assert.Equal("docker", Scalar(Map(action, "runs"), "using"));
         Assert.Equal("Dockerfile", Scalar(Map(action, "runs"), "image"));

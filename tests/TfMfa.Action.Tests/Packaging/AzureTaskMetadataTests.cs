@@ -53,14 +53,14 @@ public sealed class AzureTaskMetadataTests
     }
 
     [Fact]
-    public void The_task_runs_on_the_node_handlers_and_declares_the_four_output_variables()
+    public void The_task_runs_on_the_node_handlers_and_declares_the_output_variables()
     {
         var execution = Task["execution"]!.AsObject();
         Assert.Equal(["Node20_1", "Node24"], execution.Select(e => e.Key).Order());
         Assert.All(execution, e => Assert.Equal("index.js", e.Value!["target"]!.GetValue<string>()));
-        Assert.Equal(["authenticatedBy", "exitCode", "mfaRequired", "sessionExpiration"],
+        Assert.Equal(["authenticatedBy", "exitCode", "mfaDevice", "mfaRequired", "sessionExpiration"],
             Task["outputVariables"]!.AsArray().Select(o => o!["name"]!.GetValue<string>()).Order());
-        foreach (var github in new[] { "authenticated-by", "exit-code", "mfa-required", "session-expiration" })
+        foreach (var github in new[] { "authenticated-by", "exit-code", "mfa-device", "mfa-required", "session-expiration" })
             Assert.Contains(AzurePipelinesRunLog.CamelCase(github), Task["outputVariables"]!.AsArray().Select(o => o!["name"]!.GetValue<string>()));
     }
 
