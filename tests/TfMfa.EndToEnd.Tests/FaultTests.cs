@@ -145,7 +145,7 @@ public sealed class FaultTests
         secondEnvironment["GITHUB_RUN_ID"] = "778";
         secondEnvironment["GITHUB_OUTPUT"] = Path.Combine(scenario.Root, "second_output");
         var codeA = scenario.CurrentCode();
-        var codeB = scenario.Device.CodeAt(scenario.Clock.GetUtcNow().AddSeconds(30));
+        string codeB;
 
         var runs = new[]
         {
@@ -153,10 +153,27 @@ public sealed class FaultTests
             ActionProcess.RunAsync(secondEnvironment, "", GateScenario.RunTimeout),
         };
         while (scenario.RequestComments().Count < 2) await Task.Delay(25, TestContext.Current.CancellationToken);
-        scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", $"/mfa {codeA}");
-        while (scenario.GitHub.CommentsOn(GateScenario.PullRequest).Count(c => c.User.Login == "alice" && c.Deleted) < 1)
+        // A bare code names neither request: it is taken by none, removed, and a run says how to name it
+        // (the other run may find it already removed).
+        var bare = scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", $"/mfa {codeA}");
+        while (!bare.Deleted || scenario.GitHub.CommentsOn(GateScenario.PullRequest).Count(c => c.User.IsBot && c.History[0].Contains("a bare `/mfa` is taken by none", StringComparison.Ordinal)) < 1)
             await Task.Delay(25, TestContext.Current.CancellationToken);
-        scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", $"/mfa {codeB}");
+        Assert.Empty(scenario.StsCalls("GetSessionToken"));
+        // Then a code addressed to each request is taken by its run alone.
+        var ids = scenario.RequestComments().Select(c => TfMfa.RunLog.RequestCommentText.IdInMarker(c.History[0])!).ToList();
+        Assert.Equal(2, ids.Distinct().Count());
+        scenario.NextCodeWindow();
+        codeA = scenario.CurrentCode();
+        scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", $"/mfa {ids[0]} {codeA}");
+        var requests = scenario.RequestComments();
+        var first = requests.Single(c => TfMfa.RunLog.RequestCommentText.IdInMarker(c.History[0]) == ids[0]);
+        var other = requests.Single(c => c != first);
+        while (!first.Body.Contains("🔓 Authenticated", StringComparison.Ordinal))
+            await Task.Delay(25, TestContext.Current.CancellationToken);
+        Assert.Contains("🔒 MFA code needed", other.Body); // the code named the first request: only its run took it
+        scenario.NextCodeWindow();
+        codeB = scenario.CurrentCode();
+        scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", $"/mfa {ids[1]} {codeB}");
         var results = await Task.WhenAll(runs);
 
         Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));

@@ -203,7 +203,7 @@ public sealed class ConversationCodeSource(
 
         // A near miss from someone allowed: remove what may be a code, and say how to get it right.
         log.Info($"Ignored a /mfa comment by {who}: {command.Reply}");
-        if (showsCode) await conversation.RemoveAsync(comment, cancellationToken);
+        if (showsCode) await TryRemoveAsync(comment, cancellationToken);
         await conversation.ReplyAsync(comment, RequestCommentText.Reply(who, command.Reply!), cancellationToken);
         return null;
     }
@@ -233,7 +233,7 @@ public sealed class ConversationCodeSource(
             return true;
         }
         log.Info($"Ignored a bare /mfa comment by {who}: {others.Count + 1} requests are open on {conversation.Where} ({string.Join(", ", others.Prepend(ours).Select(id => $"`{id}`"))}), so it names none of them{(showsCode ? " (the comment was removed)" : "")}.");
-        if (showsCode) await conversation.RemoveAsync(comment, cancellationToken);
+        if (showsCode) await TryRemoveAsync(comment, cancellationToken);
         await conversation.ReplyAsync(comment, RequestCommentText.Reply(who,
             $"{others.Count + 1} TfMfa requests are open here, so a bare `/mfa` is taken by none of them{(showsCode ? " (your comment was removed, so its code is not visible)" : "")}. " +
             $"Name the request: `/mfa {ours} 123456` for `terraform {_details!.Command.Name()}` in `{_details.Environment}` (request `{ours}`); each request shows its id."), cancellationToken);
@@ -260,6 +260,16 @@ public sealed class ConversationCodeSource(
         _removalsForOthers++;
         log.Info($"Ignored a /mfa comment {why} (the comment was removed, so its code is not visible).");
         _removals.Add(RemoveQuietlyAsync(comment));
+    }
+
+    /// <summary>A removal the platform may refuse (Azure DevOps, another person's comment): then the code stays visible until it expires.</summary>
+    private async Task TryRemoveAsync(ConversationComment comment, CancellationToken cancellationToken)
+    {
+        try { await conversation.RemoveAsync(comment, cancellationToken); }
+        catch (ConversationException e) when (!e.IsTransient)
+        {
+            log.Warning($"Could not remove comment {comment.Id}, so what it shows stays visible until it expires: {e.Message}");
+        }
     }
 
     /// <summary>Removal of a comment that does not count: off the wait's path, a few at a time, best effort.</summary>

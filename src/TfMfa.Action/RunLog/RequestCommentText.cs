@@ -30,17 +30,16 @@ public static class RequestCommentText
 
     public static string Marker(RequestDetails details) =>
         $"{MarkerPrefix} run={details.RunId.ToString(CultureInfo.InvariantCulture)} attempt={details.RunAttempt.ToString(CultureInfo.InvariantCulture)} " +
-        $"environment={Safe(details.Environment)} command={details.Command.Name()} id={IdOf(details)} -->";
+        $"environment={Safe(details.Environment)} command={details.Command.Name()} -->\n{IdMarkerPrefix}{IdOf(details)} -->";
+
+    private const string IdMarkerPrefix = "<!-- tfmfa:id ";
 
     /// <summary>The id in a request's marker, or null when the text is no TfMfa request.</summary>
     public static string? IdInMarker(string text)
     {
-        var start = text.IndexOf(MarkerPrefix, StringComparison.Ordinal);
-        if (start < 0) return null;
-        var end = text.IndexOf("-->", start, StringComparison.Ordinal);
-        var marker = end < 0 ? text[start..] : text[start..end];
-        var at = marker.IndexOf(" id=", StringComparison.Ordinal);
-        return at < 0 ? null : marker[(at + 4)..].Split(' ')[0].Trim();
+        if (!text.Contains(MarkerPrefix, StringComparison.Ordinal)) return null;
+        var start = text.IndexOf(IdMarkerPrefix, StringComparison.Ordinal);
+        return start < 0 ? null : text[(start + IdMarkerPrefix.Length)..].Split(' ', '\n')[0].Trim();
     }
 
     /// <summary>Whether a request's current text still waits for a code.</summary>

@@ -353,4 +353,18 @@ public sealed class ConversationCodeSourceTests : IDisposable
         Assert.Contains("has no MFA device of their own under devices:", Log);
         Assert.DoesNotContain("alice", _conversation.PermissionReads);
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_removal_the_platform_refuses_is_a_warning_and_the_wait_goes_on()
+    {
+        _conversation.RefusesRemovals = true;
+        var waiting = await StartAsync(Source());
+        _conversation.Write("alice", "/mfa 12345");
+        await NextPollAsync(waiting);
+        _conversation.Write("alice", "/mfa 123456");
+        await NextPollAsync(waiting);
+
+        Assert.Equal("123456", (await waiting).Code.Digits);
+        Assert.Contains("stays visible until it expires", Log);
+    }
 }

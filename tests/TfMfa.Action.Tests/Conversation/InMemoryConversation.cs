@@ -87,8 +87,13 @@ internal sealed class InMemoryConversation(TimeProvider clock, Dictionary<string
         }
     }
 
+    /// <summary>The platform refuses to remove other people's comments (as an Azure DevOps organisation may).</summary>
+    public bool RefusesRemovals { get; set; }
+
     public Task RemoveAsync(ConversationComment comment, CancellationToken cancellationToken)
     {
+        if (RefusesRemovals)
+            return Task.FromException(new ConversationException("403: may not delete another person's comment", HttpStatusCode.Forbidden, transient: false, null));
         lock (_lock) Removed.Add(comment.Id);
         return Task.CompletedTask;
     }

@@ -3,8 +3,10 @@ using TfMfa.EndToEnd.Infrastructure;
 namespace TfMfa.EndToEnd.AzurePipelines;
 
 /// <summary>
-/// Two runs waiting on one pull request never share a code, even where the build identity may not
-/// delete the code comment: the claim is a reply the service numbers in order, and the lowest wins.
+/// Two jobs waiting on one pull request never share a code. A bare code while both wait is taken by
+/// neither; a code addressed to their request (two jobs of one run with the same command,
+/// environment and directory share its id) is taken by exactly one, even where the build identity
+/// may not delete the comment: the claim is a reply the service numbers in order, and the lowest wins.
 /// </summary>
 public sealed class AzureClaimTests
 {
@@ -18,13 +20,20 @@ public sealed class AzureClaimTests
         await using var scenario = await AzureScenario.StartAsync();
         scenario.Azure.BuildIdentityMayDeleteOthersComments = mayDeleteOthersComments;
         var first = scenario.Environment();
-        var second = scenario.Environment();
-        second["BUILD_BUILDID"] = "4243";
+        var second = scenario.Environment(); // another job of the same run: the same request id
 
         var runs = new[] { AzureScenario.RunTaskAsync(first, AzureScenario.RunTimeout, TestContext.Current.CancellationToken), AzureScenario.RunTaskAsync(second, AzureScenario.RunTimeout, TestContext.Current.CancellationToken) };
         await UntilAsync(() => scenario.RequestThreads().Count == 2, runs);
+        // A bare code names neither request: taken by none, and the reply says how to name one.
+        var bare = scenario.Azure.PostThread(AzureScenario.PullRequest, "alice@contoso.com", $"/mfa {scenario.CurrentCode()}");
+        await UntilAsync(() => scenario.Azure.Threads(AzureScenario.PullRequest).Any(t => t.Comments.Any(c => c.Content.Contains("a bare `/mfa` is taken by none", StringComparison.Ordinal))), runs);
+        Assert.Empty(scenario.CodesSentToSts);
+        var id = TfMfa.RunLog.RequestCommentText.IdInMarker(scenario.RequestThreads()[0].Comments[0].Content)!;
+        Assert.Equal(id, TfMfa.RunLog.RequestCommentText.IdInMarker(scenario.RequestThreads()[1].Comments[0].Content));
+
+        scenario.NextCodeWindow();
         var codes = new List<string> { scenario.CurrentCode() };
-        scenario.Azure.PostThread(AzureScenario.PullRequest, "alice@contoso.com", $"/mfa {codes[0]}");
+        scenario.Azure.PostThread(AzureScenario.PullRequest, "alice@contoso.com", $"/mfa {id} {codes[0]}");
 
         // One run takes it; the other is still waiting and gets the next code.
         await UntilAsync(() => scenario.RequestThreads().Count(t => t.Comments[0].Content.Contains("Authenticated with MFA", StringComparison.Ordinal)) == 1, runs);
@@ -32,14 +41,14 @@ public sealed class AzureClaimTests
         Assert.Single(scenario.CodesSentToSts);
         scenario.NextCodeWindow();
         codes.Add(scenario.CurrentCode());
-        scenario.Azure.PostThread(AzureScenario.PullRequest, "alice@contoso.com", $"/mfa {codes[1]}");
+        scenario.Azure.PostThread(AzureScenario.PullRequest, "alice@contoso.com", $"/mfa {id} {codes[1]}");
 
         var results = await Task.WhenAll(runs);
 
         Assert.All(results, r => Assert.False(r.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), r.ToString()));
         Assert.Equal(codes, scenario.CodesSentToSts.Select(r => r.TokenCode));
         Assert.Equal(2, scenario.Aws.IssuedSessions.Count);
-        var answers = scenario.Azure.Threads(AzureScenario.PullRequest).Where(t => t.Comments[0].Author.UniqueName == "alice@contoso.com").ToList();
+        var answers = scenario.Azure.Threads(AzureScenario.PullRequest).Where(t => t.Comments[0].Author.UniqueName == "alice@contoso.com" && t.Comments[0] != bare).ToList();
         Assert.All(answers, t => Assert.Equal(mayDeleteOthersComments, t.Comments[0].IsDeleted));
         if (!mayDeleteOthersComments)
         {
