@@ -61,4 +61,124 @@ public sealed class RequestBindingTests
         Assert.Contains($"| MFA device | `{bobs.SerialNumber}` |", scenario.Summary());
         Assert.Contains("your own MFA device", scenario.RequestComment()!.History[0]);
     }
+
+    private const string AppliesOnly = "environments:\n  production:\n    level: applies-only\n";
+
+    private static async Task<GateScenario> AppliesOnlyApplyAsync()
+    {
+        var scenario = await GateScenario.StartProductionAsync();
+        scenario.WriteConfig(AppliesOnly);
+        scenario.Inputs["command"] = "apply";
+        return scenario;
+    }
+
+    /// <summary>A root module with the scenario's S3 backend and these resources instead of the sample's.</summary>
+    private static void Module(GateScenario scenario, string resources)
+    {
+        var main = Path.Combine(scenario.ModuleDirectory, "main.tf");
+        var text = File.ReadAllText(main);
+        File.WriteAllText(main, text[..text.IndexOf("resource \"terraform_data\"", StringComparison.Ordinal)] + resources);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Under_applies_only_an_apply_plans_first_shows_the_plan_and_applies_exactly_that_plan_with_the_code()
+    {
+        await using var scenario = await AppliesOnlyApplyAsync();
+        var code = "";
+        code = scenario.CurrentCode();
+        scenario.PersonAnswers("alice", $"/mfa {code}");
+
+        var run = await scenario.RunAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var asked = scenario.RequestComment()!.History[0];
+        Assert.Contains("#### The plan this code applies", asked);
+        Assert.Contains("**Plan: 1 to add, 0 to change, 0 to destroy.**", asked);
+        Assert.Contains("- `terraform_data.whoami`: create", asked);
+        Assert.Contains("<details><summary>The plan as terraform shows it</summary>", asked);
+        var sha = scenario.Outputs()["plan-sha256"];
+        Assert.Matches("^[0-9a-f]{64}$", sha);
+        Assert.Contains($"Plan file SHA-256 `{sha}`", asked);
+        Assert.Contains($"Applying the plan shown in the request (SHA-256 {sha}).", run.StandardOutput);
+        Assert.Contains("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.", run.StandardOutput);
+
+        // The plan read the state with the keys as given, before anyone typed a code; the apply wrote it with the session.
+        var session = Assert.Single(scenario.Aws.IssuedSessions);
+        var all = scenario.Aws.Requests.ToList();
+        var codeSent = all.FindIndex(r => r.TokenCode is not null);
+        Assert.Contains(all.Take(codeSent), r => r.Service == "s3" && r.AccessKeyId == scenario.User.AccessKeyId);
+        var s3 = scenario.S3Requests;
+        Assert.All(s3.Where(r => r.Operation.StartsWith("Put", StringComparison.Ordinal)), r => Assert.Equal(session.AccessKeyId, r.AccessKeyId));
+        Assert.Equal(session.AccessKeyId, TfMfa.StandIns.Terraform.SampleModule.ReadSeenEnvironment(scenario.ModuleDirectory)["AWS_ACCESS_KEY_ID"]);
+        // The applied plan is the file shown, and it is gone afterwards (it holds every value unredacted).
+        var applyLine = run.StandardOutput.Split('\n').Single(l => l.Contains("terraform apply -input=false ", StringComparison.Ordinal));
+        var planFile = applyLine[(applyLine.IndexOf("-input=false ", StringComparison.Ordinal) + 13)..].Trim();
+        Assert.EndsWith(".tfplan", planFile);
+        Assert.False(File.Exists(planFile));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task An_empty_plan_needs_no_code_and_applies_nothing()
+    {
+        await using var scenario = await AppliesOnlyApplyAsync();
+        Module(scenario, "");
+
+        var run = await scenario.RunAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("The plan has no changes: nothing to apply, so no code is needed and nothing was applied.", run.StandardOutput);
+        Assert.Null(scenario.RequestComment());
+        Assert.Empty(scenario.CodesSentToSts);
+        Assert.DoesNotContain("terraform apply", run.StandardOutput);
+        Assert.Equal("true", scenario.Outputs()["mfa-required"]);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_value_marked_sensitive_never_reaches_the_request()
+    {
+        await using var scenario = await AppliesOnlyApplyAsync();
+        Module(scenario, """
+            variable "db_password" {
+              type      = string
+              sensitive = true
+              default   = "hunter2-but-longer-and-secret"
+            }
+
+            resource "terraform_data" "db" {
+              input = { password = var.db_password, name = "orders" }
+            }
+            """);
+        scenario.PersonAnswers("alice", $"/mfa {scenario.CurrentCode()}");
+
+        var run = await scenario.RunAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var request = scenario.RequestComment()!;
+        Assert.Contains("- `terraform_data.db`: create", request.History[0]);
+        Assert.Contains("(sensitive value)", request.History[0]);
+        Assert.All(request.History, body => Assert.DoesNotContain("hunter2-but-longer-and-secret", body));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_plan_longer_than_a_comment_is_cut_to_the_limit_with_a_note()
+    {
+        await using var scenario = await AppliesOnlyApplyAsync();
+        Module(scenario, """
+            resource "terraform_data" "many" {
+              count = 400
+              input = "${count.index}-${join("", [for i in range(40) : "abcdefghij"])}"
+            }
+            """);
+        scenario.PersonAnswers("alice", $"/mfa {scenario.CurrentCode()}");
+
+        var run = await scenario.RunAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var asked = scenario.RequestComment()!.History[0];
+        Assert.True(asked.Length <= TfMfa.RunLog.RequestCommentText.MaxLength, $"{asked.Length} characters");
+        Assert.Contains("**Plan: 400 to add, 0 to change, 0 to destroy.**", asked);
+        Assert.Contains("(cut here: the plan is longer than a comment can hold; the run log has all of it)", asked);
+        Assert.Contains("- and 350 more", asked);
+        Assert.Contains("Apply complete! Resources: 400 added", run.StandardOutput);
+    }
 }

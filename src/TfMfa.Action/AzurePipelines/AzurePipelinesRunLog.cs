@@ -39,6 +39,8 @@ public sealed class AzurePipelinesRunLog(TextWriter stdout, string? summaryDirec
     /// </summary>
     public void MaskCode(string digits) => _redactor.Add(digits);
 
+    public string Redact(string text) => _redactor.Redact(text);
+
     public void Info(string message) => Text(message);
     public void Notice(string message) => Text(message);
     public void Warning(string message) => Command(LoggingCommand.Format("task.logissue", LoggingCommand.Neutralise(_redactor.Redact(message)), ("type", "warning")));

@@ -15,7 +15,8 @@ public sealed record WhatRuns(
     string? Role,
     TimeSpan SessionDuration,
     string TerraformVersion,
-    string Device)
+    string Device,
+    Terraform.PlanSummary? Plan = null)
 {
     public string ShortSha => CommitSha is { Length: > 7 } sha ? sha[..7] : CommitSha ?? "unknown";
 

@@ -57,6 +57,13 @@ public sealed class GateRunner(GateServices services)
             Log.Info($"TfMfa: {inputs.Command.Name()} in environment '{policy.Environment}', MFA level {policy.Level.Name()} (set by {policy.LevelSetBy}): " +
                      (mfaRequired ? "a one-time code is required." : "no code is required."));
 
+            if (mfaRequired && inputs.Command == TerraformCommand.Apply && inputs.PlanFile is null && policy.Level == MfaLevel.AppliesOnly)
+            {
+                var applied = await ApplyWhatWasApprovedAsync(inputs, policy, aws, tool, outputs, cancellationToken);
+                outputs.ExitCode = applied.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return applied;
+            }
+
             AwsCredentials? credentials;
             if (mfaRequired)
             {
@@ -68,7 +75,10 @@ public sealed class GateRunner(GateServices services)
                 Log.AppendSummary(StepSummary.NotRequired(inputs.Command, policy.Environment, policy.Level.Name(), policy.LevelSetBy));
             }
 
-            var exitCode = await RunTerraformAsync(inputs, credentials, tool, cancellationToken);
+            var exitCode = await RunTerraformAsync(inputs, credentials, tool,
+                TerraformCommandLine.For(inputs.Command, inputs.Init, inputs.PlanFile, inputs.TerraformArgs), cancellationToken);
+            if (exitCode == 0 && inputs.Command == TerraformCommand.Plan && inputs.PlanFile is { } saved)
+                outputs.PlanSha256 = Sha256Of(Path.Combine(inputs.WorkingDirectory, saved));
             outputs.ExitCode = exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return exitCode;
         }
@@ -98,7 +108,85 @@ public sealed class GateRunner(GateServices services)
         }
     }
 
-    private async Task<AwsCredentials> AuthenticateAsync(ActionInputs inputs, GatePolicy policy, AwsSettings aws, ResolvedTool tool, RunOutputs outputs, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>apply</c> under applies-only, as Terraform Enterprise did it: plan first with the keys as
+    /// given and save the plan, show it in the request, wait for the code, then apply exactly that
+    /// saved plan with the session the code unlocked. An empty plan needs no code and applies nothing.
+    /// The plan runs without the state lock: it changes nothing, and terraform refuses to apply a
+    /// saved plan whose state has moved on since.
+    /// </summary>
+    private async Task<int> ApplyWhatWasApprovedAsync(ActionInputs inputs, GatePolicy policy, AwsSettings aws, ResolvedTool tool, RunOutputs outputs, CancellationToken cancellationToken)
+    {
+        var planFile = Path.Combine(Path.GetTempPath(), $"tfmfa-{Guid.NewGuid():N}.tfplan");
+        try
+        {
+            Log.Info("applies-only: terraform plans first with the keys as given (no MFA, no state lock); the code then applies exactly that saved plan.");
+            List<IReadOnlyList<string>> planning = [];
+            if (inputs.Init) planning.Add(["init", "-input=false"]);
+            planning.Add(["plan", "-input=false", "-lock=false", $"-out={planFile}", .. inputs.TerraformArgs]);
+            var exitCode = await RunTerraformAsync(inputs, null, tool, planning, cancellationToken);
+            if (exitCode != 0) return exitCode;
+
+            var plan = await ShowPlanAsync(inputs, tool, planFile, cancellationToken);
+            outputs.PlanSha256 = plan.Sha256;
+            Log.Info($"{plan.CountsLine} Plan file SHA-256 {plan.Sha256}.");
+            if (plan.IsEmpty)
+            {
+                Log.Notice("The plan has no changes: nothing to apply, so no code is needed and nothing was applied.");
+                Log.AppendSummary($"### TfMfa: nothing to apply\n\nThe plan for `{policy.Environment}` has no changes (SHA-256 `{plan.Sha256}`), so no code was asked for.\n");
+                return 0;
+            }
+
+            var credentials = await AuthenticateAsync(inputs, policy, aws, tool, outputs, cancellationToken, plan);
+            // The file applied is the file shown: nothing may have swapped it while the code was awaited.
+            var sha = Sha256Of(planFile);
+            if (sha != plan.Sha256)
+                throw new TfMfaException($"The saved plan changed while the code was awaited (SHA-256 {plan.Sha256} shown, {sha} now), so it is not applied. Run the job again.");
+            Log.Info($"Applying the plan shown in the request (SHA-256 {sha}).");
+            return await RunTerraformAsync(inputs, credentials, tool, [["apply", "-input=false", planFile]], cancellationToken);
+        }
+        finally
+        {
+            // A saved plan holds every value unredacted.
+            try { File.Delete(planFile); } catch (IOException) { }
+        }
+    }
+
+    private async Task<PlanSummary> ShowPlanAsync(ActionInputs inputs, ResolvedTool tool, string planFile, CancellationToken cancellationToken)
+    {
+        async Task<string> ShowAsync(params string[] arguments)
+        {
+            var output = new System.Text.StringBuilder();
+            var errors = new System.Text.StringBuilder();
+            var environment = TerraformEnvironment.Changes(services.Environment.All(), null, inputs.AwsRegion);
+            // Not into the log: the JSON holds sensitive values as they are.
+            var exitCode = await services.Terraform.RunAsync(new TerraformInvocation(arguments, inputs.WorkingDirectory, environment,
+                tool.Executable == "terraform" ? null : tool.Executable), line => output.AppendLine(line), line => errors.AppendLine(line), cancellationToken);
+            if (exitCode != 0)
+                throw new TfMfaException($"terraform {string.Join(' ', arguments[..^1])} could not read the saved plan (exit code {exitCode}): {Log.Redact(errors.ToString().Trim())}");
+            return output.ToString();
+        }
+
+        var json = await ShowAsync("show", "-json", planFile);
+        var rendered = await ShowAsync("show", "-no-color", planFile);
+        try
+        {
+            return PlanSummary.From(json, rendered, Sha256Of(planFile), Log.Redact);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new TfMfaException($"terraform show -json printed no plan TfMfa can read ({e.Message}), so nobody is asked to approve it.", e);
+        }
+    }
+
+    private static string Sha256Of(string path)
+    {
+        using var file = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file));
+    }
+
+    private async Task<AwsCredentials> AuthenticateAsync(ActionInputs inputs, GatePolicy policy, AwsSettings aws, ResolvedTool tool, RunOutputs outputs, CancellationToken cancellationToken,
+        PlanSummary? plan = null)
     {
         aws.RequireLongTerm("when MFA is required");
         // With devices: each person's own; AWS_MFA_SERIAL_NUMBER only where the config lets it serve too.
@@ -107,7 +195,7 @@ public sealed class GateRunner(GateServices services)
         var sts = services.CreateSts(aws, inputs.AwsRegion);
         await CheckKeysAsync(sts, cancellationToken);
         var unlocks = new WhatRuns(WorkspaceRelative(inputs), services.FrontEnd.Context.CommitSha, services.FrontEnd.Context.CommitUrl,
-            policy.RoleToAssume, inputs.SessionDuration.Value, await TerraformVersionAsync(inputs, tool, cancellationToken), DeviceText(policy.Approvers, sharedSerial));
+            policy.RoleToAssume, inputs.SessionDuration.Value, await TerraformVersionAsync(inputs, tool, cancellationToken), DeviceText(policy.Approvers, sharedSerial), plan);
         Log.Info($"The code unlocks {unlocks.Describe(inputs.Command, policy.Environment)}.");
         var codes = services.FrontEnd.CodeSource(inputs, policy);
         try
@@ -276,12 +364,16 @@ public sealed class GateRunner(GateServices services)
         foreach (var secret in credentials.Secrets()) Log.Mask(secret);
     }
 
-    private async Task<int> RunTerraformAsync(ActionInputs inputs, AwsCredentials? credentials, ResolvedTool tool, CancellationToken cancellationToken)
+    private bool _warnedAboutDenied;
+
+    private async Task<int> RunTerraformAsync(ActionInputs inputs, AwsCredentials? credentials, ResolvedTool tool, IReadOnlyList<IReadOnlyList<string>> commands, CancellationToken cancellationToken)
     {
         var ambient = services.Environment.All();
-        foreach (var warning in ChildEnvironment.Warnings(ambient.Keys)) Log.Warning(warning);
+        if (!_warnedAboutDenied)
+            foreach (var warning in ChildEnvironment.Warnings(ambient.Keys)) Log.Warning(warning);
+        _warnedAboutDenied = true;
         var environment = TerraformEnvironment.Changes(ambient, credentials, inputs.AwsRegion);
-        foreach (var arguments in TerraformCommandLine.For(inputs.Command, inputs.Init, inputs.PlanFile, inputs.TerraformArgs))
+        foreach (var arguments in commands)
         {
             int exitCode;
             var name = tool.Executable == "terraform" ? "terraform" : Path.GetFileName(tool.Executable);
@@ -311,6 +403,7 @@ public sealed class GateRunner(GateServices services)
         public string ExitCode { get; set; } = "";
         public DateTimeOffset? SessionExpiration { get; set; }
         public string MfaDevice { get; set; } = "";
+        public string PlanSha256 { get; set; } = "";
 
         public void WriteTo(IRunLog log)
         {
@@ -318,6 +411,7 @@ public sealed class GateRunner(GateServices services)
             log.SetOutput("authenticated-by", AuthenticatedBy);
             log.SetOutput("exit-code", ExitCode);
             log.SetOutput("mfa-device", MfaDevice);
+            log.SetOutput("plan-sha256", PlanSha256);
             log.SetOutput("session-expiration", SessionExpiration?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) ?? "");
         }
     }

@@ -29,6 +29,8 @@ public sealed class GitHubRunLog(TextWriter stdout, TextWriter stderr, string? o
             WriteCommand(WorkflowCommand.Format("add-mask", line.TrimEnd('\r')));
     }
 
+    public string Redact(string text) => _redactor.Redact(text);
+
     public void Info(string message) => Write(message);
     public void Notice(string message) => Write(WorkflowCommand.Format("notice", _redactor.Redact(message)));
     public void Warning(string message) => Write(WorkflowCommand.Format("warning", _redactor.Redact(message)));

@@ -13,6 +13,9 @@ public interface IRunLog : IDisposable
     /// <summary>A one-time code: redacted from TfMfa's lines; on GitHub also masked by the runner.</summary>
     void MaskCode(string digits) => Mask(digits);
 
+    /// <summary>The text with every registered secret replaced, for what TfMfa writes elsewhere (a plan in a comment).</summary>
+    string Redact(string text) => text;
+
     void Info(string message);
     void Notice(string message);
     void Warning(string message);

@@ -45,7 +45,21 @@ public static class RequestCommentText
     /// <summary>Whether a request's current text still waits for a code.</summary>
     public static bool IsWaiting(string text) => text.Contains(MarkerPrefix, StringComparison.Ordinal) && text.Contains("### 🔒 MFA code needed", StringComparison.Ordinal);
 
+    /// <summary>GitHub's limit on a comment's body; Azure DevOps allows more.</summary>
+    public const int MaxLength = 65_536;
+
+    private const string PlanPlaceholder = "\u0000plan\u0000";
+
     public static string Waiting(RequestDetails details, string? lastFailure, int attemptsLeft)
+    {
+        var text = WaitingWithPlaceholder(details, lastFailure, attemptsLeft);
+        if (details.Unlocks?.Plan is not { } plan) return text.Replace(PlanPlaceholder, "", StringComparison.Ordinal);
+        // The plan gets what the rest leaves of the limit (with room to spare for the platform's own counting).
+        var budget = MaxLength - (text.Length - PlanPlaceholder.Length) - 256;
+        return text.Replace(PlanPlaceholder, "\n#### The plan this code applies\n\n" + plan.Markdown(budget), StringComparison.Ordinal);
+    }
+
+    private static string WaitingWithPlaceholder(RequestDetails details, string? lastFailure, int attemptsLeft)
     {
         var failure = lastFailure is null ? "" :
             $"""
@@ -59,7 +73,7 @@ public static class RequestCommentText
             ### 🔒 MFA code needed: `terraform {details.Command.Name()}` in `{details.Environment}` (request `{IdOf(details)}`)
 
             This [{details.RunNoun}]({details.RunUrl}) is waiting for a one-time code from {Device(details)}.
-            {Unlocks(details)}{failure}
+            {Unlocks(details)}{PlanPlaceholder}{failure}
             Reply with a new comment whose first line is
 
             ```

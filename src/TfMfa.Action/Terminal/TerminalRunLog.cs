@@ -15,6 +15,8 @@ public sealed class TerminalRunLog(TextWriter stdout, TextWriter stderr) : IRunL
         if (!string.IsNullOrEmpty(secret)) _redactor.Add(secret);
     }
 
+    public string Redact(string text) => _redactor.Redact(text);
+
     public void Info(string message) => Write(false, message);
     public void Notice(string message) => Write(false, message);
     public void Warning(string message) => Write(true, "warning: " + message);

@@ -58,9 +58,9 @@ public sealed class AzureTaskMetadataTests
         var execution = Task["execution"]!.AsObject();
         Assert.Equal(["Node20_1", "Node24"], execution.Select(e => e.Key).Order());
         Assert.All(execution, e => Assert.Equal("index.js", e.Value!["target"]!.GetValue<string>()));
-        Assert.Equal(["authenticatedBy", "exitCode", "mfaDevice", "mfaRequired", "sessionExpiration"],
+        Assert.Equal(["authenticatedBy", "exitCode", "mfaDevice", "mfaRequired", "planSha256", "sessionExpiration"],
             Task["outputVariables"]!.AsArray().Select(o => o!["name"]!.GetValue<string>()).Order());
-        foreach (var github in new[] { "authenticated-by", "exit-code", "mfa-device", "mfa-required", "session-expiration" })
+        foreach (var github in new[] { "authenticated-by", "exit-code", "mfa-device", "mfa-required", "plan-sha256", "session-expiration" })
             Assert.Contains(AzurePipelinesRunLog.CamelCase(github), Task["outputVariables"]!.AsArray().Select(o => o!["name"]!.GetValue<string>()));
     }
 
