@@ -181,4 +181,43 @@ public sealed class RequestBindingTests
         Assert.Contains("- and 350 more", asked);
         Assert.Contains("Apply complete! Resources: 400 added", run.StandardOutput);
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_saved_plan_from_the_plan_job_is_applied_only_when_its_sha256_matches_and_the_request_shows_it()
+    {
+        await using var scenario = await GateScenario.StartProductionAsync();
+        // The plan job: saves the plan and outputs its SHA-256.
+        scenario.Inputs["plan-file"] = "tfplan";
+        scenario.PersonAnswers("alice", $"/mfa {scenario.CurrentCode()}");
+        var plan = await scenario.RunAsync();
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        var sha = scenario.Outputs()["plan-sha256"];
+        Assert.Matches("^[0-9a-f]{64}$", sha);
+
+        // An apply job handed another plan's hash: refused before anyone is asked.
+        scenario.Inputs["command"] = "apply";
+        scenario.Inputs["plan-sha256"] = new string('0', 64);
+        var requestsBefore = scenario.RequestComments().Count;
+        var codesBefore = scenario.CodesSentToSts.Count;
+        var refused = await scenario.RunAsync();
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains($"input 'plan-file': tfplan has SHA-256 {sha}, but input 'plan-sha256' demands {new string('0', 64)}", refused.StandardOutput);
+        Assert.Equal(requestsBefore, scenario.RequestComments().Count);
+        Assert.Equal(codesBefore, scenario.CodesSentToSts.Count);
+
+        // With the plan job's hash: the request shows that plan, and that file is applied.
+        scenario.Inputs["plan-sha256"] = sha.ToUpperInvariant();
+        scenario.NextCodeWindow();
+        scenario.PersonAnswers("alice", $"/mfa {scenario.CurrentCode()}");
+        var apply = await scenario.RunAsync();
+
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        var asked = scenario.RequestComment()!.History[0];
+        Assert.Contains("terraform apply", asked);
+        Assert.Contains($"Plan file SHA-256 `{sha}`", asked);
+        Assert.Contains("- `terraform_data.whoami`: create", asked);
+        Assert.Contains($"Applying the plan shown in the request (SHA-256 {sha}).", apply.StandardOutput);
+        Assert.Contains("Apply complete! Resources: 1 added", apply.StandardOutput);
+        Assert.Equal(sha, scenario.Outputs()["plan-sha256"]);
+    }
 }

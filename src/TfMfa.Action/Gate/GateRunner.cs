@@ -57,6 +57,14 @@ public sealed class GateRunner(GateServices services)
             Log.Info($"TfMfa: {inputs.Command.Name()} in environment '{policy.Environment}', MFA level {policy.Level.Name()} (set by {policy.LevelSetBy}): " +
                      (mfaRequired ? "a one-time code is required." : "no code is required."));
 
+            if (inputs.Command == TerraformCommand.Apply && inputs.PlanFile is { } savedPlan)
+                CheckSavedPlan(inputs, savedPlan); // before anyone is asked for a code
+            if (mfaRequired && inputs.Command == TerraformCommand.Apply && inputs.PlanFile is { } approvedPlan)
+            {
+                var applied = await ApplySavedPlanAsync(inputs, policy, aws, tool, outputs, approvedPlan, cancellationToken);
+                outputs.ExitCode = applied.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return applied;
+            }
             if (mfaRequired && inputs.Command == TerraformCommand.Apply && inputs.PlanFile is null && policy.Level == MfaLevel.AppliesOnly)
             {
                 var applied = await ApplyWhatWasApprovedAsync(inputs, policy, aws, tool, outputs, cancellationToken);
@@ -150,6 +158,41 @@ public sealed class GateRunner(GateServices services)
             // A saved plan holds every value unredacted.
             try { File.Delete(planFile); } catch (IOException) { }
         }
+    }
+
+    /// <summary>A plan-file that is missing, or is not the plan the plan job saved (plan-sha256), is refused here.</summary>
+    private void CheckSavedPlan(ActionInputs inputs, string planFile)
+    {
+        var path = Path.Combine(inputs.WorkingDirectory, planFile);
+        if (!File.Exists(path))
+            throw new TfMfaException($"input 'plan-file': {planFile} does not exist in {inputs.WorkingDirectory}; download the plan job's artifact there first");
+        if (inputs.PlanSha256 is { } expected && Sha256Of(path) is var actual && actual != expected)
+            throw new TfMfaException($"input 'plan-file': {planFile} has SHA-256 {actual}, but input 'plan-sha256' demands {expected} (the plan job's plan-sha256 output): " +
+                "this is not the plan that was reviewed, so nobody is asked for a code. Apply the artifact of the plan job whose output you passed.");
+    }
+
+    /// <summary>
+    /// <c>apply</c> of a saved plan from an earlier job: the request shows that plan (read with
+    /// <c>terraform show -json</c>) and its SHA-256, and the file applied is the file shown.
+    /// </summary>
+    private async Task<int> ApplySavedPlanAsync(ActionInputs inputs, GatePolicy policy, AwsSettings aws, ResolvedTool tool, RunOutputs outputs, string planFile, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(inputs.WorkingDirectory, planFile);
+        if (inputs.Init)
+        {
+            // terraform show needs the providers; init reads the backend with the keys as given.
+            var exitCode = await RunTerraformAsync(inputs, null, tool, [["init", "-input=false"]], cancellationToken);
+            if (exitCode != 0) return exitCode;
+        }
+        var plan = await ShowPlanAsync(inputs, tool, path, cancellationToken);
+        outputs.PlanSha256 = plan.Sha256;
+        Log.Info($"The saved plan {planFile}: {plan.CountsLine} SHA-256 {plan.Sha256}{(inputs.PlanSha256 is null ? "" : " (as input 'plan-sha256' demands)")}.");
+        var credentials = await AuthenticateAsync(inputs, policy, aws, tool, outputs, cancellationToken, plan);
+        var sha = Sha256Of(path);
+        if (sha != plan.Sha256)
+            throw new TfMfaException($"The saved plan changed while the code was awaited (SHA-256 {plan.Sha256} shown, {sha} now), so it is not applied. Run the job again.");
+        Log.Info($"Applying the plan shown in the request (SHA-256 {sha}).");
+        return await RunTerraformAsync(inputs, credentials, tool, [["apply", "-input=false", path]], cancellationToken);
     }
 
     private async Task<PlanSummary> ShowPlanAsync(ActionInputs inputs, ResolvedTool tool, string planFile, CancellationToken cancellationToken)

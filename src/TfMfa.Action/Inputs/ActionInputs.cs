@@ -21,7 +21,8 @@ public sealed record ActionInputs(
     string AwsRegion,
     int? IssueNumber,
     IReadOnlyDictionary<string, LocatedValue> ConfigOverrides,
-    ToolRequest ToolRequest)
+    ToolRequest ToolRequest,
+    string? PlanSha256 = null)
 {
     /// <summary>The GitHub token is a secret; keep it out of any accidental print of the record.</summary>
     public override string ToString() =>

@@ -17,7 +17,7 @@ public static partial class InputReader
     [
         "command", "environment", "working-directory", "config", "github-token", "timeout", "init",
         "plan-file", "terraform-args", "role-to-assume", "session-duration", "aws-region", "issue-number",
-        "terraform-version", "terraform-tool", "releases-url", "releases-key",
+        "terraform-version", "terraform-tool", "releases-url", "releases-key", "plan-sha256",
     ];
 
     [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")]
@@ -106,6 +106,12 @@ public static partial class InputReader
             problems.Add("input 'releases-url' must not carry credentials (user:password@); serve the mirror to the runner without them, for example from inside the network");
         var tool = new ToolRequest(product, Raw("terraform-version"), releasesUrl, Raw("releases-key"));
 
+        var planSha256 = Raw("plan-sha256")?.ToLowerInvariant();
+        if (planSha256 is not null && (planSha256.Length != 64 || !planSha256.All(char.IsAsciiHexDigit)))
+            problems.Add($"input 'plan-sha256' must be the 64 hex digits of a SHA-256, as the plan job's plan-sha256 output gives them (got '{planSha256}')");
+        else if (planSha256 is not null && Raw("plan-file") is null)
+            problems.Add("input 'plan-sha256' names the plan to apply, so plan-file must name that plan's file too");
+
         var overrides = new Dictionary<string, LocatedValue>(StringComparer.OrdinalIgnoreCase);
         if (Raw("timeout") is { } timeout) overrides["wait:timeout"] = new LocatedValue(timeout, Where("timeout"));
         if (Raw("role-to-assume") is { } role)
@@ -114,7 +120,7 @@ public static partial class InputReader
         if (problems.Count > 0) throw new ConfigException(problems);
 
         return new ActionInputs(command, environmentName, workspace, workingDirectory, configPath, conventions.DefaultConfigPath,
-            Raw("github-token"), init, Raw("plan-file"), terraformArgs, sessionDuration!, region, issueNumber, overrides, tool);
+            Raw("github-token"), init, Raw("plan-file"), terraformArgs, sessionDuration!, region, issueNumber, overrides, tool, planSha256);
     }
 
     /// <summary><c>plan --environment production --timeout=5m</c>: a leading command word, then <c>--input value</c> pairs.</summary>
