@@ -220,4 +220,30 @@ public sealed class RequestBindingTests
         Assert.Contains("Apply complete! Resources: 1 added", apply.StandardOutput);
         Assert.Equal(sha, scenario.Outputs()["plan-sha256"]);
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task With_allow_author_false_the_pull_requests_author_cannot_supply_its_code()
+    {
+        await using var scenario = await GateScenario.StartProductionAsync();
+        scenario.GitHub.AddUser("dana", "admin"); // the pull request's author (the stand-in's default), with every permission
+        scenario.WriteConfig(GateScenario.ProductionConfig + "approvers:\n  allow-author: false\n");
+        var danas = scenario.CurrentCode();
+        scenario.PersonAnswers("dana", $"/mfa {danas}");
+        var alice = Task.Run(async () =>
+        {
+            // Once dana's code has been refused and removed, alice supplies one.
+            while (!scenario.GitHub.CommentsOn(GateScenario.PullRequest).Any(c => c.User.Login == "dana" && c.Deleted))
+                await Task.Delay(25, TestContext.Current.CancellationToken);
+            scenario.NextCodeWindow();
+            scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", $"/mfa {scenario.CurrentCode()}");
+        }, TestContext.Current.CancellationToken);
+
+        var run = await scenario.RunAsync();
+        await alice;
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Ignored a /mfa comment by @dana: wrote this pull request, and approvers.allow-author is false: another person must supply the code", run.StandardOutput);
+        Assert.Equal("alice", scenario.Outputs()["authenticated-by"]);
+        Assert.DoesNotContain(scenario.CodesSentToSts, r => r.TokenCode == danas);
+    }
 }

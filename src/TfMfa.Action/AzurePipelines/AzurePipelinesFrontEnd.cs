@@ -97,10 +97,13 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
     {
         var api = Api();
         var context = _context!;
-        var approvers = new Approvers(policy.Approvers, (author, ct) => api.PermissionAsync(author.Key, ct));
+        Task<int>? pullRequest = null;
+        Task<int> PullRequest(CancellationToken ct) => pullRequest ??= FindPullRequestAsync(api, context, inputs.IssueNumber, ct);
+        var approvers = new Approvers(policy.Approvers, (author, ct) => api.PermissionAsync(author.Key, ct),
+            async ct => (await api.PullRequestAsync(await PullRequest(ct), ct)).CreatedBy?.UniqueName);
         var runKey = $"{context.BuildId}.{context.JobAttempt}";
         var comments = new ConversationCodeSource(
-            new AzureThreadConversation(api, ct => FindPullRequestAsync(api, context, inputs.IssueNumber, ct), runKey, context.RunUrl),
+            new AzureThreadConversation(api, PullRequest, runKey, context.RunUrl),
             approvers,
             request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, context.RunUrl,
                 context.BuildId, context.JobAttempt, policy.Approvers, request.Deadline, "pipeline run", "",

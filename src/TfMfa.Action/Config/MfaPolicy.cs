@@ -8,8 +8,9 @@ public sealed record EnvironmentPolicy(MfaLevel Level, string? RoleToAssume);
 /// <param name="MinPermissionSetAt">Where min-permission was set (<c>.github/tfmfa.yml:7:19</c>, or default), for errors.</param>
 /// <param name="Devices">Each person's own MFA device on the CI user (<c>devices:</c>); empty: everyone uses AWS_MFA_SERIAL_NUMBER.</param>
 /// <param name="AllowSharedDevice">With devices set, whether someone without one may still use AWS_MFA_SERIAL_NUMBER.</param>
+/// <param name="AllowAuthor">Whether the pull request's author may supply the code for it (false: four eyes on every change).</param>
 public sealed record ApproverPolicy(RepoPermission MinPermission, IReadOnlyList<string> Users, string MinPermissionSetAt = "default",
-    IReadOnlyDictionary<string, string>? Devices = null, bool AllowSharedDevice = false)
+    IReadOnlyDictionary<string, string>? Devices = null, bool AllowSharedDevice = false, bool AllowAuthor = true)
 {
     public IReadOnlyDictionary<string, string> PersonalDevices { get; } = Devices ?? new Dictionary<string, string>();
 

@@ -20,6 +20,7 @@ public static partial class PolicyBuilder
         ["wait:max-attempts"] = new("3", "default"),
         ["allow-fork-prs"] = new("false", "default"),
         ["allow-shared-device"] = new("false", "default"),
+        ["approvers:allow-author"] = new("true", "default"),
     };
 
     /// <summary>IAM: up to 8 MFA devices per user.</summary>
@@ -119,8 +120,12 @@ public static partial class PolicyBuilder
         if (!TryParseBoolean(sharedText, out var allowShared))
             Problem("allow-shared-device", $"allow-shared-device must be true or false (got '{sharedText}')");
 
+        var authorText = root["approvers:allow-author"]!.Trim();
+        if (!TryParseBoolean(authorText, out var allowAuthor))
+            Problem("approvers:allow-author", $"allow-author must be true or false (got '{authorText}')");
+
         if (problems.Count > 0) throw new ConfigException(problems);
-        return new MfaPolicy(defaultLevel, environments, new ApproverPolicy(minPermission, users, root.WhereIs("approvers:min-permission"), devices, allowShared),
+        return new MfaPolicy(defaultLevel, environments, new ApproverPolicy(minPermission, users, root.WhereIs("approvers:min-permission"), devices, allowShared, allowAuthor),
             new WaitPolicy(timeout, pollInterval, maxAttempts), allowForkPrs);
     }
 

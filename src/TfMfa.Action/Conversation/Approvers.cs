@@ -10,8 +10,12 @@ public sealed record ApproverCheck(bool Allowed, string Reason);
 /// person per run, and at most <see cref="MaxLookups"/> people are ever looked up, so a crowd of
 /// strangers posting <c>/mfa</c> cannot spend the token's hourly budget.
 /// </summary>
-public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, CancellationToken, Task<RepoPermission?>> lookUp)
+/// <param name="pullRequestAuthor">Who wrote the pull request the codes are for (null: there is none), for approvers.allow-author.</param>
+public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, CancellationToken, Task<RepoPermission?>> lookUp,
+    Func<CancellationToken, Task<string?>>? pullRequestAuthor = null)
 {
+    private Task<string?>? _author;
+
     /// <summary>Different people whose permission one run reads at most; GITHUB_TOKEN has 1,000 requests an hour.</summary>
     public const int MaxLookups = 50;
 
@@ -24,6 +28,11 @@ public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, Ca
     public ApproverCheck? Known(ConversationAuthor author)
     {
         if (Prejudged(author) is { } verdict) return verdict;
+        if (!policy.AllowAuthor && pullRequestAuthor is not null)
+        {
+            if (_author is not { IsCompletedSuccessfully: true } known) return null;
+            if (AuthorVerdict(author, known.Result) is { } refused) return refused;
+        }
         lock (_lock)
             return _permissions.TryGetValue(author.Key, out var lookup) && lookup.IsCompletedSuccessfully ? Verdict(lookup.Result) : null;
     }
@@ -31,6 +40,15 @@ public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, Ca
     public async Task<ApproverCheck> CheckAsync(ConversationAuthor author, CancellationToken cancellationToken)
     {
         if (Prejudged(author) is { } verdict) return verdict;
+        if (!policy.AllowAuthor && pullRequestAuthor is not null)
+        {
+            Task<string?> authorLookup;
+            lock (_lock) authorLookup = _author ??= pullRequestAuthor(cancellationToken);
+            string? writer;
+            try { writer = await authorLookup; }
+            catch { lock (_lock) if (_author == authorLookup) _author = null; throw; }
+            if (AuthorVerdict(author, writer) is { } refused) return refused;
+        }
         Task<RepoPermission?> lookup;
         lock (_lock)
         {
@@ -53,6 +71,13 @@ public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, Ca
             throw;
         }
     }
+
+    private static ApproverCheck? AuthorVerdict(ConversationAuthor author, string? pullRequestAuthor) =>
+        pullRequestAuthor is null
+            ? new ApproverCheck(false, "who wrote the pull request cannot be established, so approvers.allow-author: false cannot be honoured and no code counts (fail closed)")
+            : pullRequestAuthor.Equals(author.Name, StringComparison.OrdinalIgnoreCase)
+                ? new ApproverCheck(false, "wrote this pull request, and approvers.allow-author is false: another person must supply the code")
+                : null;
 
     private ApproverCheck? Prejudged(ConversationAuthor author)
     {

@@ -50,9 +50,11 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
     {
         var api = Api(inputs);
         var context = _context!;
-        var approvers = new Approvers(policy.Approvers, (author, ct) => api.GetPermissionAsync(author.Key, ct));
+        Task<int>? issue = null;
+        Task<int> Issue(CancellationToken ct) => issue ??= PullRequestLocator.FindAsync(context, inputs.IssueNumber, api, ct);
+        var approvers = new Approvers(policy.Approvers, (author, ct) => api.GetPermissionAsync(author.Key, ct), ct => PullRequestAuthorAsync(context, api, Issue, ct));
         var comments = new ConversationCodeSource(
-            new GitHubConversation(api, ct => PullRequestLocator.FindAsync(context, inputs.IssueNumber, api, ct)),
+            new GitHubConversation(api, Issue),
             approvers,
             request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, context.RunUrl,
                 context.RunId, context.RunAttempt, policy.Approvers, request.Deadline, Unlocks: request.Unlocks),
@@ -61,6 +63,15 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
             log);
         var approvals = new EnvironmentApprovalCodes(api, approvers, context.RunId, log);
         return new ApprovalThenCommentCodes(approvals.FindAsync, comments, ForeignCodeAsync, policy.AllowForkPrs, ConfigLoader.DefaultPath, login => "@" + login);
+    }
+
+    /// <summary>Who opened the pull request the codes are for: the event's, else read from the API (an issue that is no pull request has an author too).</summary>
+    private static async Task<string?> PullRequestAuthorAsync(GitHubContext context, IGitHubApi api, Func<CancellationToken, Task<int>> issue, CancellationToken cancellationToken)
+    {
+        if (context.PullRequest?.Author is { } author) return author;
+        var number = await issue(cancellationToken);
+        try { return (await api.GetPullRequestAsync(number, cancellationToken)).Author; }
+        catch (GitHubException e) when (e.Status == System.Net.HttpStatusCode.NotFound) { return null; }
     }
 
     /// <summary>

@@ -20,7 +20,7 @@ public sealed class StoredComment
 }
 
 /// <param name="HeadRepository">The head repository's full name; null once a fork is deleted (GitHub then answers <c>head.repo: null</c>).</param>
-public sealed record StoredPullRequest(int Number, string HeadSha, string? HeadRepository, bool Open);
+public sealed record StoredPullRequest(int Number, string HeadSha, string? HeadRepository, bool Open, string Author = "dana");
 
 public sealed record StoredApproval(string State, GitHubUser User, string Comment, IReadOnlyList<string> Environments);
 

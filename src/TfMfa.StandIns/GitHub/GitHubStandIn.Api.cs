@@ -287,6 +287,7 @@ public sealed partial class GitHubStandIn
     {
         ["id"] = pr.Number * 10, ["node_id"] = "PR_" + pr.Number, ["number"] = pr.Number, ["state"] = pr.Open ? "open" : "closed",
         ["title"] = $"Pull request {pr.Number}", ["html_url"] = $"https://github.com/{FullName}/pull/{pr.Number}",
+        ["user"] = UserJson(_users[pr.Author]),
         ["head"] = new JsonObject
         {
             ["ref"] = "feature", ["sha"] = pr.HeadSha,

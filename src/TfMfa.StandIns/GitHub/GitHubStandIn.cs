@@ -116,9 +116,10 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
     }
 
     /// <param name="forkDeleted">The head repository was a fork that no longer exists.</param>
-    public StoredPullRequest AddPullRequest(int number, string headSha, string? headRepository = null, bool open = true, bool forkDeleted = false)
+    public StoredPullRequest AddPullRequest(int number, string headSha, string? headRepository = null, bool open = true, bool forkDeleted = false, string author = "dana")
     {
-        var pr = new StoredPullRequest(number, headSha, forkDeleted ? null : headRepository ?? FullName, open);
+        AddUser(author);
+        var pr = new StoredPullRequest(number, headSha, forkDeleted ? null : headRepository ?? FullName, open, author);
         lock (_lock) _pullRequests[number] = pr;
         return pr;
     }
