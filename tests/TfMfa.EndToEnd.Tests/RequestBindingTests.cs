@@ -246,4 +246,27 @@ public sealed class RequestBindingTests
         Assert.Equal("alice", scenario.Outputs()["authenticated-by"]);
         Assert.DoesNotContain(scenario.CodesSentToSts, r => r.TokenCode == danas);
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_plan_assumes_the_plan_role_and_an_apply_the_deploy_role_each_with_the_persons_source_identity()
+    {
+        await using var scenario = await GateScenario.StartProductionAsync();
+        var planRole = scenario.Aws.AddRole("terraform-plan", [scenario.User], requireMfa: true);
+        var deployRole = scenario.Aws.AddRole("terraform-deploy", [scenario.User], requireMfa: true);
+        scenario.WriteConfig($"environments:\n  production:\n    level: plans-and-applies\n    role-to-assume: {deployRole.Arn}\n    plan-role-to-assume: {planRole.Arn}\n");
+        scenario.PersonAnswers("alice", $"/mfa {scenario.CurrentCode()}");
+        var plan = await scenario.RunAsync();
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        Assert.Contains($"| AWS identity | the role `{planRole.Arn}` |", scenario.RequestComment()!.History[0]);
+
+        scenario.Inputs["command"] = "apply";
+        scenario.NextCodeWindow();
+        scenario.PersonAnswers("alice", $"/mfa {scenario.CurrentCode()}");
+        var apply = await scenario.RunAsync();
+
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        Assert.Equal([planRole.Arn, deployRole.Arn], scenario.Aws.IssuedSessions.Select(s => s.Role!.Arn));
+        Assert.All(scenario.Aws.IssuedSessions, s => Assert.Equal(("alice", true), (s.SourceIdentity, s.MfaAuthenticated)));
+        Assert.Contains($"| AWS identity | the role `{deployRole.Arn}` |", scenario.RequestComment()!.History[0]);
+    }
 }

@@ -3,7 +3,8 @@ namespace TfMfa.Config;
 /// <summary>GitHub's repository permission levels, in order.</summary>
 public enum RepoPermission { Read = 0, Triage = 1, Write = 2, Maintain = 3, Admin = 4 }
 
-public sealed record EnvironmentPolicy(MfaLevel Level, string? RoleToAssume);
+/// <param name="PlanRoleToAssume">The role plans assume instead (read-only, say); applies assume <paramref name="RoleToAssume"/>.</param>
+public sealed record EnvironmentPolicy(MfaLevel Level, string? RoleToAssume, string? PlanRoleToAssume = null);
 
 /// <param name="MinPermissionSetAt">Where min-permission was set (<c>.github/tfmfa.yml:7:19</c>, or default), for errors.</param>
 /// <param name="Devices">Each person's own MFA device on the CI user (<c>devices:</c>); empty: everyone uses AWS_MFA_SERIAL_NUMBER.</param>

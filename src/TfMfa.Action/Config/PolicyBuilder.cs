@@ -74,7 +74,12 @@ public static partial class PolicyBuilder
             if (role is { Length: 0 }) role = null;
             if (role is not null && !RoleArnPattern().IsMatch(role))
                 Problem(roleKey, $"role-to-assume must be an IAM role ARN like arn:aws:iam::123456789012:role/deploy (got '{role}')");
-            environments[entry.Key] = new EnvironmentPolicy(level, role);
+            var planRoleKey = $"environments:{entry.Key}:plan-role-to-assume";
+            var planRole = root[planRoleKey]?.Trim();
+            if (planRole is { Length: 0 }) planRole = null;
+            if (planRole is not null && !RoleArnPattern().IsMatch(planRole))
+                Problem(planRoleKey, $"plan-role-to-assume must be an IAM role ARN like arn:aws:iam::123456789012:role/terraform-plan (got '{planRole}')");
+            environments[entry.Key] = new EnvironmentPolicy(level, role, planRole);
         }
 
         var minPermissionText = root["approvers:min-permission"]!;

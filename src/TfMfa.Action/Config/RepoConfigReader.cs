@@ -11,7 +11,7 @@ namespace TfMfa.Config;
 public static class RepoConfigReader
 {
     public static readonly string[] TopLevelKeys = ["default-level", "environments", "approvers", "wait", "allow-fork-prs", "devices", "allow-shared-device"];
-    public static readonly string[] EnvironmentKeys = ["level", "role-to-assume"];
+    public static readonly string[] EnvironmentKeys = ["level", "role-to-assume", "plan-role-to-assume"];
     public static readonly string[] ApproverKeys = ["min-permission", "users", "allow-author"];
     public static readonly string[] WaitKeys = ["timeout", "poll-interval", "max-attempts"];
 

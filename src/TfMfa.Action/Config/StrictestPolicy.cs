@@ -21,7 +21,13 @@ public sealed record GatePolicy(
     string? RoleToAssume,
     ApproverPolicy Approvers,
     WaitPolicy Wait,
-    bool AllowForkPrs);
+    bool AllowForkPrs,
+    string? PlanRoleToAssume = null)
+{
+    /// <summary>What a command runs as: plans assume plan-role-to-assume where the environment names one, applies role-to-assume.</summary>
+    public GatePolicy For(Gate.TerraformCommand command) =>
+        command == Gate.TerraformCommand.Plan && PlanRoleToAssume is { } planRole ? this with { RoleToAssume = planRole } : this;
+}
 
 /// <summary>What the workflow itself asked for through inputs; a pull request controls these too.</summary>
 public sealed record WorkflowChoices(string? RoleToAssume, TimeSpan? Timeout)
@@ -66,7 +72,9 @@ public static class StrictestPolicy
             Role(environment, trusted, choices),
             rules.Approvers,
             Wait(trusted, rules.Wait, choices),
-            rules.AllowForkPrs);
+            rules.AllowForkPrs,
+            // Like role-to-assume, only the trusted copy chooses what a code unlocks.
+            trusted?.Policy!.For(environment).PlanRoleToAssume);
     }
 
     /// <summary>The trusted copy's role; an input may name a role only where that copy names none, and never another one.</summary>

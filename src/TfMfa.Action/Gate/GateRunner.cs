@@ -43,8 +43,8 @@ public sealed class GateRunner(GateServices services)
             inputs = InputReader.Read(services.Environment, args, services.FrontEnd.Inputs);
             if (inputs.GitHubToken is { } token) Log.Mask(token); // also when it came as --github-token
             var aws = services.FrontEnd.Aws(services.Environment);
-            var policy = await ConfigLoader.LoadAsync(inputs.Workspace, inputs.ConfigPath, inputs.Environment,
-                inputs.ConfigOverrides, services.FrontEnd.DefaultBranch(inputs), cancellationToken, inputs.TrustedConfigPath);
+            var policy = (await ConfigLoader.LoadAsync(inputs.Workspace, inputs.ConfigPath, inputs.Environment,
+                inputs.ConfigOverrides, services.FrontEnd.DefaultBranch(inputs), cancellationToken, inputs.TrustedConfigPath)).For(inputs.Command);
 
             // Before anyone is asked for a code: a version that cannot be had, or fails its checks, ends the run here.
             var tool = services.Tools is { } tools
