@@ -16,6 +16,7 @@ public sealed class DemoScript(DemoWorld world, bool interactive)
         Introduce();
         await PullRequestPlanAsync(cancellationToken);
         await GatedApplyAsync(cancellationToken);
+        await StagingApplyAsync(cancellationToken);
         var (exitCode, by) = await new AzureScene(world).RunAsync(cancellationToken);
         _results.Add(("Azure Repos pull-request plan (thread)", exitCode, by));
         return Recap();
@@ -31,8 +32,8 @@ public sealed class DemoScript(DemoWorld world, bool interactive)
 
             {DemoWorld.Config.Replace("\n", "\n    ").Insert(0, "    ")}
 
-            People: @alice (maintain) can supply codes; @mallory (read) cannot.
-            The CI user's virtual MFA device: {world.Device.SerialNumber}
+            People: @alice (maintain) can supply codes, from her own MFA device {world.AliceDevice.SerialNumber}
+            (devices: in the config, so CloudTrail names it); @mallory (read) cannot. Others share {world.Device.SerialNumber}.
             """);
         if (!DemoWorld.TerraformOnPath)
             Screen.Say("""
@@ -122,6 +123,34 @@ public sealed class DemoScript(DemoWorld world, bool interactive)
         Screen.Say(string.Join("\n", Outputs().Select(o => $"{o.Key} = {o.Value}")));
     }
 
+    /// <summary>Under applies-only the apply plans first and the request shows that plan; alice's code applies exactly it.</summary>
+    private async Task StagingApplyAsync(CancellationToken cancellationToken)
+    {
+        Screen.Title("2b. terraform apply in staging (applies-only): the plan is in the request, and the code applies that plan");
+        if (!DemoWorld.TerraformOnPath)
+        {
+            Screen.Say("Skipped: this scene shows the plan terraform makes before anyone is asked, and terraform is not on PATH.");
+            return;
+        }
+        world.Clock.Skip(TimeSpan.FromSeconds(30));
+        var environment = world.RunnerEnvironment("apply", "pull_request", new JsonObject
+        {
+            ["pull_request"] = new JsonObject
+            {
+                ["number"] = DemoWorld.PullRequest,
+                ["head"] = new JsonObject { ["sha"] = DemoWorld.HeadSha, ["repo"] = new JsonObject { ["full_name"] = world.GitHub.FullName } },
+                ["base"] = new JsonObject { ["repo"] = new JsonObject { ["full_name"] = world.GitHub.FullName } },
+            },
+        }, "staging");
+        await using var conversation = new ConversationView(world.GitHub);
+        using var stopPeople = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var answer = interactive ? PersonAtKeyboardAsync(stopPeople.Token) : AnswerFallbackAsync(stopPeople.Token);
+        var exitCode = await ActionView.RunAsync(environment, cancellationToken);
+        await stopPeople.CancelAsync();
+        try { await answer; } catch (OperationCanceledException) { }
+        Record("Staging apply (the plan in the request)", exitCode);
+    }
+
     private async Task AnswerFallbackAsync(CancellationToken cancellationToken)
     {
         var before = RequestComments().Count;
@@ -143,7 +172,7 @@ public sealed class DemoScript(DemoWorld world, bool interactive)
             Screen.Say($"  {step,-40} exit {exitCode}   {(by is null ? "not authenticated" : $"Authenticated with MFA by {by}")}");
         Screen.Say($"""
               STS calls with a code:  {sts.Count} ({sts.Count(r => r.ErrorCode is null)} accepted, {sts.Count(r => r.ErrorCode is not null)} refused); no code was sent twice: {sts.Select(r => r.TokenCode).Distinct().Count() == sts.Count}
-              terraform's S3 requests: {s3.Count}, signed by MFA session keys: {s3.Count(r => r.AccessKeyId is not null && sessions.Contains(r.AccessKeyId))}, by the long-term key: {s3.Count(r => r.AccessKeyId == world.User.AccessKeyId)}
+              terraform's S3 requests: {s3.Count}, signed by MFA session keys: {s3.Count(r => r.AccessKeyId is not null && sessions.Contains(r.AccessKeyId))}, by the long-term key: {s3.Count(r => r.AccessKeyId == world.User.AccessKeyId)} (the applies-only plan's reads, before any code); writes by the long-term key: {s3.Count(r => r.AccessKeyId == world.User.AccessKeyId && r.Operation is "PutObject" or "DeleteObject")}
               GitHub API requests:     {github.Count}, of which {github.Count(r => r.Counted)} counted against the rate limit ({github.Count(r => r.Status == 304)} were free 304s)
               Ignored: @mallory's /mfa (read permission); refused: one wrong code (the request comment turned red)
               Azure DevOps API requests: {world.Azure.Requests.Count}; ignored: rob@contoso.com's /mfa (Read, no Contribute)

@@ -18,8 +18,13 @@ public sealed class DemoWorld : IAsyncDisposable
         environments:
           production:
             level: plans-and-applies
+          staging:
+            level: applies-only
         approvers:
           min-permission: write
+        devices:
+          alice: arn:aws:iam::123456789012:mfa/alice
+        allow-shared-device: true
         wait:
           timeout: 5m
           poll-interval: 1s
@@ -29,6 +34,9 @@ public sealed class DemoWorld : IAsyncDisposable
         environments:
           production:
             level: plans-and-applies
+        devices:
+          alice@contoso.com: arn:aws:iam::123456789012:mfa/alice
+        allow-shared-device: true
         wait:
           timeout: 5m
           poll-interval: 1s
@@ -43,6 +51,7 @@ public sealed class DemoWorld : IAsyncDisposable
         Root = root;
         User = aws.AddUser("ci");
         Device = aws.AddVirtualMfaDevice(User);
+        AliceDevice = aws.AddVirtualMfaDevice(User, "alice");
         aws.AddBucket("tfstate", requireMfaForWrites: true);
         github.AddUser("alice", "maintain");
         github.AddUser("mallory", "read");
@@ -113,6 +122,9 @@ public sealed class DemoWorld : IAsyncDisposable
     public string Root { get; }
     public IamUser User { get; }
     public VirtualMfaDevice Device { get; }
+
+    /// <summary>alice's own authenticator: devices: in the config sends her codes to STS with this serial.</summary>
+    public VirtualMfaDevice AliceDevice { get; }
     public string Workspace => Path.Combine(Root, "workspace");
     public string OutputFile => Path.Combine(Root, "github_output");
     public string SummaryFile => Path.Combine(Root, "step_summary");
@@ -126,12 +138,13 @@ public sealed class DemoWorld : IAsyncDisposable
         return new DemoWorld(aws, github, azure, clock, Directory.CreateTempSubdirectory("tfmfa-demo-").FullName);
     }
 
-    public string CurrentCode() => Device.CodeAt(Clock.GetUtcNow());
+    /// <summary>What alice's authenticator shows now.</summary>
+    public string CurrentCode() => AliceDevice.CodeAt(Clock.GetUtcNow());
 
-    public string WrongCode() => Device.WrongCodeAt(Clock.GetUtcNow(), from: 314159);
+    public string WrongCode() => AliceDevice.WrongCodeAt(Clock.GetUtcNow(), from: 314159);
 
     /// <summary>The variables a runner gives a container action for this job.</summary>
-    public Dictionary<string, string?> RunnerEnvironment(string command, string eventName, JsonObject payload)
+    public Dictionary<string, string?> RunnerEnvironment(string command, string eventName, JsonObject payload, string environmentName = "production")
     {
         var eventFile = Path.Combine(Root, $"event-{command}.json");
         File.WriteAllText(eventFile, payload.ToJsonString());
@@ -157,7 +170,7 @@ public sealed class DemoWorld : IAsyncDisposable
             ["GITHUB_OUTPUT"] = OutputFile,
             ["GITHUB_STEP_SUMMARY"] = SummaryFile,
             ["INPUT_COMMAND"] = command,
-            ["INPUT_ENVIRONMENT"] = "production",
+            ["INPUT_ENVIRONMENT"] = environmentName,
             ["INPUT_WORKING-DIRECTORY"] = "infra",
             ["INPUT_GITHUB-TOKEN"] = GitHub.Token,
             ["AWS_ACCESS_KEY_ID"] = User.AccessKeyId,

@@ -39,7 +39,11 @@ public sealed class DemoTests
         Assert.Contains("Ignored a /mfa comment by rob@contoso.com: has read permission, below approvers.min-permission (write)", output);
         Assert.Contains("Azure Repos pull-request plan (thread)   exit 0   Authenticated with MFA by alice@contoso.com", output);
         Assert.DoesNotContain("##vso[task.setsecret]", output);
-        Assert.Contains("by the long-term key: 0", output);
+        Assert.Contains("writes by the long-term key: 0", output);
+        // Issue 12's parts: alice's own device, and the plan an applies-only apply applies, in the request.
+        Assert.Contains("The code was checked against alice's own MFA device arn:aws:iam::123456789012:mfa/alice.", output);
+        Assert.Contains("**Plan: 1 to add, 0 to change, 1 to destroy.**", output);
+        Assert.Contains("Staging apply (the plan in the request)  exit 0   Authenticated with MFA by alice", output);
         Assert.Contains("The demo finished as expected.", output);
         Assert.DoesNotContain("::add-mask::", output);
     }
