@@ -269,4 +269,46 @@ public sealed class RequestBindingTests
         Assert.All(scenario.Aws.IssuedSessions, s => Assert.Equal(("alice", true), (s.SourceIdentity, s.MfaAuthenticated)));
         Assert.Contains($"| AWS identity | the role `{deployRole.Arn}` |", scenario.RequestComment()!.History[0]);
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Approvers_teams_admit_members_only_with_a_token_that_can_read_membership()
+    {
+        await using var scenario = await GateScenario.StartProductionAsync();
+        scenario.GitHub.AddUser("erin", "write");
+        scenario.GitHub.AddTeam("acme/platform", "alice");
+        scenario.WriteConfig(GateScenario.ProductionConfig + "approvers:\n  teams: [acme/platform]\n");
+        scenario.Inputs["github-token"] = scenario.GitHub.OrgReaderToken;
+        scenario.PersonAnswers("erin", $"/mfa {scenario.CurrentCode()}");
+        var alice = Task.Run(async () =>
+        {
+            while (!scenario.GitHub.CommentsOn(GateScenario.PullRequest).Any(c => c.User.Login == "erin" && c.Deleted))
+                await Task.Delay(25, TestContext.Current.CancellationToken);
+            scenario.NextCodeWindow();
+            scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", $"/mfa {scenario.CurrentCode()}");
+        }, TestContext.Current.CancellationToken);
+
+        var run = await scenario.RunAsync();
+        await alice;
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Ignored a /mfa comment by @erin: not on approvers.users nor in acme/platform (approvers.teams in the default branch's config)", run.StandardOutput);
+        Assert.Equal("alice", scenario.Outputs()["authenticated-by"]);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Approvers_teams_with_the_jobs_own_token_fail_closed_saying_which_token_can()
+    {
+        await using var scenario = await GateScenario.StartProductionAsync();
+        scenario.GitHub.AddTeam("acme/platform", "alice");
+        scenario.WriteConfig(GateScenario.ProductionConfig + "approvers:\n  teams: [acme/platform]\n");
+        var code = scenario.CurrentCode();
+        scenario.PersonAnswers("alice", $"/mfa {code}");
+
+        var run = await scenario.RunAsync();
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("approvers.teams needs a token that can read team membership, and github-token cannot", run.StandardOutput);
+        Assert.Contains("Members: read", run.StandardOutput);
+        Assert.Empty(scenario.CodesSentToSts);
+    }
 }

@@ -11,8 +11,11 @@ public sealed record EnvironmentPolicy(MfaLevel Level, string? RoleToAssume, str
 /// <param name="AllowSharedDevice">With devices set, whether someone without one may still use AWS_MFA_SERIAL_NUMBER.</param>
 /// <param name="AllowAuthor">Whether the pull request's author may supply the code for it (false: four eyes on every change).</param>
 public sealed record ApproverPolicy(RepoPermission MinPermission, IReadOnlyList<string> Users, string MinPermissionSetAt = "default",
-    IReadOnlyDictionary<string, string>? Devices = null, bool AllowSharedDevice = false, bool AllowAuthor = true)
+    IReadOnlyDictionary<string, string>? Devices = null, bool AllowSharedDevice = false, bool AllowAuthor = true, IReadOnlyList<string>? Teams = null)
 {
+    /// <summary>GitHub teams (<c>org/slug</c>) whose members may supply codes, besides <see cref="Users"/>.</summary>
+    public IReadOnlyList<string> AllowedTeams { get; } = Teams ?? [];
+
     public IReadOnlyDictionary<string, string> PersonalDevices { get; } = Devices ?? new Dictionary<string, string>();
 
     /// <summary>The person's own device, or null.</summary>

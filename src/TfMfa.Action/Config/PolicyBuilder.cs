@@ -33,6 +33,9 @@ public static partial class PolicyBuilder
     [GeneratedRegex(@"^(?=.{3,256}$)[^\s@:\\]+(@|\\)[^\s@:\\]+$")]
     private static partial Regex UniqueNamePattern();
 
+    [GeneratedRegex(@"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+    private static partial Regex TeamPattern();
+
     private static bool IsPerson(string name) => GitHubLoginPattern().IsMatch(name) || UniqueNamePattern().IsMatch(name);
 
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
@@ -95,6 +98,14 @@ public static partial class PolicyBuilder
             else Problem(user.Path, $"'{user.Value}' is not a GitHub login (letters, digits and single hyphens, at most 39 characters; Enterprise Managed Users add _shortcode, like alice_acme) nor an Azure DevOps uniqueName (alice@contoso.com)");
         }
 
+        var teams = new List<string>();
+        foreach (var team in root.GetSection("approvers:teams").GetChildren())
+        {
+            var name = (team.Value ?? "").Trim().TrimStart('@');
+            if (TeamPattern().IsMatch(name)) teams.Add(name);
+            else Problem(team.Path, $"'{team.Value}' is not a GitHub team: write it as organization/team-slug, like acme/platform");
+        }
+
         var timeout = DurationSetting(root, "wait:timeout", TimeSpan.FromSeconds(1), MaxTimeout, Problem);
         var pollInterval = DurationSetting(root, "wait:poll-interval", MinPollInterval, MaxPollInterval, Problem);
 
@@ -130,7 +141,7 @@ public static partial class PolicyBuilder
             Problem("approvers:allow-author", $"allow-author must be true or false (got '{authorText}')");
 
         if (problems.Count > 0) throw new ConfigException(problems);
-        return new MfaPolicy(defaultLevel, environments, new ApproverPolicy(minPermission, users, root.WhereIs("approvers:min-permission"), devices, allowShared, allowAuthor),
+        return new MfaPolicy(defaultLevel, environments, new ApproverPolicy(minPermission, users, root.WhereIs("approvers:min-permission"), devices, allowShared, allowAuthor, teams),
             new WaitPolicy(timeout, pollInterval, maxAttempts), allowForkPrs);
     }
 

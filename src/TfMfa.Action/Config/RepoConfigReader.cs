@@ -12,7 +12,7 @@ public static class RepoConfigReader
 {
     public static readonly string[] TopLevelKeys = ["default-level", "environments", "approvers", "wait", "allow-fork-prs", "devices", "allow-shared-device"];
     public static readonly string[] EnvironmentKeys = ["level", "role-to-assume", "plan-role-to-assume"];
-    public static readonly string[] ApproverKeys = ["min-permission", "users", "allow-author"];
+    public static readonly string[] ApproverKeys = ["min-permission", "users", "teams", "allow-author"];
     public static readonly string[] WaitKeys = ["timeout", "poll-interval", "max-attempts"];
 
     public static IReadOnlyDictionary<string, LocatedValue> Read(string yaml, string fileName)
@@ -141,7 +141,7 @@ public static class RepoConfigReader
             }
             foreach (var (key, value) in Entries(mapping, prefix, keys, displayName))
             {
-                if (key == "users") ReadUsers(value, $"{prefix}:users");
+                if (key is "users" or "teams") ReadUsers(value, $"{prefix}:{key}");
                 else ReadScalar(value, $"{prefix}:{key}");
             }
         }

@@ -11,8 +11,9 @@ public sealed record ApproverCheck(bool Allowed, string Reason);
 /// strangers posting <c>/mfa</c> cannot spend the token's hourly budget.
 /// </summary>
 /// <param name="pullRequestAuthor">Who wrote the pull request the codes are for (null: there is none), for approvers.allow-author.</param>
+/// <param name="isTeamMember">Whether someone is in a team of approvers.teams (GitHub); null where the platform has no such teams.</param>
 public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, CancellationToken, Task<RepoPermission?>> lookUp,
-    Func<CancellationToken, Task<string?>>? pullRequestAuthor = null)
+    Func<CancellationToken, Task<string?>>? pullRequestAuthor = null, Func<string, ConversationAuthor, CancellationToken, Task<bool>>? isTeamMember = null)
 {
     private Task<string?>? _author;
 
@@ -28,6 +29,7 @@ public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, Ca
     public ApproverCheck? Known(ConversationAuthor author)
     {
         if (Prejudged(author) is { } verdict) return verdict;
+        if (policy.AllowedTeams.Count > 0 && !policy.Users.Contains(author.Name, StringComparer.OrdinalIgnoreCase)) return null; // membership is read by CheckAsync
         if (!policy.AllowAuthor && pullRequestAuthor is not null)
         {
             if (_author is not { IsCompletedSuccessfully: true } known) return null;
@@ -40,6 +42,9 @@ public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, Ca
     public async Task<ApproverCheck> CheckAsync(ConversationAuthor author, CancellationToken cancellationToken)
     {
         if (Prejudged(author) is { } verdict) return verdict;
+        if (policy.AllowedTeams.Count > 0 && !policy.Users.Contains(author.Name, StringComparer.OrdinalIgnoreCase)
+            && await TeamVerdictAsync(author, cancellationToken) is { } notInTeam)
+            return notInTeam;
         if (!policy.AllowAuthor && pullRequestAuthor is not null)
         {
             Task<string?> authorLookup;
@@ -72,6 +77,26 @@ public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, Ca
         }
     }
 
+    private readonly Dictionary<string, Task<bool>> _memberships = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Not on approvers.users and in none of approvers.teams: refused. Each membership is read once a run.</summary>
+    private async Task<ApproverCheck?> TeamVerdictAsync(ConversationAuthor author, CancellationToken cancellationToken)
+    {
+        if (isTeamMember is null)
+            return new ApproverCheck(false, "approvers.teams names GitHub teams, which this platform cannot check, so no code counts from anyone off approvers.users (fail closed)");
+        foreach (var team in policy.AllowedTeams)
+        {
+            Task<bool> lookup;
+            lock (_lock)
+            {
+                if (!_memberships.TryGetValue($"{team}:{author.Key}", out lookup!))
+                    _memberships[$"{team}:{author.Key}"] = lookup = isTeamMember(team, author, cancellationToken);
+            }
+            if (await lookup) return null;
+        }
+        return new ApproverCheck(false, $"not on approvers.users nor in {string.Join(", ", policy.AllowedTeams)} (approvers.teams in the default branch's config)");
+    }
+
     private static ApproverCheck? AuthorVerdict(ConversationAuthor author, string? pullRequestAuthor) =>
         pullRequestAuthor is null
             ? new ApproverCheck(false, "who wrote the pull request cannot be established, so approvers.allow-author: false cannot be honoured and no code counts (fail closed)")
@@ -83,7 +108,7 @@ public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, Ca
     {
         if (author.IsBot || author.Name.EndsWith("[bot]", StringComparison.Ordinal))
             return new ApproverCheck(false, "bot accounts never supply codes");
-        if (policy.Users.Count > 0 && !policy.Users.Contains(author.Name, StringComparer.OrdinalIgnoreCase))
+        if (policy.Users.Count > 0 && policy.AllowedTeams.Count == 0 && !policy.Users.Contains(author.Name, StringComparer.OrdinalIgnoreCase))
             return new ApproverCheck(false, "not on approvers.users in the default branch's config");
         if (!policy.UsesSharedDevice && policy.DeviceOf(author.Name) is null)
             return new ApproverCheck(false, "has no MFA device of their own under devices: in the default branch's config (and allow-shared-device is false)");

@@ -52,7 +52,8 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
         var context = _context!;
         Task<int>? issue = null;
         Task<int> Issue(CancellationToken ct) => issue ??= PullRequestLocator.FindAsync(context, inputs.IssueNumber, api, ct);
-        var approvers = new Approvers(policy.Approvers, (author, ct) => api.GetPermissionAsync(author.Key, ct), ct => PullRequestAuthorAsync(context, api, Issue, ct));
+        var approvers = new Approvers(policy.Approvers, (author, ct) => api.GetPermissionAsync(author.Key, ct), ct => PullRequestAuthorAsync(context, api, Issue, ct),
+            (team, author, ct) => IsTeamMemberAsync(api, team, author.Key, ct));
         var comments = new ConversationCodeSource(
             new GitHubConversation(api, Issue),
             approvers,
@@ -63,6 +64,25 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
             log);
         var approvals = new EnvironmentApprovalCodes(api, approvers, context.RunId, log);
         return new ApprovalThenCommentCodes(approvals.FindAsync, comments, ForeignCodeAsync, policy.AllowForkPrs, ConfigLoader.DefaultPath, login => "@" + login);
+    }
+
+    /// <summary>
+    /// Team membership needs a token that can read the organization's members: a GitHub App
+    /// installation token with Members: read, or a personal access token with read:org (fine-grained:
+    /// Members: read). The job's GITHUB_TOKEN cannot, so the run stops rather than guess.
+    /// </summary>
+    private static async Task<bool> IsTeamMemberAsync(IGitHubApi api, string team, string login, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await api.IsTeamMemberAsync(team, login, cancellationToken);
+        }
+        catch (GitHubException e) when (e.Status is System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.Unauthorized)
+        {
+            throw new TfMfaException(
+                $"approvers.teams needs a token that can read team membership, and github-token cannot ({e.Message}); so no code counts (fail closed). " +
+                "Pass a GitHub App installation token with the organization permission Members: read, or a personal access token with read:org, as github-token; the job's GITHUB_TOKEN never can.", e);
+        }
     }
 
     /// <summary>Who opened the pull request the codes are for: the event's, else read from the API (an issue that is no pull request has an author too).</summary>

@@ -45,6 +45,9 @@ public interface IGitHubApi
 
     Task AddEyesReactionAsync(long commentId, CancellationToken cancellationToken);
 
+    /// <summary>Whether the user is an active member of the team (<c>org/slug</c>); 404 is no. A token that cannot read membership throws.</summary>
+    Task<bool> IsTeamMemberAsync(string team, string login, CancellationToken cancellationToken);
+
     /// <summary>The user's role on the repository (admin, maintain, write, triage, read), or null for none.</summary>
     Task<RepoPermission?> GetPermissionAsync(string login, CancellationToken cancellationToken);
 }

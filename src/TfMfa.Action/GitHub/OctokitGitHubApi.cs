@@ -163,6 +163,22 @@ public sealed class OctokitGitHubApi : IGitHubApi
             }
         });
 
+    public Task<bool> IsTeamMemberAsync(string team, string login, CancellationToken cancellationToken) =>
+        Call(cancellationToken, $"read whether @{login} is in the team {team}", async () =>
+        {
+            var slash = team.IndexOf('/');
+            var uri = new Uri($"orgs/{Uri.EscapeDataString(team[..slash])}/teams/{Uri.EscapeDataString(team[(slash + 1)..])}/memberships/{Uri.EscapeDataString(login)}", UriKind.Relative);
+            try
+            {
+                var membership = await new ApiConnection(_client.Connection).Get<TeamMembershipDetails>(uri);
+                return membership.State.StringValue == "active";
+            }
+            catch (NotFoundException)
+            {
+                return false;
+            }
+        });
+
     public static RepoPermission? ParsePermission(string? text) => text?.ToLowerInvariant() switch
     {
         "admin" => RepoPermission.Admin,

@@ -108,13 +108,17 @@ public sealed partial class GitHubStandIn
         }
     }
 
+    /// <summary>Which token signed the request in flight: the org-reading one may read team membership.</summary>
+    private static readonly AsyncLocal<bool> SignedByOrgReader = new();
+
     private void Authenticate(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         if (header.Length == 0) throw new ApiError(401, "Requires authentication", "https://docs.github.com/rest");
         var token = header.StartsWith("token ", StringComparison.OrdinalIgnoreCase) ? header[6..]
             : header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..] : "";
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token.Trim()), Encoding.UTF8.GetBytes(Token)))
+        SignedByOrgReader.Value = CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token.Trim()), Encoding.UTF8.GetBytes(OrgReaderToken));
+        if (!SignedByOrgReader.Value && !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token.Trim()), Encoding.UTF8.GetBytes(Token)))
             throw new ApiError(401, "Bad credentials", "https://docs.github.com/rest");
     }
 
@@ -142,6 +146,17 @@ public sealed partial class GitHubStandIn
 
     private Answer Route(string method, string path, HttpRequest request, JsonNode? body)
     {
+        // GET /orgs/{org}/teams/{team_slug}/memberships/{username}: the job's GITHUB_TOKEN (an installation
+        // token of the Actions app) has no Members permission, so GitHub refuses it with 403.
+        if (method == "GET" && path.Split('/', StringSplitOptions.RemoveEmptyEntries) is ["orgs", var org, "teams", var slug, "memberships", var member])
+        {
+            if (!SignedByOrgReader.Value)
+                throw new ApiError(403, "Resource not accessible by integration", "https://docs.github.com/rest/teams/members#get-team-membership-for-a-user");
+            lock (_lock)
+                return _teams.TryGetValue($"{org}/{slug}", out var members) && members.Contains(Uri.UnescapeDataString(member))
+                    ? new Answer(200, new JsonObject { ["url"] = $"{Url}{path}", ["role"] = "member", ["state"] = "active" })
+                    : throw new ApiError(404, "Not Found", "https://docs.github.com/rest/teams/members#get-team-membership-for-a-user");
+        }
         var match = RepoPath().Match(path);
         if (!match.Success || !match.Groups["owner"].Value.Equals(Owner, StringComparison.OrdinalIgnoreCase)
                             || !match.Groups["repo"].Value.Equals(Repository, StringComparison.OrdinalIgnoreCase))

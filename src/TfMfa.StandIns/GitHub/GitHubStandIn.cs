@@ -37,6 +37,7 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
     private readonly Dictionary<int, StoredPullRequest> _pullRequests = [];
     private readonly Dictionary<long, List<StoredApproval>> _approvals = [];
     private readonly Dictionary<(string Branch, string Path), string> _files = [];
+    private readonly Dictionary<string, HashSet<string>> _teams = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<Func<StoredComment, Task>> _commentListeners = [];
     private readonly ConcurrentQueue<Fault> _faults = new();
     private long _nextCommentId = 1_000_000;
@@ -57,6 +58,15 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
     public string Repository { get; }
     public string FullName => $"{Owner}/{Repository}";
     public string Token { get; }
+
+    /// <summary>A token that may read the organization's team membership (a GitHub App with Members: read, or a PAT with read:org).</summary>
+    public string OrgReaderToken { get; } = "ghs_org_members_reader";
+
+    /// <summary>A team (<c>org/slug</c>) and its members.</summary>
+    public void AddTeam(string team, params string[] members)
+    {
+        lock (_lock) _teams[team] = new HashSet<string>(members, StringComparer.OrdinalIgnoreCase);
+    }
     public TimeProvider Clock { get; }
     public GitHubUser Bot { get; }
     public string DefaultBranch { get; set; } = "main";
