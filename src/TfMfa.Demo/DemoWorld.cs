@@ -94,6 +94,7 @@ public sealed class DemoWorld : IAsyncDisposable
             ["SYSTEM_TEAMPROJECTID"] = Azure.ProjectId,
             ["BUILD_REPOSITORY_ID"] = Azure.RepositoryId,
             ["BUILD_REPOSITORY_PROVIDER"] = "TfsGit",
+            ["BUILD_REPOSITORY_NAME"] = AzureDevOpsStandIn.RepositoryName,
             ["BUILD_SOURCEVERSION"] = "9c1e5d7f3a2b4c6d8e0f1a2b3c4d5e6f7a8b9c0d",
             ["BUILD_BUILDID"] = "812",
             ["BUILD_REASON"] = "PullRequest",

@@ -160,6 +160,7 @@ public sealed class AzureScenario : IAsyncDisposable
             ["SYSTEM_TEAMPROJECTID"] = Azure.ProjectId,
             ["BUILD_REPOSITORY_ID"] = Azure.RepositoryId,
             ["BUILD_REPOSITORY_PROVIDER"] = "TfsGit",
+            ["BUILD_REPOSITORY_NAME"] = AzureDevOpsStandIn.RepositoryName,
             ["BUILD_SOURCEVERSION"] = SourceVersion,
             ["BUILD_BUILDID"] = BuildId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["BUILD_REASON"] = "PullRequest",

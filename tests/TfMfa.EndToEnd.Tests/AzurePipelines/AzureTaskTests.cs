@@ -275,4 +275,27 @@ public sealed class AzureTaskTests
         Assert.Contains("The run was cancelled.", thread.Comments[0].Content);
         Assert.Equal("closed", thread.Status);
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task The_thread_shows_what_the_code_unlocks_and_under_applies_only_the_plan_it_applies()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        scenario.WriteConfig("environments:\n  production:\n    level: applies-only\nwait:\n  poll-interval: 1s\n");
+        scenario.Inputs["COMMAND"] = "apply";
+        scenario.Variables["BUILD_REPOSITORY_NAME"] = "infra";
+        scenario.PersonAnswers("alice@contoso.com", () => $"/mfa {scenario.CurrentCode()}");
+
+        var run = await scenario.RunAsync();
+
+        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
+        var asked = scenario.Request()!.History[0];
+        Assert.Contains("### 🔒 MFA code needed: `terraform apply` in `production` (request `", asked);
+        Assert.Contains($"| Commit | [`{AzureScenario.SourceVersion[..7]}`]({scenario.Azure.CollectionUri}infra/_git/infra/commit/{AzureScenario.SourceVersion}) |", asked);
+        Assert.Contains("**Plan: 2 to add, 0 to change, 0 to destroy.**", asked); // the sample module and the scenario's probe
+        Assert.Contains("- `terraform_data.denied`: create", asked);
+        Assert.Contains("- `terraform_data.whoami`: create", asked);
+        var sha = run.StandardOutput.Split('\n').Single(l => l.StartsWith("##vso[task.setvariable variable=planSha256;", StringComparison.Ordinal)).Split(']')[1];
+        Assert.Contains($"Plan file SHA-256 `{sha}`", asked);
+        Assert.Contains($"Applying the plan shown in the request (SHA-256 {sha}).", run.StandardOutput);
+    }
 }
