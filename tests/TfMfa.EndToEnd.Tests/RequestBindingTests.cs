@@ -62,6 +62,15 @@ public sealed class RequestBindingTests
         Assert.Contains("your own MFA device", scenario.RequestComment()!.History[0]);
     }
 
+    /// <summary>Once <paramref name="refused"/>'s code has been refused and removed, alice supplies the next code.</summary>
+    private static Task AliceAnswersOnceRemovedAsync(GateScenario scenario, string refused) => Task.Run(async () =>
+    {
+        while (!scenario.GitHub.CommentsOn(GateScenario.PullRequest).Any(c => c.User.Login == refused && c.Deleted))
+            await Task.Delay(25, TestContext.Current.CancellationToken);
+        scenario.NextCodeWindow();
+        scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", $"/mfa {scenario.CurrentCode()}");
+    }, TestContext.Current.CancellationToken);
+
     private const string AppliesOnly = "environments:\n  production:\n    level: applies-only\n";
 
     private static async Task<GateScenario> AppliesOnlyApplyAsync()
@@ -229,14 +238,7 @@ public sealed class RequestBindingTests
         scenario.WriteConfig(GateScenario.ProductionConfig + "approvers:\n  allow-author: false\n");
         var danas = scenario.CurrentCode();
         scenario.PersonAnswers("dana", $"/mfa {danas}");
-        var alice = Task.Run(async () =>
-        {
-            // Once dana's code has been refused and removed, alice supplies one.
-            while (!scenario.GitHub.CommentsOn(GateScenario.PullRequest).Any(c => c.User.Login == "dana" && c.Deleted))
-                await Task.Delay(25, TestContext.Current.CancellationToken);
-            scenario.NextCodeWindow();
-            scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", $"/mfa {scenario.CurrentCode()}");
-        }, TestContext.Current.CancellationToken);
+        var alice = AliceAnswersOnceRemovedAsync(scenario, "dana");
 
         var run = await scenario.RunAsync();
         await alice;
@@ -279,13 +281,7 @@ public sealed class RequestBindingTests
         scenario.WriteConfig(GateScenario.ProductionConfig + "approvers:\n  teams: [acme/platform]\n");
         scenario.Inputs["github-token"] = scenario.GitHub.OrgReaderToken;
         scenario.PersonAnswers("erin", $"/mfa {scenario.CurrentCode()}");
-        var alice = Task.Run(async () =>
-        {
-            while (!scenario.GitHub.CommentsOn(GateScenario.PullRequest).Any(c => c.User.Login == "erin" && c.Deleted))
-                await Task.Delay(25, TestContext.Current.CancellationToken);
-            scenario.NextCodeWindow();
-            scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", $"/mfa {scenario.CurrentCode()}");
-        }, TestContext.Current.CancellationToken);
+        var alice = AliceAnswersOnceRemovedAsync(scenario, "erin");
 
         var run = await scenario.RunAsync();
         await alice;

@@ -1,11 +1,10 @@
+using TfMfa.Hosting;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Microsoft.Extensions.Http.Resilience;
-using Polly;
 
 namespace TfMfa.AzurePipelines;
 
@@ -30,7 +29,7 @@ public sealed class AzureDevOpsClient : IDisposable
         Collection = context.CollectionUri;
         Project = $"{Collection}{Uri.EscapeDataString(context.ProjectId)}/";
         Identities = IdentitiesHost(Collection);
-        _http = new HttpClient(Resilient(clock, handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }), disposeHandler: true)
+        _http = new HttpClient(ReadRetries.Handler(clock, handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }), disposeHandler: true)
         {
             Timeout = RequestTimeout,
         };
@@ -55,23 +54,6 @@ public sealed class AzureDevOpsClient : IDisposable
         if (collection.Host.EndsWith(".visualstudio.com", StringComparison.OrdinalIgnoreCase))
             return new Uri($"https://{collection.Host[..collection.Host.IndexOf('.')]}.vssps.visualstudio.com/");
         return collection;
-    }
-
-    /// <summary>Reads ride out transient faults; writes are never retried here (a repeated POST would post twice).</summary>
-    private static ResilienceHandler Resilient(TimeProvider clock, HttpMessageHandler inner)
-    {
-        var retry = new HttpRetryStrategyOptions
-        {
-            MaxRetryAttempts = 3,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = TimeSpan.FromSeconds(1),
-            MaxDelay = TimeSpan.FromSeconds(30),
-            ShouldRetryAfterHeader = true,
-        };
-        retry.DisableForUnsafeHttpMethods();
-        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = clock }.AddRetry(retry).Build();
-        return new ResilienceHandler(pipeline) { InnerHandler = inner };
     }
 
     public static string Query(params (string Name, string Value)[] parameters) =>

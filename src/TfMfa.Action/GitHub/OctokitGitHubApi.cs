@@ -1,10 +1,9 @@
+using TfMfa.Hosting;
 using System.Globalization;
 using System.Net;
-using Microsoft.Extensions.Http.Resilience;
 using Octokit;
 using Octokit.Caching;
 using Octokit.Internal;
-using Polly;
 using TfMfa.Config;
 
 namespace TfMfa.GitHub;
@@ -26,32 +25,11 @@ public sealed class OctokitGitHubApi : IGitHubApi
         // Octokit's GitHubClient(Uri) rewrites any non-github.com host to /api/v3/; a Connection keeps the
         // URL as given, which is what GITHUB_API_URL already is (https://HOST/api/v3 on Enterprise Server).
         var baseAddress = new Uri(context.ApiUrl.EndsWith('/') ? context.ApiUrl : context.ApiUrl + "/");
-        var http = new CachingHttpClient(new HttpClientAdapter(() => Resilient(clock, handler?.Invoke() ?? HttpMessageHandlerFactory.CreateDefault())), new EtagCache());
+        var http = new CachingHttpClient(new HttpClientAdapter(() => ReadRetries.Handler(clock, handler?.Invoke() ?? HttpMessageHandlerFactory.CreateDefault())), new EtagCache());
         var connection = new Connection(new ProductHeaderValue("tfmfa", "1.0"), baseAddress,
             new InMemoryCredentialStore(new Credentials(token)), http, new SimpleJsonSerializer());
         connection.SetRequestTimeout(RequestTimeout);
         _client = new GitHubClient(connection);
-    }
-
-    /// <summary>
-    /// Reads ride out GitHub's transient faults (5xx, 408, 429, dropped connections) with
-    /// exponential backoff and Retry-After, on the run's clock. Writes are never retried here: a
-    /// repeated POST could post twice, and a repeated DELETE would look like a claim lost to another run.
-    /// </summary>
-    private static ResilienceHandler Resilient(TimeProvider clock, HttpMessageHandler inner)
-    {
-        var retry = new HttpRetryStrategyOptions
-        {
-            MaxRetryAttempts = 3,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = TimeSpan.FromSeconds(1),
-            MaxDelay = TimeSpan.FromSeconds(30),
-            ShouldRetryAfterHeader = true,
-        };
-        retry.DisableForUnsafeHttpMethods();
-        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = clock }.AddRetry(retry).Build();
-        return new ResilienceHandler(pipeline) { InnerHandler = inner };
     }
 
     public Task<GitHubRepository> GetRepositoryAsync(CancellationToken cancellationToken) =>
