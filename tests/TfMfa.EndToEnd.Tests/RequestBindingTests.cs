@@ -110,6 +110,10 @@ public sealed class RequestBindingTests
         Assert.Contains($"Plan file SHA-256 `{sha}`", asked);
         Assert.Contains($"Applying the plan shown in the request (SHA-256 {sha}).", run.StandardOutput);
         Assert.Contains("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.", run.StandardOutput);
+        // The record, for whoever audits later: who, the device, and the plan's hash and counts.
+        Assert.Contains($"The code applies the plan with SHA-256 `{sha}`: Plan: 1 to add, 0 to change, 0 to destroy.", scenario.RequestComment()!.Body);
+        Assert.Contains($"| Plan | `{sha}`: Plan: 1 to add, 0 to change, 0 to destroy. |", scenario.Summary());
+        Assert.Contains($"| MFA device | `{scenario.Device.SerialNumber}` |", scenario.Summary());
 
         // The plan read the state with the keys as given, before anyone typed a code; the apply wrote it with the session.
         var session = Assert.Single(scenario.Aws.IssuedSessions);

@@ -93,7 +93,7 @@ public static class RequestCommentText
 
         `terraform {details.Command.Name()}` in `{details.Environment}` runs with MFA credentials ([{details.RunNoun}]({details.RunUrl})).
         Authenticated at {Time(at)}{(expires is { } e ? $"; the credentials expire at {Time(e)}" : "")}.{(device is null ? "" : $" The code came from the MFA device `{device}`.")}
-        {Unlocks(details)}
+        {Unlocks(details)}{(details.Unlocks?.Plan is { } plan ? $"The code applies the plan with SHA-256 `{plan.Sha256}`: {plan.CountsLine}\n" : "")}
         """;
 
     private static string Device(RequestDetails details) =>

@@ -17,7 +17,7 @@ public static class StepSummary
         | Authenticated at | {at.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC |
         | Credentials expire | {(expires is { } e ? $"{e.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC" : "unknown")} |
         | STS call | {via} |
-        {(device is null ? "" : $"| MFA device | `{device}` |\n")}{(unlocks is null ? "" : $"| Commit | {(unlocks.CommitUrl is { } url ? $"[`{unlocks.ShortSha}`]({url})" : $"`{unlocks.ShortSha}`")} |\n| AWS identity | {unlocks.Identity} |\n| Terraform | {unlocks.TerraformVersion} |\n")}
+        {(device is null ? "" : $"| MFA device | `{device}` |\n")}{(unlocks is null ? "" : $"| Commit | {(unlocks.CommitUrl is { } url ? $"[`{unlocks.ShortSha}`]({url})" : $"`{unlocks.ShortSha}`")} |\n| AWS identity | {unlocks.Identity} |\n| Terraform | {unlocks.TerraformVersion} |\n")}{(unlocks?.Plan is { } plan ? $"| Plan | `{plan.Sha256}`: {plan.CountsLine} |\n" : "")}
         """;
 
     public static string NotRequired(TerraformCommand command, string environment, string level, string levelSetBy) =>
