@@ -192,3 +192,39 @@ public sealed class RepoConfigTests
     public void Logins_github_refuses_are_refused(string login) =>
         Assert.Throws<ConfigException>(() => PolicyBuilder.Build(RepoConfigReader.Read($"approvers:\n  users: ['{login}']\n", "tfmfa.yml"), new Dictionary<string, LocatedValue>()));
 }
+
+public sealed class ApprovalBindingConfigTests
+{
+    private static ConfigException Fails(string yaml) =>
+        Assert.Throws<ConfigException>(() => PolicyBuilder.Build(RepoConfigReader.Read(yaml, ".github/tfmfa.yml"), new Dictionary<string, LocatedValue>()));
+
+    [Theory]
+    [InlineData("devices:\n  alice: arn:aws:iam::123456789012:user/alice", ".github/tfmfa.yml:2:10: the device of alice must be an MFA device ARN like arn:aws:iam::123456789012:mfa/alice (got 'arn:aws:iam::123456789012:user/alice')")]
+    [InlineData("devices: [alice]", ".github/tfmfa.yml:1:10: devices must be a mapping of people to MFA device ARNs, like 'alice: arn:aws:iam::123456789012:mfa/alice'")]
+    [InlineData("approvers:\n  teams: [platform]", ".github/tfmfa.yml:2:11: 'platform' is not a GitHub team: write it as organization/team-slug, like acme/platform")]
+    [InlineData("approvers:\n  allow-author: maybe", ".github/tfmfa.yml:2:17: allow-author must be true or false (got 'maybe')")]
+    [InlineData("environments:\n  prod:\n    plan-role-to-assume: reader", ".github/tfmfa.yml:3:26: plan-role-to-assume must be an IAM role ARN like arn:aws:iam::123456789012:role/terraform-plan (got 'reader')")]
+    public void A_bad_binding_setting_names_its_place(string yaml, string expected) =>
+        Assert.Equal(expected, Assert.Single(Fails(yaml).Problems));
+
+    [Fact]
+    public void More_devices_than_IAM_allows_one_user_are_refused()
+    {
+        var yaml = "devices:\n" + string.Concat(Enumerable.Range(1, 9).Select(i => $"  user{i}: arn:aws:iam::123456789012:mfa/user{i}\n"));
+
+        Assert.Contains("IAM allows at most 8 per user", Assert.Single(Fails(yaml).Problems));
+    }
+
+    [Fact]
+    public void Devices_and_uniqueNames_load_and_a_person_finds_their_own_case_insensitively()
+    {
+        var policy = PolicyBuilder.Build(RepoConfigReader.Read(
+            "devices:\n  Alice: arn:aws:iam::123456789012:mfa/alice\n  bob@contoso.com: arn:aws:iam::123456789012:mfa/bob\napprovers:\n  users: [bob@contoso.com]\n", "x.yml"),
+            new Dictionary<string, LocatedValue>());
+
+        Assert.Equal("arn:aws:iam::123456789012:mfa/alice", policy.Approvers.DeviceOf("alice"));
+        Assert.Equal("arn:aws:iam::123456789012:mfa/bob", policy.Approvers.DeviceOf("BOB@contoso.com"));
+        Assert.False(policy.Approvers.UsesSharedDevice);
+        Assert.Equal(["bob@contoso.com"], policy.Approvers.Users);
+    }
+}
