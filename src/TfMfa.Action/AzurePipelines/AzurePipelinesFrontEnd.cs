@@ -30,7 +30,6 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
 
     private AzureContext? _context;
     private AzureReposApi? _api;
-    private AzureDevOpsClient? _client;
     private IDefaultBranchConfig? _defaultBranch;
 
     public RunContext Context { get; } = new(
@@ -89,8 +88,7 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
             throw new TfMfaException($"BUILD_REPOSITORY_PROVIDER is {_context.RepositoryProvider}: the TfMfa task talks to Azure Repos Git (TfsGit). For a GitHub repository, run the TfMfa GitHub action in GitHub Actions instead.");
         var token = environment.Get(AzureContext.JobTokenVariable) ?? environment.Get("SYSTEM_ACCESSTOKEN")
             ?? throw new TfMfaException($"The job's access token is missing ({AzureContext.JobTokenVariable}; every task gets it unless the job is a server job): run TfMfa as a task in an agent job, or map SYSTEM_ACCESSTOKEN with env: SYSTEM_ACCESSTOKEN: $(System.AccessToken).");
-        _client = new AzureDevOpsClient(_context, token, clock);
-        return _api = new AzureReposApi(_client, _context);
+        return _api = new AzureReposApi(new AzureDevOpsClient(_context, token, clock), _context);
     }
 
     public IMfaCodeSource CodeSource(ActionInputs inputs, GatePolicy policy)

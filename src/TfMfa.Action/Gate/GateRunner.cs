@@ -51,6 +51,8 @@ public sealed class GateRunner(GateServices services)
                 ? await tools.ResolveAsync(inputs.ToolRequest, inputs.WorkingDirectory, inputs.Workspace, cancellationToken)
                 : new ResolvedTool("terraform", "terraform on PATH");
             if (tool.Executable != "terraform") Log.Info($"Using {tool.Description}.");
+            // Once, before terraform first starts (a run may start it several times).
+            foreach (var warning in ChildEnvironment.Warnings(services.Environment.All().Keys)) Log.Warning(warning);
 
             var mfaRequired = policy.Level.RequiresMfa(inputs.Command);
             outputs.MfaRequired = mfaRequired;
@@ -407,14 +409,9 @@ public sealed class GateRunner(GateServices services)
         foreach (var secret in credentials.Secrets()) Log.Mask(secret);
     }
 
-    private bool _warnedAboutDenied;
-
     private async Task<int> RunTerraformAsync(ActionInputs inputs, AwsCredentials? credentials, ResolvedTool tool, IReadOnlyList<IReadOnlyList<string>> commands, CancellationToken cancellationToken)
     {
         var ambient = services.Environment.All();
-        if (!_warnedAboutDenied)
-            foreach (var warning in ChildEnvironment.Warnings(ambient.Keys)) Log.Warning(warning);
-        _warnedAboutDenied = true;
         var environment = TerraformEnvironment.Changes(ambient, credentials, inputs.AwsRegion);
         foreach (var arguments in commands)
         {

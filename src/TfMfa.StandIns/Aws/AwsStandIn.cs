@@ -46,22 +46,13 @@ public sealed partial class AwsStandIn : IAsyncDisposable
 
     public static async Task<AwsStandIn> StartAsync(TimeProvider? clock = null, CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var standIn = new AwsStandIn(app, clock ?? TimeProvider.System);
-        app.Run(standIn.HandleAsync);
-        await app.StartAsync(cancellationToken);
-        standIn.Endpoint = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        standIn.Endpoint = await LoopbackServer.ServeAsync(app, standIn.HandleAsync, cancellationToken);
         return standIn;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LoopbackServer.StopAsync(_app);
 
     public IamUser AddUser(string name, string account = DefaultAccount)
     {

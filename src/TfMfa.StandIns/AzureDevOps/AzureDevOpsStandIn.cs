@@ -70,23 +70,13 @@ public sealed class AzureDevOpsStandIn : IAsyncDisposable
 
     public static async Task<AzureDevOpsStandIn> StartAsync(string token = "azp_job_token_standin")
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var standIn = new AzureDevOpsStandIn(app, token);
-        app.Run(standIn.HandleAsync);
-        await app.StartAsync();
-        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        standIn.CollectionUri = $"{url}/{Organization}/";
+        standIn.CollectionUri = $"{await LoopbackServer.ServeAsync(app, standIn.HandleAsync)}/{Organization}/";
         return standIn;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LoopbackServer.StopAsync(_app);
 
     // ---- the world, as tests arrange it ----
 

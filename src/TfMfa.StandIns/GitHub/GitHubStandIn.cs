@@ -85,23 +85,14 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
 
     public static async Task<GitHubStandIn> StartAsync(string repository = "acme/infra", string token = "ghs_standin_token", TimeProvider? clock = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var parts = repository.Split('/', 2);
         var standIn = new GitHubStandIn(app, parts[0], parts[1], token, clock ?? TimeProvider.System);
-        app.Run(standIn.HandleAsync);
-        await app.StartAsync();
-        standIn.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        standIn.Url = await LoopbackServer.ServeAsync(app, standIn.HandleAsync);
         return standIn;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LoopbackServer.StopAsync(_app);
 
     // ---- the world, as tests arrange it ----
 

@@ -46,14 +46,9 @@ public sealed class ReleasesStandIn : IAsyncDisposable
 
     public static async Task<ReleasesStandIn> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var standIn = new ReleasesStandIn(app);
-        app.Run(standIn.HandleAsync);
-        await app.StartAsync();
-        standIn.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        standIn.Url = await LoopbackServer.ServeAsync(app, standIn.HandleAsync);
         return standIn;
     }
 
@@ -153,9 +148,5 @@ public sealed class ReleasesStandIn : IAsyncDisposable
         return Encoding.ASCII.GetString(output.ToArray());
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LoopbackServer.StopAsync(_app);
 }
