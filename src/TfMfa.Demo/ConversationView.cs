@@ -57,7 +57,7 @@ public sealed class ConversationView : IAsyncDisposable
         var lines = body.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("<!--", StringComparison.Ordinal)).ToList();
         if (lines.Count <= 1) return lines.FirstOrDefault() ?? "";
         var important = lines.Where(l => l.StartsWith("###", StringComparison.Ordinal) || l.StartsWith("> ", StringComparison.Ordinal) || l.StartsWith("⏳", StringComparison.Ordinal)
-                                         || l.StartsWith("**Plan:", StringComparison.Ordinal) || l.StartsWith("- `", StringComparison.Ordinal)
+                                         || l.StartsWith("**", StringComparison.Ordinal) || l.StartsWith("- `", StringComparison.Ordinal)
                                          || l.StartsWith("| Commit", StringComparison.Ordinal) || l.StartsWith("| AWS identity", StringComparison.Ordinal));
         return string.Join("\n         ", important.Select(l => l.TrimStart('#', ' ')));
     }

@@ -5,7 +5,7 @@ namespace TfMfa.Demo;
 /// <summary>
 /// The story the demo tells: a pull-request plan under plans-and-applies answered through a
 /// <c>/mfa</c> comment (after an ignored and a refused one), then a gated apply whose environment
-/// approval carries the code. Scripted people, or the person at the keyboard with --interactive.
+/// approval carries the code that runs its plan, and a second code, given once the plan is shown, applies it. Scripted people, or the person at the keyboard with --interactive.
 /// </summary>
 public sealed class DemoScript(DemoWorld world, bool interactive)
 {
@@ -93,6 +93,7 @@ public sealed class DemoScript(DemoWorld world, bool interactive)
     private async Task GatedApplyAsync(CancellationToken cancellationToken)
     {
         Screen.Title("2. Merged: terraform apply in production, a job behind the 'production' environment");
+        Screen.Say("plans-and-applies asks twice for an apply, as Terraform Enterprise did: the approval's code runs the plan; a second code, given once the plan is shown on the pull request, applies exactly that plan.");
         world.Clock.Skip(TimeSpan.FromSeconds(30)); // the next code, as a person would wait for it
         string comment;
         if (interactive)
@@ -110,12 +111,12 @@ public sealed class DemoScript(DemoWorld world, bool interactive)
         var environment = world.RunnerEnvironment("apply", "push", new JsonObject { ["ref"] = "refs/heads/main", ["after"] = DemoWorld.HeadSha });
         await using var conversation = new ConversationView(world.GitHub);
         using var stopPeople = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        // If the approval's code is refused, the action falls back to a /mfa comment: answer it.
+        // The second code (or, if the approval's code is refused, the first) comes as a /mfa comment: answer it.
         var fallback = interactive ? PersonAtKeyboardAsync(stopPeople.Token) : AnswerFallbackAsync(stopPeople.Token);
         var exitCode = await ActionView.RunAsync(environment, cancellationToken);
         await stopPeople.CancelAsync();
         try { await fallback; } catch (OperationCanceledException) { }
-        Record("Gated apply (environment approval)", exitCode);
+        Record("Gated apply (approval, then the plan)", exitCode);
 
         Screen.Title("The apply step's summary and outputs");
         Screen.Say(File.ReadAllText(world.SummaryFile).Trim());
@@ -155,6 +156,7 @@ public sealed class DemoScript(DemoWorld world, bool interactive)
     {
         var before = RequestComments().Count;
         await UntilAsync(() => RequestComments().Count > before, cancellationToken);
+        world.NextCodeWindow(); // alice reads the plan, and her authenticator moves on: AWS takes each code once
         world.GitHub.PostComment(DemoWorld.PullRequest, "alice", $"/mfa {world.CurrentCode()}");
     }
 

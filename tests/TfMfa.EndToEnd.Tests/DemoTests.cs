@@ -35,6 +35,9 @@ public sealed class DemoTests
         Assert.Contains("> 🔴 The code from @alice was not accepted", output);
         Assert.Contains("Using the code in @alice's approval of environment 'production'.", output);
         Assert.Contains("Apply complete!", output);
+        // plans-and-applies: the approval's code ran the plan, a second code on the pull request applied it.
+        Assert.Contains("**Second of two codes**", output);
+        Assert.Matches(@"Gated apply \(approval, then the plan\) +exit 0   Authenticated with MFA by alice", output);
         // The Azure Repos scene: the same gate as a task, a reader refused, alice's code taken from a thread.
         Assert.Contains("Ignored a /mfa comment by rob@contoso.com: has read permission, below approvers.min-permission (write)", output);
         Assert.Contains("Azure Repos pull-request plan (thread)   exit 0   Authenticated with MFA by alice@contoso.com", output);

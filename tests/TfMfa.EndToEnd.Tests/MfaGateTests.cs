@@ -35,14 +35,36 @@ public sealed class MfaGateTests
         Assert.StartsWith("<!-- tfmfa:request run=777 attempt=1 environment=default command=plan -->", scenario.RequestComment()!.Body);
         Assert.Contains("### 🔓 Authenticated with MFA by @alice", scenario.RequestComment()!.Body);
 
+        // The apply asks twice, as Terraform Enterprise did: a first code runs the plan, a second applies the plan shown.
         scenario.NextCodeWindow();
         scenario.Inputs["command"] = "apply";
-        var applyCode = scenario.CurrentCode();
-        scenario.PersonAnswers("alice", $"/mfa {applyCode}");
+        var requestsBefore = scenario.RequestComments().Count;
+        var s3Before = scenario.S3Requests.Count;
+        var summaryBefore = scenario.Summary().Length;
+        var (applyPlanCode, applyCode) = scenario.PersonAnswersBothCodes("alice");
         var apply = await scenario.RunAsync();
 
         Assert.True(apply.ExitCode == 0, apply.ToString());
-        var applySession = scenario.Aws.IssuedSessions.Single(s => s.AccessKeyId != planSession.AccessKeyId);
+        Assert.Equal([planCode, applyPlanCode, applyCode], scenario.CodesSentToSts.Select(c => c.TokenCode));
+        var requests = scenario.RequestComments().Skip(requestsBefore).ToList();
+        Assert.Equal(2, requests.Count);
+        Assert.Contains("### 🔒 MFA code needed: `terraform plan` in `default`", requests[0].History[0]);
+        Assert.Contains("**First of two codes for `terraform apply` in `default`**", requests[0].History[0]);
+        Assert.Contains("a new request will show it, and a second code applies exactly that plan", requests[0].Body);
+        Assert.Contains("### 🔒 MFA code needed: `terraform apply` in `default`", requests[1].History[0]);
+        Assert.Contains("**Second of two codes**", requests[1].History[0]);
+        Assert.Contains("- `terraform_data.whoami`: create", requests[1].History[0]);
+        Assert.NotEqual(RequestIdOf(requests[0]), RequestIdOf(requests[1]));
+
+        var applySessions = scenario.Aws.IssuedSessions.Where(s => s.AccessKeyId != planSession.AccessKeyId).ToList();
+        Assert.Equal(2, applySessions.Count);
+        var (applyPlanSession, applySession) = (applySessions[0], applySessions[1]);
+        Assert.All(applySessions, s => Assert.True(s.MfaAuthenticated));
+        // The plan read the state with the first code's session; the apply wrote it with the second's.
+        var applyRunS3 = scenario.S3Requests.Skip(s3Before).ToList();
+        Assert.Contains(applyRunS3, r => r.AccessKeyId == applyPlanSession.AccessKeyId);
+        Assert.Contains(applyRunS3, r => r.AccessKeyId == applySession.AccessKeyId && r.Operation == "PutObject");
+        Assert.All(applyRunS3.Where(r => r.Operation.StartsWith("Put", StringComparison.Ordinal)), r => Assert.Equal(applySession.AccessKeyId, r.AccessKeyId));
         var seen = SampleModule.ReadSeenEnvironment(scenario.ModuleDirectory);
         Assert.Equal(applySession.AccessKeyId, seen["AWS_ACCESS_KEY_ID"]);
         Assert.Equal(applySession.SessionToken, seen["AWS_SESSION_TOKEN"]);
@@ -51,113 +73,23 @@ public sealed class MfaGateTests
         Assert.False(seen.ContainsKey("AWS_MFA_SERIAL_NUMBER"));
         Assert.Contains("gate/terraform.tfstate", scenario.Bucket.Keys);
         Assert.DoesNotContain(scenario.Bucket.Keys, k => k.EndsWith(".tflock", StringComparison.Ordinal));
+        Assert.Contains($"Applying the plan shown in the request (SHA-256 {scenario.Outputs()["plan-sha256"]}).", apply.StandardOutput);
 
         var outputs = scenario.Outputs();
         Assert.Equal("true", outputs["mfa-required"]);
         Assert.Equal("alice", outputs["authenticated-by"]);
         Assert.Equal("0", outputs["exit-code"]);
         Assert.Equal(applySession.Expiration.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"), outputs["session-expiration"]);
-        Assert.Contains("Authenticated with MFA by alice", scenario.Summary());
-        Assert.Equal(2, scenario.RequestComments().Count);
-        SecretScan.AssertNoSecrets(scenario, [plan, apply], planCode, applyCode);
+        // The apply's summary records both codes: the plan's and the apply's.
+        var applySummary = scenario.Summary()[summaryBefore..];
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(applySummary, "Authenticated with MFA by alice"));
+        Assert.Contains("| Command | `plan` |", applySummary);
+        Assert.Contains("| Command | `apply` |", applySummary);
+        SecretScan.AssertNoSecrets(scenario, [plan, apply], planCode, applyPlanCode, applyCode);
     }
 
-    [Fact(Timeout = Timeout)]
-    public async Task On_a_laptop_the_code_is_typed_and_no_secret_is_ever_printed()
-    {
-        TerraformBinary.Require();
-        await using var scenario = await GateScenario.StartAsync();
-        scenario.OnRunner = false;
-        scenario.WriteWorkspaceConfig("default-level: plans-and-applies\n");
-        var code = scenario.CurrentCode();
-
-        var plan = await scenario.RunAsync(code);
-
-        Assert.True(plan.ExitCode == 0, plan.ToString());
-        Assert.Contains("Authenticated with MFA by alice", plan.StandardOutput);
-        Assert.Contains("MFA code for arn:aws:iam::123456789012:mfa/ci (plan in default, attempt 1 of 3):", plan.StandardError);
-        Assert.DoesNotContain(plan.StandardOutput.Split('\n'), l => l.StartsWith("::", StringComparison.Ordinal));
-        var session = Assert.Single(scenario.Aws.IssuedSessions);
-        Assert.All(scenario.S3Requests, r => Assert.Equal(session.AccessKeyId, r.AccessKeyId));
-        Assert.Empty(scenario.GitHub.Requests);
-        foreach (var secret in new[] { scenario.User.SecretAccessKey, session.SecretAccessKey, session.SessionToken, session.AccessKeyId, code })
-            Assert.DoesNotContain(secret, plan.AllOutput);
-    }
-
-    [Fact(Timeout = Timeout)]
-    public async Task Applies_only_plan_needs_no_code_and_terraform_runs_with_the_long_term_key()
-    {
-        TerraformBinary.Require();
-        await using var scenario = await GateScenario.StartAsync();
-        scenario.WriteConfig("environments:\n  staging:\n    level: applies only\n");
-        scenario.Inputs["environment"] = "staging";
-
-        var plan = await scenario.RunAsync();
-
-        Assert.True(plan.ExitCode == 0, plan.ToString());
-        Assert.Contains("no code is required", plan.StandardOutput);
-        Assert.DoesNotContain(scenario.Aws.Requests, r => r.Operation is "GetSessionToken" or "AssumeRole");
-        Assert.NotEmpty(scenario.S3Requests);
-        Assert.All(scenario.S3Requests, r => Assert.Equal(scenario.User.AccessKeyId, r.AccessKeyId));
-        Assert.Empty(scenario.GitHub.CommentsOn(GateScenario.PullRequest));
-        Assert.Equal("false", scenario.Outputs()["mfa-required"]);
-        Assert.Equal("", scenario.Outputs()["authenticated-by"]);
-        Assert.Equal("", scenario.Outputs()["session-expiration"]);
-        SecretScan.AssertNoSecrets(scenario, [plan]);
-    }
-
-    [Fact(Timeout = Timeout)]
-    public async Task A_wrong_code_turns_the_request_red_and_the_next_right_code_gets_through()
-    {
-        TerraformBinary.Require();
-        await using var scenario = await GateScenario.StartAsync();
-        scenario.WriteConfig("default-level: plans-and-applies\n");
-        var wrong = scenario.WrongCode();
-        var right = scenario.CurrentCode();
-        scenario.PersonAnswers("alice", $"/mfa {wrong}", $"/mfa {right}");
-
-        var plan = await scenario.RunAsync();
-
-        Assert.True(plan.ExitCode == 0, plan.ToString());
-        var calls = scenario.StsCalls("GetSessionToken");
-        Assert.Equal([wrong, right], calls.Select(c => c.TokenCode));
-        Assert.Equal(["AccessDenied", null], calls.Select(c => c.ErrorCode));
-        Assert.Contains(plan.StandardOutput.Split('\n'), l => l.StartsWith("::error::🔴 MFA code from alice was not accepted: AWS refused the MFA code", StringComparison.Ordinal));
-        var request = scenario.RequestComment()!;
-        var red = request.History.Single(b => b.Contains("🔴", StringComparison.Ordinal));
-        Assert.Contains("The code from @alice was not accepted: AWS refused the MFA code", red);
-        Assert.Contains("2 attempts left", red);
-        Assert.Contains("🔓 Authenticated with MFA by @alice", request.Body);
-        Assert.All(scenario.GitHub.CommentsOn(GateScenario.PullRequest).Where(c => c.User.Login == "alice"), c => Assert.True(c.Deleted));
-        var session = Assert.Single(scenario.Aws.IssuedSessions);
-        Assert.All(scenario.S3Requests, r => Assert.Equal(session.AccessKeyId, r.AccessKeyId));
-        SecretScan.AssertNoSecrets(scenario, [plan], wrong, right);
-    }
-
-    [Fact(Timeout = Timeout)]
-    public async Task The_same_code_twice_is_refused_and_explained_and_terraform_does_not_run()
-    {
-        TerraformBinary.Require();
-        await using var scenario = await GateScenario.StartAsync();
-        scenario.WriteConfig("default-level: plans-and-applies\nwait:\n  max-attempts: 1\n");
-        var code = scenario.CurrentCode();
-
-        scenario.PersonAnswers("alice", $"/mfa {code}");
-        var first = await scenario.RunAsync();
-        var s3RequestsAfterFirst = scenario.S3Requests.Count;
-        scenario.PersonAnswers("alice", $"/mfa {code}");
-        var second = await scenario.RunAsync();
-
-        Assert.True(first.ExitCode == 0, first.ToString());
-        Assert.True(second.ExitCode == 1, second.ToString());
-        Assert.Contains("already used (AWS accepts each code once)", second.StandardOutput);
-        Assert.Contains("MFA failed: 1 code was refused (wait.max-attempts)", second.StandardOutput);
-        Assert.Equal(s3RequestsAfterFirst, scenario.S3Requests.Count);
-        Assert.Equal("", scenario.Outputs()["exit-code"]);
-        Assert.Contains("### 🔴 MFA failed", scenario.RequestComment()!.Body);
-        Assert.Contains("🔴", scenario.Summary());
-        SecretScan.AssertNoSecrets(scenario, [first, second], code);
-    }
+    private static string RequestIdOf(TfMfa.StandIns.GitHub.StoredComment request) =>
+        System.Text.RegularExpressions.Regex.Match(request.History[0], "<!-- tfmfa:id ([a-z]{4}) -->").Groups[1].Value;
 
     [Fact(Timeout = Timeout)]
     public async Task Role_to_assume_gets_an_mfa_assume_role_session_named_after_the_person()
@@ -168,23 +100,25 @@ public sealed class MfaGateTests
         scenario.WriteConfig($"environments:\n  production:\n    level: plans-and-applies\n    role-to-assume: {role.Arn}\n");
         scenario.Inputs["environment"] = "production";
         scenario.Inputs["command"] = "apply";
-        var code = scenario.CurrentCode();
-        scenario.PersonAnswers("alice", $"/mfa {code}");
+        // plans-and-applies: the plan's code and the apply's, each an AssumeRole of the role (no plan-role-to-assume here).
+        var (planCode, applyCode) = scenario.PersonAnswersBothCodes("alice");
 
         var apply = await scenario.RunAsync();
 
         Assert.True(apply.ExitCode == 0, apply.ToString());
-        var call = Assert.Single(scenario.StsCalls("AssumeRole"));
-        Assert.Equal(code, call.TokenCode);
+        Assert.Equal([planCode, applyCode], scenario.StsCalls("AssumeRole").Select(c => c.TokenCode));
         Assert.Empty(scenario.StsCalls("GetSessionToken"));
-        var session = Assert.Single(scenario.Aws.IssuedSessions);
-        Assert.Equal("arn:aws:sts::123456789012:assumed-role/deploy/tfmfa-alice", session.Arn);
-        Assert.Equal("alice", session.SourceIdentity);
-        Assert.True(session.MfaAuthenticated);
-        Assert.All(scenario.S3Requests, r => Assert.Equal(session.AccessKeyId, r.AccessKeyId));
-        Assert.Equal(session.AccessKeyId, SampleModule.ReadSeenEnvironment(scenario.ModuleDirectory)["AWS_ACCESS_KEY_ID"]);
+        Assert.Equal(2, scenario.Aws.IssuedSessions.Count);
+        Assert.All(scenario.Aws.IssuedSessions, session =>
+        {
+            Assert.Equal("arn:aws:sts::123456789012:assumed-role/deploy/tfmfa-alice", session.Arn);
+            Assert.Equal("alice", session.SourceIdentity);
+            Assert.True(session.MfaAuthenticated);
+        });
+        Assert.All(scenario.S3Requests, r => Assert.Contains(r.AccessKeyId, scenario.Aws.IssuedSessions.Select(s => s.AccessKeyId)));
+        Assert.Equal(scenario.Aws.IssuedSessions[1].AccessKeyId, SampleModule.ReadSeenEnvironment(scenario.ModuleDirectory)["AWS_ACCESS_KEY_ID"]);
         Assert.Contains("AssumeRole `arn:aws:iam::123456789012:role/deploy`", scenario.Summary());
-        SecretScan.AssertNoSecrets(scenario, [apply], code);
+        SecretScan.AssertNoSecrets(scenario, [apply], planCode, applyCode);
     }
 
     [Fact(Timeout = Timeout)]

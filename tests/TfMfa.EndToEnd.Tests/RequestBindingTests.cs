@@ -267,12 +267,39 @@ public sealed class RequestBindingTests
 
         scenario.Inputs["command"] = "apply";
         scenario.NextCodeWindow();
-        scenario.PersonAnswers("alice", $"/mfa {scenario.CurrentCode()}");
+        var requestsBefore = scenario.RequestComments().Count;
+        scenario.PersonAnswersBothCodes("alice");
         var apply = await scenario.RunAsync();
 
         Assert.True(apply.ExitCode == 0, apply.ToString());
-        Assert.Equal([planRole.Arn, deployRole.Arn], scenario.Aws.IssuedSessions.Select(s => s.Role!.Arn));
+        // The apply's plan, unlocked by its first code, assumes the plan role too; only its second code gets the deploy role.
+        Assert.Equal([planRole.Arn, planRole.Arn, deployRole.Arn], scenario.Aws.IssuedSessions.Select(s => s.Role!.Arn));
+        Assert.Contains($"| AWS identity | the role `{planRole.Arn}` |", scenario.RequestComments()[requestsBefore].History[0]);
         Assert.All(scenario.Aws.IssuedSessions, s => Assert.Equal(("alice", true), (s.SourceIdentity, s.MfaAuthenticated)));
+        Assert.Contains($"| AWS identity | the role `{deployRole.Arn}` |", scenario.RequestComment()!.History[0]);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Under_applies_only_the_apply_plans_as_the_plan_role_without_a_code_and_only_the_code_gets_the_deploy_role()
+    {
+        await using var scenario = await AppliesOnlyApplyAsync();
+        var planRole = scenario.Aws.AddRole("terraform-plan", [scenario.User], requireMfa: false);
+        var deployRole = scenario.Aws.AddRole("terraform-deploy", [scenario.User], requireMfa: true);
+        scenario.WriteConfig($"environments:\n  production:\n    level: applies-only\n    role-to-assume: {deployRole.Arn}\n    plan-role-to-assume: {planRole.Arn}\n");
+        var code = scenario.CurrentCode();
+        scenario.PersonAnswers("alice", $"/mfa {code}");
+
+        var run = await scenario.RunAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"applies-only: terraform plans first without a code (as {planRole.Arn}, no state lock)", run.StandardOutput);
+        var sessions = scenario.Aws.IssuedSessions;
+        Assert.Equal([(planRole.Arn, false), (deployRole.Arn, true)], sessions.Select(s => (s.Role!.Arn, s.MfaAuthenticated)));
+        Assert.Equal(code, Assert.Single(scenario.CodesSentToSts).TokenCode);
+        // The plan read the state as the plan role; nothing was written but by the deploy role's MFA session.
+        Assert.Contains(scenario.S3Requests, r => r.AccessKeyId == sessions[0].AccessKeyId);
+        Assert.DoesNotContain(scenario.S3Requests, r => r.AccessKeyId == scenario.User.AccessKeyId);
+        Assert.All(scenario.S3Requests.Where(r => r.Operation.StartsWith("Put", StringComparison.Ordinal)), r => Assert.Equal(sessions[1].AccessKeyId, r.AccessKeyId));
         Assert.Contains($"| AWS identity | the role `{deployRole.Arn}` |", scenario.RequestComment()!.History[0]);
     }
 

@@ -98,19 +98,19 @@ public sealed class TerraformVersionTests
         scenario.Inputs["terraform-tool"] = "opentofu";
         scenario.Inputs["terraform-version"] = "1.8.3";
         scenario.Inputs["command"] = "apply";
-        var code = scenario.CurrentCode();
-        scenario.PersonAnswers("alice", $"/mfa {code}");
+        var (planCode, applyCode) = scenario.PersonAnswersBothCodes("alice");
 
         var run = await scenario.RunAsync();
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("Using OpenTofu 1.8.3", run.StandardOutput);
-        Assert.Contains("::group::tofu apply -input=false -auto-approve", run.StandardOutput);
+        Assert.Contains("::group::tofu plan -input=false -lock=false -out=", run.StandardOutput);
+        Assert.Contains("::group::tofu apply -input=false ", run.StandardOutput);
         Assert.Contains("tofu-1.8.3 apply", Ran(marker));
         Assert.Contains(releases.Requests, r => r == "/tofu/1.8.3/tofu_1.8.3_SHA256SUMS.gpgsig");
         var seen = TfMfa.StandIns.Terraform.SampleModule.ReadSeenEnvironment(scenario.ModuleDirectory);
-        Assert.Equal(Assert.Single(scenario.Aws.IssuedSessions).AccessKeyId, seen["AWS_ACCESS_KEY_ID"]);
-        SecretScan.AssertNoSecrets(scenario, [run], code);
+        Assert.Equal(scenario.Aws.IssuedSessions[^1].AccessKeyId, seen["AWS_ACCESS_KEY_ID"]);
+        SecretScan.AssertNoSecrets(scenario, [run], planCode, applyCode);
     }
 
     public static TheoryData<string, string> Refusals => new()

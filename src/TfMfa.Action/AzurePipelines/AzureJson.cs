@@ -68,6 +68,9 @@ public sealed record ApprovalPipeline(string? Id, string? Name, PipelineOwner? O
 
 public sealed record Approval(string? Id, string? Status, IReadOnlyList<ApprovalStep>? Steps, ApprovalPipeline? Pipeline, DateTimeOffset? LastModifiedOn);
 
+/// <summary>A team's member (Teams - Get Team Members With Extended Properties): a person, or a group (<c>isContainer</c>).</summary>
+public sealed record TeamMember(IdentityRef? Identity, bool? IsTeamAdmin);
+
 /// <summary>Azure DevOps' error body: <c>{"message": "TF401019: ...", "typeKey": "...", "errorCode": 0}</c>.</summary>
 public sealed record AzureError(string? Message, string? TypeKey);
 
@@ -87,6 +90,7 @@ public sealed record AzureError(string? Message, string? TypeKey);
 [JsonSerializable(typeof(ListOf<Comment>))]
 [JsonSerializable(typeof(ListOf<Identity>))]
 [JsonSerializable(typeof(ListOf<AccessControlList>))]
+[JsonSerializable(typeof(ListOf<TeamMember>))]
 [JsonSerializable(typeof(Timeline))]
 [JsonSerializable(typeof(Approval))]
 [JsonSerializable(typeof(AzureError))]

@@ -98,7 +98,8 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
         Task<int>? pullRequest = null;
         Task<int> PullRequest(CancellationToken ct) => pullRequest ??= FindPullRequestAsync(api, context, inputs.IssueNumber, ct);
         var approvers = new Approvers(policy.Approvers, (author, ct) => api.PermissionAsync(author.Key, ct),
-            async ct => (await api.PullRequestAsync(await PullRequest(ct), ct)).CreatedBy?.UniqueName);
+            async ct => (await api.PullRequestAsync(await PullRequest(ct), ct)).CreatedBy?.UniqueName,
+            (team, author, ct) => IsTeamMemberAsync(api, team, author, ct));
         var runKey = $"{context.BuildId}.{context.JobAttempt}";
         var comments = new ConversationCodeSource(
             new AzureThreadConversation(api, PullRequest, runKey, context.RunUrl),
@@ -113,6 +114,46 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
         return new ApprovalThenCommentCodes(approvals.FindAsync, comments, _ => Task.FromResult(context.ForeignCode()),
             policy.AllowForkPrs, DefaultConfigPath, name => name);
     }
+
+    private readonly Dictionary<string, Task<HashSet<string>>> _teamMembers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Lock _teamLock = new();
+
+    /// <summary>
+    /// approvers.teams on Azure DevOps: <c>Project/Team</c>, and its direct members count (a group
+    /// among them is not expanded, so name its people or its own team). Each team is read once a run.
+    /// The service answers 404 both for a team that does not exist and for one the build identity may
+    /// not see, so either stops the run rather than guess (fail closed).
+    /// </summary>
+    private async Task<bool> IsTeamMemberAsync(AzureReposApi api, string team, ConversationAuthor author, CancellationToken cancellationToken)
+    {
+        var slash = team.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0) return false; // config validation admits only Project/Team; anything else names no Azure DevOps team
+        var (project, name) = (team[..slash], team[(slash + 1)..]);
+        Task<HashSet<string>> members;
+        lock (_teamLock)
+        {
+            if (!_teamMembers.TryGetValue(team, out members!))
+                _teamMembers[team] = members = ReadMembersAsync(api, project, name, cancellationToken);
+        }
+        try
+        {
+            return (await members).Contains(author.Key);
+        }
+        catch (AzureDevOpsException e)
+        {
+            lock (_teamLock) if (_teamMembers.TryGetValue(team, out var stored) && stored == members) _teamMembers.Remove(team);
+            if (e.IsTransient) throw;
+            throw new TfMfaException(
+                $"approvers.teams names '{team}', and Azure DevOps does not let the build identity read its members ({e.Message}); so no code counts (fail closed). " +
+                $"Check the name (Project/Team, as Project settings → Teams shows it), and that the build identity can view project '{project}' " +
+                "(the 'View project-level information' permission, which the project's Readers and Contributors have).", e);
+        }
+    }
+
+    private static async Task<HashSet<string>> ReadMembersAsync(AzureReposApi api, string project, string team, CancellationToken cancellationToken) =>
+        [.. (await api.TeamMembersAsync(project, team, cancellationToken))
+            .Where(m => m.Identity is { Id: { Length: > 0 }, IsContainer: not true })
+            .Select(m => m.Identity!.Id!)];
 
     /// <summary>The build's pull request, else the one whose merge commit this is, else the pullRequestId input.</summary>
     private static async Task<int> FindPullRequestAsync(AzureReposApi api, AzureContext context, int? input, CancellationToken cancellationToken)

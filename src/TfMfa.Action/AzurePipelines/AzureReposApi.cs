@@ -103,6 +103,32 @@ public sealed class AzureReposApi(AzureDevOpsClient client, AzureContext context
             : null;
     }
 
+    /// <summary>Members of a page; the service's own default, so one page is one request for most teams.</summary>
+    public const int TeamPageSize = 100;
+
+    /// <summary>Most members one team may list: a team past this is refused (name a smaller team), so a lookup stays bounded.</summary>
+    public const int MaxTeamMembers = 5_000;
+
+    /// <summary>
+    /// A team's direct members (Teams - Get Team Members With Extended Properties), page by page.
+    /// A group among them is listed as itself, not expanded.
+    /// </summary>
+    public async Task<IReadOnlyList<TeamMember>> TeamMembersAsync(string project, string team, CancellationToken cancellationToken)
+    {
+        var members = new List<TeamMember>();
+        for (var skip = 0; ; skip += TeamPageSize)
+        {
+            var page = (await client.GetAsync($"read the members of team '{team}' in project '{project}'",
+                $"{client.Collection}_apis/projects/{Uri.EscapeDataString(project)}/teams/{Uri.EscapeDataString(team)}/members" +
+                AzureDevOpsClient.Query(("$top", Id(TeamPageSize)), ("$skip", Id(skip))),
+                AzureJson.Default.ListOfTeamMember, cancellationToken)).Value ?? [];
+            members.AddRange(page);
+            if (page.Count < TeamPageSize) return members;
+            if (members.Count >= MaxTeamMembers)
+                throw new AzureDevOpsException($"team '{team}' in project '{project}' has more than {MaxTeamMembers} members; name a smaller team in approvers.teams", null, false, null);
+        }
+    }
+
     public async Task<IReadOnlyList<TimelineRecord>> TimelineAsync(CancellationToken cancellationToken) =>
         (await client.GetAsync($"read the timeline of build {context.BuildId}", $"{client.Project}_apis/build/builds/{context.BuildId.ToString(CultureInfo.InvariantCulture)}/timeline" + AzureDevOpsClient.Query(),
             AzureJson.Default.Timeline, cancellationToken)).Records ?? [];

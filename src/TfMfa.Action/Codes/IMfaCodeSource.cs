@@ -16,7 +16,8 @@ public sealed record WhatRuns(
     TimeSpan SessionDuration,
     string TerraformVersion,
     string Device,
-    Terraform.PlanSummary? Plan = null)
+    Terraform.PlanSummary? Plan = null,
+    CodeStage Stage = CodeStage.Only)
 {
     public string ShortSha => CommitSha is { Length: > 7 } sha ? sha[..7] : CommitSha ?? "unknown";
 
@@ -25,8 +26,21 @@ public sealed record WhatRuns(
     /// <summary>One line for the run log.</summary>
     public string Describe(TerraformCommand command, string environment) =>
         $"terraform {command.Name()} in '{environment}' from {WorkingDirectory} at commit {ShortSha}, as {Identity.Replace("`", "", StringComparison.Ordinal)} " +
-        $"for {Config.Duration.Format(SessionDuration)}, terraform {TerraformVersion}; the code comes from {Device.Replace("`", "", StringComparison.Ordinal)}";
+        $"for {Config.Duration.Format(SessionDuration)}, terraform {TerraformVersion}; the code comes from {Device.Replace("`", "", StringComparison.Ordinal)}" +
+        Stage switch
+        {
+            CodeStage.PlanOfApply => " (the first of two codes for this apply: the plan runs, and a second code applies exactly the plan shown)",
+            CodeStage.ApplyOfPlan => " (the second of two codes for this apply: it applies exactly the plan the first one made)",
+            _ => "",
+        };
 }
+
+/// <summary>
+/// Which code of its run a request is for. A run needs one code, except an <c>apply</c> under
+/// plans-and-applies, which needs two, as Terraform Enterprise asked: the first unlocks the plan,
+/// the second, given once the plan is shown, applies exactly that plan.
+/// </summary>
+public enum CodeStage { Only, PlanOfApply, ApplyOfPlan }
 
 /// <summary>What the gate is waiting for, so a source can tell a person what to answer.</summary>
 /// <param name="SerialNumber">The device the request names (the shared one, or a description when each person has their own).</param>

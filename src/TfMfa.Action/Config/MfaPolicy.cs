@@ -13,7 +13,7 @@ public sealed record EnvironmentPolicy(MfaLevel Level, string? RoleToAssume, str
 public sealed record ApproverPolicy(RepoPermission MinPermission, IReadOnlyList<string> Users, string MinPermissionSetAt = "default",
     IReadOnlyDictionary<string, string>? Devices = null, bool AllowSharedDevice = false, bool AllowAuthor = true, IReadOnlyList<string>? Teams = null)
 {
-    /// <summary>GitHub teams (<c>org/slug</c>) whose members may supply codes, besides <see cref="Users"/>.</summary>
+    /// <summary>Teams whose members may supply codes, besides <see cref="Users"/>: GitHub's <c>org/slug</c>, Azure DevOps' <c>Project/Team</c>.</summary>
     public IReadOnlyList<string> AllowedTeams { get; } = Teams ?? [];
 
     public IReadOnlyDictionary<string, string> PersonalDevices { get; } = Devices ?? new Dictionary<string, string>();

@@ -36,6 +36,10 @@ public static partial class PolicyBuilder
     [GeneratedRegex(@"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
     private static partial Regex TeamPattern();
 
+    /// <summary>An Azure DevOps team: <c>Project/Team</c>, each at most 64 characters without the characters Azure DevOps refuses in names.</summary>
+    [GeneratedRegex(@"^[^\\/:*?""'<>;#$%{},+=\[\]|\s._](?:[^\\/:*?""'<>;#$%{},+=\[\]|\p{Cc}]{0,62}[^\\/:*?""'<>;#$%{},+=\[\]|\s.])?/[^\\/:*?""'<>;#$%{},+=\[\]|\s](?:[^\\/:*?""'<>;#$%{},+=\[\]|\p{Cc}]{0,62}[^\\/:*?""'<>;#$%{},+=\[\]|\s])?$")]
+    private static partial Regex AzureTeamPattern();
+
     private static bool IsPerson(string name) => GitHubLoginPattern().IsMatch(name) || UniqueNamePattern().IsMatch(name);
 
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
@@ -102,8 +106,8 @@ public static partial class PolicyBuilder
         foreach (var team in root.GetSection("approvers:teams").GetChildren())
         {
             var name = (team.Value ?? "").Trim().TrimStart('@');
-            if (TeamPattern().IsMatch(name)) teams.Add(name);
-            else Problem(team.Path, $"'{team.Value}' is not a GitHub team: write it as organization/team-slug, like acme/platform");
+            if (TeamPattern().IsMatch(name) || AzureTeamPattern().IsMatch(name)) teams.Add(name);
+            else Problem(team.Path, $"'{team.Value}' is not a team: write a GitHub team as organization/team-slug, like acme/platform, or an Azure DevOps team as Project/Team, like infra/Platform Team");
         }
 
         var timeout = DurationSetting(root, "wait:timeout", TimeSpan.FromSeconds(1), MaxTimeout, Problem);

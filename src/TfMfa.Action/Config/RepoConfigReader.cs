@@ -155,11 +155,11 @@ public static class RepoConfigReader
                 foreach (var item in sequence.Children)
                 {
                     if (item is YamlScalarNode scalar && !IsNull(scalar)) Set($"{key}:{index++}", scalar);
-                    else Problem(item, LastPart(key) == "teams" ? "each entry of teams must be a GitHub team, like 'acme/platform'" : "each entry of users must be a GitHub login, like 'alice'");
+                    else Problem(item, LastPart(key) == "teams" ? "each entry of teams must be a team, like 'acme/platform' (GitHub) or 'infra/Platform Team' (Azure DevOps)" : "each entry of users must be a GitHub login, like 'alice'");
                 }
                 return;
             }
-            Problem(node, LastPart(key) == "teams" ? "teams must be a list of GitHub teams, like [acme/platform]" : "users must be a list of GitHub logins, like [alice, bob]");
+            Problem(node, LastPart(key) == "teams" ? "teams must be a list of teams, like [acme/platform] (GitHub) or ['infra/Platform Team'] (Azure DevOps)" : "users must be a list of GitHub logins, like [alice, bob]");
         }
 
         private void ReadScalar(YamlNode node, string key)

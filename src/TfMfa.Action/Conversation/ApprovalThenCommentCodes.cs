@@ -52,8 +52,16 @@ public sealed class ApprovalThenCommentCodes(
         return Task.CompletedTask;
     }
 
-    public Task AuthenticatedAsync(SuppliedCode code, DateTimeOffset? expiration, CancellationToken cancellationToken) =>
-        comments.AuthenticatedAsync(code, expiration, cancellationToken);
+    /// <summary>
+    /// A run that needs a second code asks the conversation for it: the approval is the job's, and its
+    /// code was sent to STS once already (AWS accepts a code once).
+    /// </summary>
+    public Task AuthenticatedAsync(SuppliedCode code, DateTimeOffset? expiration, CancellationToken cancellationToken)
+    {
+        _lastFailure = null;
+        _attemptsLeft = 0;
+        return comments.AuthenticatedAsync(code, expiration, cancellationToken);
+    }
 
     public string? Trouble => comments.Trouble;
 

@@ -11,7 +11,7 @@ public sealed record ApproverCheck(bool Allowed, string Reason);
 /// strangers posting <c>/mfa</c> cannot spend the token's hourly budget.
 /// </summary>
 /// <param name="pullRequestAuthor">Who wrote the pull request the codes are for (null: there is none), for approvers.allow-author.</param>
-/// <param name="isTeamMember">Whether someone is in a team of approvers.teams (GitHub); null where the platform has no such teams.</param>
+/// <param name="isTeamMember">Whether someone is in a team of approvers.teams (a GitHub team, an Azure DevOps team); null where the platform has no such teams.</param>
 public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, CancellationToken, Task<RepoPermission?>> lookUp,
     Func<CancellationToken, Task<string?>>? pullRequestAuthor = null, Func<string, ConversationAuthor, CancellationToken, Task<bool>>? isTeamMember = null)
 {
@@ -83,16 +83,26 @@ public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, Ca
     private async Task<ApproverCheck?> TeamVerdictAsync(ConversationAuthor author, CancellationToken cancellationToken)
     {
         if (isTeamMember is null)
-            return new ApproverCheck(false, "approvers.teams names GitHub teams, which this platform cannot check, so no code counts from anyone off approvers.users (fail closed)");
+            return new ApproverCheck(false, "approvers.teams names teams, which this platform cannot check, so no code counts from anyone off approvers.users (fail closed)");
         foreach (var team in policy.AllowedTeams)
         {
             Task<bool> lookup;
+            var key = $"{team}:{author.Key}";
             lock (_lock)
             {
-                if (!_memberships.TryGetValue($"{team}:{author.Key}", out lookup!))
-                    _memberships[$"{team}:{author.Key}"] = lookup = isTeamMember(team, author, cancellationToken);
+                if (!_memberships.TryGetValue(key, out lookup!))
+                    _memberships[key] = lookup = isTeamMember(team, author, cancellationToken);
             }
-            if (await lookup) return null;
+            try
+            {
+                if (await lookup) return null;
+            }
+            catch
+            {
+                // A failed lookup is not a verdict: forget it, so a later comment asks again.
+                lock (_lock) if (_memberships.TryGetValue(key, out var stored) && stored == lookup) _memberships.Remove(key);
+                throw;
+            }
         }
         return new ApproverCheck(false, $"not on approvers.users nor in {string.Join(", ", policy.AllowedTeams)} (approvers.teams in the default branch's config)");
     }

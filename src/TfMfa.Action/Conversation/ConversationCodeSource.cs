@@ -5,7 +5,7 @@ using TfMfa.RunLog;
 namespace TfMfa.Conversation;
 
 /// <summary>
-/// The <c>/mfa 123456</c> comment command on any conversation: one request per run attempt, then a
+/// The <c>/mfa 123456</c> comment command on any conversation: one request per code a run needs, then a
 /// poll for the first comment written after the request by an allowed person. Claiming that
 /// comment takes the code (exactly one of two waiting runs wins) and hides it where the platform allows.
 /// Which comments count, the pacing and the backoff are decided here, once for every platform.
@@ -33,9 +33,11 @@ public sealed class ConversationCodeSource(
     {
         _details = describe(request);
         var text = RequestCommentText.Waiting(_details, lastFailure, attemptsLeft);
-        if (_request is null)
+        // A run that needs a second code (an apply under plans-and-applies) asks anew once the first request is concluded.
+        if (_request is null || _finished)
         {
             _request = await WithRetriesAsync(() => conversation.PostRequestAsync(text, cancellationToken), cancellationToken);
+            _finished = false;
             log.Info($"🔒 Asked for an MFA code on {conversation.Where}; waiting until {_details.Deadline.UtcDateTime:HH:mm:ss} UTC for a '/mfa 123456' comment.");
         }
         else if (lastFailure is not null)

@@ -67,7 +67,7 @@ public sealed class GateRunner(GateServices services)
                 outputs.ExitCode = applied.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return applied;
             }
-            if (mfaRequired && inputs.Command == TerraformCommand.Apply && inputs.PlanFile is null && policy.Level == MfaLevel.AppliesOnly)
+            if (mfaRequired && inputs.Command == TerraformCommand.Apply && inputs.PlanFile is null)
             {
                 var applied = await ApplyWhatWasApprovedAsync(inputs, policy, aws, tool, outputs, cancellationToken);
                 outputs.ExitCode = applied.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -119,35 +119,55 @@ public sealed class GateRunner(GateServices services)
     }
 
     /// <summary>
-    /// <c>apply</c> under applies-only, as Terraform Enterprise did it: plan first with the keys as
-    /// given and save the plan, show it in the request, wait for the code, then apply exactly that
-    /// saved plan with the session the code unlocked. An empty plan needs no code and applies nothing.
-    /// The plan runs without the state lock: it changes nothing, and terraform refuses to apply a
-    /// saved plan whose state has moved on since.
+    /// <c>apply</c> as Terraform Enterprise did it: plan first and save the plan, show it in the
+    /// request, wait for the code, then apply exactly that saved plan with the session the code
+    /// unlocked. Under applies-only the plan runs without a code (with plan-role-to-assume where the
+    /// config names one, else the keys as given: never the apply's role before a code). Under
+    /// plans-and-applies a first code unlocks the plan and a second, given once the plan is shown,
+    /// applies it. An empty plan needs no (further) code and applies nothing. The plan runs without
+    /// the state lock: it changes nothing, a read-only plan role may not write the lock, and
+    /// terraform refuses to apply a saved plan whose state has moved on since.
     /// </summary>
     private async Task<int> ApplyWhatWasApprovedAsync(ActionInputs inputs, GatePolicy policy, AwsSettings aws, ResolvedTool tool, RunOutputs outputs, CancellationToken cancellationToken)
     {
         var planFile = Path.Combine(Path.GetTempPath(), $"tfmfa-{Guid.NewGuid():N}.tfplan");
         try
         {
-            Log.Info("applies-only: terraform plans first with the keys as given (no MFA, no state lock); the code then applies exactly that saved plan.");
+            AwsCredentials? planCredentials;
+            IMfaCodeSource? codes = null;
+            if (policy.Level.RequiresMfa(TerraformCommand.Plan))
+            {
+                Log.Info("plans-and-applies: a first code unlocks the plan; the plan is then shown, and a second code applies exactly that saved plan.");
+                codes = services.FrontEnd.CodeSource(inputs, policy); // one source for both codes: the approval's code is used once
+                planCredentials = await AuthenticateAsync(inputs, policy.For(TerraformCommand.Plan), aws, tool, outputs, cancellationToken,
+                    command: TerraformCommand.Plan, stage: CodeStage.PlanOfApply, codes: codes);
+            }
+            else
+            {
+                var planPolicy = policy.PlanRoleToAssume is null ? policy with { RoleToAssume = null } : policy.For(TerraformCommand.Plan);
+                Log.Info($"applies-only: terraform plans first without a code ({(planPolicy.RoleToAssume is { } role ? $"as {role}" : "with the keys as given")}, no state lock); the code then applies exactly that saved plan.");
+                planCredentials = await WithoutMfaAsync(inputs, planPolicy, aws, cancellationToken);
+            }
+
             List<IReadOnlyList<string>> planning = [];
             if (inputs.Init) planning.Add(["init", "-input=false"]);
             planning.Add(["plan", "-input=false", "-lock=false", $"-out={planFile}", .. inputs.TerraformArgs]);
-            var exitCode = await RunTerraformAsync(inputs, null, tool, planning, cancellationToken);
+            var exitCode = await RunTerraformAsync(inputs, planCredentials, tool, planning, cancellationToken);
             if (exitCode != 0) return exitCode;
 
-            var plan = await ShowPlanAsync(inputs, tool, planFile, cancellationToken);
+            var plan = await ShowPlanAsync(inputs, tool, planFile, planCredentials, cancellationToken);
             outputs.PlanSha256 = plan.Sha256;
             Log.Info($"{plan.CountsLine} Plan file SHA-256 {plan.Sha256}.");
             if (plan.IsEmpty)
             {
-                Log.Notice("The plan has no changes: nothing to apply, so no code is needed and nothing was applied.");
-                Log.AppendSummary($"### TfMfa: nothing to apply\n\nThe plan for `{policy.Environment}` has no changes (SHA-256 `{plan.Sha256}`), so no code was asked for.\n");
+                var needed = codes is null ? "no code is needed" : "no second code is needed";
+                Log.Notice($"The plan has no changes: nothing to apply, so {needed} and nothing was applied.");
+                Log.AppendSummary($"### TfMfa: nothing to apply\n\nThe plan for `{policy.Environment}` has no changes (SHA-256 `{plan.Sha256}`), so {(codes is null ? "no code was asked for" : "no second code was asked for")}.\n");
                 return 0;
             }
 
-            var credentials = await AuthenticateAsync(inputs, policy, aws, tool, outputs, cancellationToken, plan);
+            var credentials = await AuthenticateAsync(inputs, policy, aws, tool, outputs, cancellationToken, plan,
+                stage: codes is null ? CodeStage.Only : CodeStage.ApplyOfPlan, codes: codes);
             // The file applied is the file shown: nothing may have swapped it while the code was awaited.
             var sha = Sha256Of(planFile);
             if (sha != plan.Sha256)
@@ -186,7 +206,7 @@ public sealed class GateRunner(GateServices services)
             var exitCode = await RunTerraformAsync(inputs, null, tool, [["init", "-input=false"]], cancellationToken);
             if (exitCode != 0) return exitCode;
         }
-        var plan = await ShowPlanAsync(inputs, tool, path, cancellationToken);
+        var plan = await ShowPlanAsync(inputs, tool, path, null, cancellationToken);
         outputs.PlanSha256 = plan.Sha256;
         Log.Info($"The saved plan {planFile}: {plan.CountsLine} SHA-256 {plan.Sha256}{(inputs.PlanSha256 is null ? "" : " (as input 'plan-sha256' demands)")}.");
         var credentials = await AuthenticateAsync(inputs, policy, aws, tool, outputs, cancellationToken, plan);
@@ -197,13 +217,14 @@ public sealed class GateRunner(GateServices services)
         return await RunTerraformAsync(inputs, credentials, tool, [["apply", "-input=false", path]], cancellationToken);
     }
 
-    private async Task<PlanSummary> ShowPlanAsync(ActionInputs inputs, ResolvedTool tool, string planFile, CancellationToken cancellationToken)
+    /// <param name="credentials">What the plan ran with: a backend that needs MFA to be read is read with the same.</param>
+    private async Task<PlanSummary> ShowPlanAsync(ActionInputs inputs, ResolvedTool tool, string planFile, AwsCredentials? credentials, CancellationToken cancellationToken)
     {
         async Task<string> ShowAsync(params string[] arguments)
         {
             var output = new System.Text.StringBuilder();
             var errors = new System.Text.StringBuilder();
-            var environment = TerraformEnvironment.Changes(services.Environment.All(), null, inputs.AwsRegion);
+            var environment = TerraformEnvironment.Changes(services.Environment.All(), credentials, inputs.AwsRegion);
             // Not into the log: the JSON holds sensitive values as they are.
             var exitCode = await services.Terraform.RunAsync(new TerraformInvocation(arguments, inputs.WorkingDirectory, environment,
                 tool.Executable == "terraform" ? null : tool.Executable), line => output.AppendLine(line), line => errors.AppendLine(line), cancellationToken);
@@ -230,9 +251,12 @@ public sealed class GateRunner(GateServices services)
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file));
     }
 
+    /// <param name="command">What the code unlocks, when not the input's command (the plan of an apply).</param>
+    /// <param name="codes">The run's code source, when it asks for more than one code; else one is made.</param>
     private async Task<AwsCredentials> AuthenticateAsync(ActionInputs inputs, GatePolicy policy, AwsSettings aws, ResolvedTool tool, RunOutputs outputs, CancellationToken cancellationToken,
-        PlanSummary? plan = null)
+        PlanSummary? plan = null, TerraformCommand? command = null, CodeStage stage = CodeStage.Only, IMfaCodeSource? codes = null)
     {
+        var unlocked = command ?? inputs.Command;
         aws.RequireLongTerm("when MFA is required");
         // With devices: each person's own; AWS_MFA_SERIAL_NUMBER only where the config lets it serve too.
         var sharedSerial = policy.Approvers.UsesSharedDevice ? aws.RequireSerialNumber() : null;
@@ -240,12 +264,12 @@ public sealed class GateRunner(GateServices services)
         var sts = services.CreateSts(aws, inputs.AwsRegion);
         await CheckKeysAsync(sts, cancellationToken);
         var unlocks = new WhatRuns(WorkspaceRelative(inputs), services.FrontEnd.Context.CommitSha, services.FrontEnd.Context.CommitUrl,
-            policy.RoleToAssume, inputs.SessionDuration.Value, await TerraformVersionAsync(inputs, tool, cancellationToken), DeviceText(policy.Approvers, sharedSerial), plan);
-        Log.Info($"The code unlocks {unlocks.Describe(inputs.Command, policy.Environment)}.");
-        var codes = services.FrontEnd.CodeSource(inputs, policy);
+            policy.RoleToAssume, inputs.SessionDuration.Value, await TerraformVersionAsync(inputs, tool, cancellationToken), DeviceText(policy.Approvers, sharedSerial), plan, stage);
+        Log.Info($"The code unlocks {unlocks.Describe(unlocked, policy.Environment)}.");
+        codes ??= services.FrontEnd.CodeSource(inputs, policy);
         try
         {
-            return await WaitForCredentialsAsync(inputs, policy, sharedSerial, unlocks, sts, codes, outputs, cancellationToken);
+            return await WaitForCredentialsAsync(inputs, unlocked, policy, sharedSerial, unlocks, sts, codes, outputs, cancellationToken);
         }
         catch (Exception e) when (e is TfMfaException or OperationCanceledException)
         {
@@ -310,7 +334,7 @@ public sealed class GateRunner(GateServices services)
         return "unknown";
     }
 
-    private async Task<AwsCredentials> WaitForCredentialsAsync(ActionInputs inputs, GatePolicy policy, string? sharedSerial, WhatRuns unlocks, IStsClient sts,
+    private async Task<AwsCredentials> WaitForCredentialsAsync(ActionInputs inputs, TerraformCommand command, GatePolicy policy, string? sharedSerial, WhatRuns unlocks, IStsClient sts,
         IMfaCodeSource codes, RunOutputs outputs, CancellationToken cancellationToken)
     {
         var deadline = services.Clock.GetUtcNow() + policy.Wait.Timeout;
@@ -323,7 +347,7 @@ public sealed class GateRunner(GateServices services)
             SuppliedCode supplied;
             try
             {
-                var request = new CodeRequest(inputs.Command, policy.Environment, sharedSerial ?? "your own MFA device", attempt, maxAttempts, deadline, unlocks);
+                var request = new CodeRequest(command, policy.Environment, sharedSerial ?? "your own MFA device", attempt, maxAttempts, deadline, unlocks);
                 supplied = await codes.NextCodeAsync(request, waiting.Token);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -355,7 +379,7 @@ public sealed class GateRunner(GateServices services)
                 Log.Info($"The code was checked against {(own is null ? "the shared MFA device" : $"{supplied.SuppliedBy}'s own MFA device")} {serialNumber}.");
                 await codes.AuthenticatedAsync(supplied, credentials.Expiration, cancellationToken);
                 var via = policy.RoleToAssume is { } assumed ? $"AssumeRole `{assumed}`" : "GetSessionToken";
-                Log.AppendSummary(StepSummary.Authenticated(supplied.SuppliedBy, inputs.Command, policy.Environment,
+                Log.AppendSummary(StepSummary.Authenticated(supplied.SuppliedBy, command, policy.Environment,
                     services.Clock.GetUtcNow(), credentials.Expiration, via, serialNumber, unlocks));
                 return credentials;
             }

@@ -24,7 +24,9 @@ public static class RequestCommentText
     /// <summary>The request's short id (see <see cref="Codes.RequestIds"/>).</summary>
     public static string IdOf(RequestDetails details) => Codes.RequestIds.For(
         details.RunId.ToString(CultureInfo.InvariantCulture), details.RunAttempt.ToString(CultureInfo.InvariantCulture),
-        details.Command.Name(), details.Environment, details.Unlocks?.WorkingDirectory ?? "");
+        // The two codes of one apply are two requests, and the first differs from a plan job's of the same run.
+        details.Command.Name() + (details.Unlocks?.Stage is { } stage and not Codes.CodeStage.Only ? "/" + stage : ""),
+        details.Environment, details.Unlocks?.WorkingDirectory ?? "");
 
     public const string MarkerPrefix = "<!-- tfmfa:request";
 
@@ -72,7 +74,7 @@ public static class RequestCommentText
             {Marker(details)}
             ### 🔒 MFA code needed: `terraform {details.Command.Name()}` in `{details.Environment}` (request `{IdOf(details)}`)
 
-            This [{details.RunNoun}]({details.RunUrl}) is waiting for a one-time code from {Device(details)}.
+            This [{details.RunNoun}]({details.RunUrl}) is waiting for a one-time code from {Device(details)}.{StageNote(details)}
             {Unlocks(details)}{PlanPlaceholder}{failure}
             Reply with a new comment whose first line is
 
@@ -93,8 +95,20 @@ public static class RequestCommentText
 
         `terraform {details.Command.Name()}` in `{details.Environment}` runs with MFA credentials ([{details.RunNoun}]({details.RunUrl})).
         Authenticated at {Time(at)}{(expires is { } e ? $"; the credentials expire at {Time(e)}" : "")}.{(device is null ? "" : $" The code came from the MFA device `{device}`.")}
-        {Unlocks(details)}{(details.Unlocks?.Plan is { } plan ? $"The code applies the plan with SHA-256 `{plan.Sha256}`: {plan.CountsLine}\n" : "")}
+        {Unlocks(details)}{(details.Unlocks?.Plan is { } plan ? $"The code applies the plan with SHA-256 `{plan.Sha256}`: {plan.CountsLine}\n" : "")}{(details.Unlocks?.Stage == Codes.CodeStage.PlanOfApply ? "The plan runs now; a new request will show it, and a second code applies exactly that plan.\n" : "")}
         """;
+
+    /// <summary>Under plans-and-applies an apply asks twice; each request says which code it wants.</summary>
+    private static string StageNote(RequestDetails details) => details.Unlocks?.Stage switch
+    {
+        Codes.CodeStage.PlanOfApply =>
+            $"\n\n**First of two codes for `terraform apply` in `{details.Environment}`** (plans-and-applies): this code runs the plan only. " +
+            "Once the plan has run, a new request shows it, and a second, newer code applies exactly that plan.",
+        Codes.CodeStage.ApplyOfPlan =>
+            "\n\n**Second of two codes** (plans-and-applies): the first code ran the plan below; this one applies exactly that plan. " +
+            "Use a newer code than the first: AWS accepts each code once.",
+        _ => "",
+    };
 
     private static string Device(RequestDetails details) =>
         details.Unlocks?.Device ?? $"the MFA device `{details.SerialNumber}`";
@@ -141,9 +155,10 @@ public static class RequestCommentText
     private static string WhoMayAnswer(ApproverPolicy approvers, string mentionPrefix)
     {
         var permission = approvers.MinPermission.ToString().ToLowerInvariant();
-        return approvers.Users.Count == 0
+        var who = approvers.Users.Select(u => mentionPrefix + u).Concat(approvers.AllowedTeams.Select(t => $"members of `{t}`")).ToList();
+        return who.Count == 0
             ? $"Anyone with **{permission}** permission or more may answer."
-            : $"{string.Join(", ", approvers.Users.Select(u => mentionPrefix + u))} may answer (with **{permission}** permission or more).";
+            : $"{string.Join(", ", who)} may answer (with **{permission}** permission or more).";
     }
 
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);

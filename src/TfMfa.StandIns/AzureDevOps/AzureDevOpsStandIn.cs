@@ -38,6 +38,7 @@ public sealed class AzureDevOpsStandIn : IAsyncDisposable
     private readonly Dictionary<(string Branch, string Path), string> _files = [];
     private readonly List<StoredApproval> _approvals = [];
     private readonly ConcurrentQueue<(int Status, TimeSpan RetryAfter)> _throttles = new();
+    private readonly Dictionary<string, List<AzureIdentity>> _teams = new(StringComparer.OrdinalIgnoreCase);
 
     private AzureDevOpsStandIn(WebApplication app, string token)
     {
@@ -62,6 +63,15 @@ public sealed class AzureDevOpsStandIn : IAsyncDisposable
 
     /// <summary>Whether the build identity may read the repository's ACLs; false answers 403.</summary>
     public bool BuildIdentityMayReadAcls { get; set; } = true;
+
+    /// <summary>Whether the build identity may read teams' members; false answers as the service does for a team it cannot see (404).</summary>
+    public bool BuildIdentityMayReadTeams { get; set; } = true;
+
+    /// <summary>A team of the project (by name) with these direct members (people or groups).</summary>
+    public void AddTeam(string name, params AzureIdentity[] members)
+    {
+        lock (_lock) _teams[name] = [.. members];
+    }
 
     /// <summary><c>http://127.0.0.1:PORT/contoso/</c>, as SYSTEM_COLLECTIONURI.</summary>
     public string CollectionUri { get; private set; } = "";
@@ -218,6 +228,7 @@ public sealed class AzureDevOpsStandIn : IAsyncDisposable
         {
             if (segments is [_, "_apis", "identities"]) return Identities(query["identityIds"].ToString());
             if (segments is [_, "_apis", "accesscontrollists", var ns]) return Acls(ns, query["token"].ToString(), query["descriptors"].ToString());
+            if (segments is [_, "_apis", "projects", var project, "teams", var team, "members"]) return TeamMembers(project, team, query);
 
             if (!segments[1].Equals(ProjectName, StringComparison.OrdinalIgnoreCase) && !segments[1].Equals(ProjectId, StringComparison.OrdinalIgnoreCase))
                 return NotFound($"TF200016: The following project does not exist: {segments[1]}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.", "ProjectDoesNotExistWithNameException");
@@ -352,6 +363,22 @@ public sealed class AzureDevOpsStandIn : IAsyncDisposable
             ["providerDisplayName"] = i.DisplayName, ["isActive"] = true, ["isContainer"] = i.IsContainer,
             ["properties"] = new JsonObject { ["Account"] = new JsonObject { ["$type"] = "System.String", ["$value"] = i.UniqueName } },
         })));
+    }
+
+    /// <summary>
+    /// Teams - Get Team Members With Extended Properties: direct members only, paged by <c>$top</c>
+    /// and <c>$skip</c> (the service's default page is 100). A team that does not exist and one the
+    /// caller may not see get the same 404, as on the service.
+    /// </summary>
+    private (int, object?) TeamMembers(string project, string team, IQueryCollection query)
+    {
+        if (!project.Equals(ProjectName, StringComparison.OrdinalIgnoreCase) && !project.Equals(ProjectId, StringComparison.OrdinalIgnoreCase))
+            return NotFound($"TF200016: The following project does not exist: {project}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.", "ProjectDoesNotExistWithNameException");
+        if (!BuildIdentityMayReadTeams || !_teams.TryGetValue(team, out var members))
+            return NotFound($"The team with id '{team}' does not exist, or you do not have permission to access it.", "TeamNotFoundException");
+        var top = int.TryParse(query["$top"], CultureInfo.InvariantCulture, out var t) && t > 0 ? t : 100;
+        var skip = int.TryParse(query["$skip"], CultureInfo.InvariantCulture, out var k) && k > 0 ? k : 0;
+        return (200, List(members.Skip(skip).Take(top).Select(m => (JsonNode)new JsonObject { ["isTeamAdmin"] = false, ["identity"] = IdentityJson(m) })));
     }
 
     private (int, object?) Acls(string ns, string token, string descriptors)

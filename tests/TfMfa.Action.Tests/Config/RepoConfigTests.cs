@@ -201,11 +201,20 @@ public sealed class ApprovalBindingConfigTests
     [Theory]
     [InlineData("devices:\n  alice: arn:aws:iam::123456789012:user/alice", ".github/tfmfa.yml:2:10: the device of alice must be an MFA device ARN like arn:aws:iam::123456789012:mfa/alice (got 'arn:aws:iam::123456789012:user/alice')")]
     [InlineData("devices: [alice]", ".github/tfmfa.yml:1:10: devices must be a mapping of people to MFA device ARNs, like 'alice: arn:aws:iam::123456789012:mfa/alice'")]
-    [InlineData("approvers:\n  teams: [platform]", ".github/tfmfa.yml:2:11: 'platform' is not a GitHub team: write it as organization/team-slug, like acme/platform")]
+    [InlineData("approvers:\n  teams: [platform]", ".github/tfmfa.yml:2:11: 'platform' is not a team: write a GitHub team as organization/team-slug, like acme/platform, or an Azure DevOps team as Project/Team, like infra/Platform Team")]
+    [InlineData("approvers:\n  teams: ['infra/Platform|Team']", ".github/tfmfa.yml:2:11: 'infra/Platform|Team' is not a team: write a GitHub team as organization/team-slug, like acme/platform, or an Azure DevOps team as Project/Team, like infra/Platform Team")]
+    [InlineData("approvers:\n  teams: ['infra/a/b']", ".github/tfmfa.yml:2:11: 'infra/a/b' is not a team: write a GitHub team as organization/team-slug, like acme/platform, or an Azure DevOps team as Project/Team, like infra/Platform Team")]
     [InlineData("approvers:\n  allow-author: maybe", ".github/tfmfa.yml:2:17: allow-author must be true or false (got 'maybe')")]
     [InlineData("environments:\n  prod:\n    plan-role-to-assume: reader", ".github/tfmfa.yml:3:26: plan-role-to-assume must be an IAM role ARN like arn:aws:iam::123456789012:role/terraform-plan (got 'reader')")]
     public void A_bad_binding_setting_names_its_place(string yaml, string expected) =>
         Assert.Equal(expected, Assert.Single(Fails(yaml).Problems));
+
+    [Theory]
+    [InlineData("acme/platform")]
+    [InlineData("infra/Platform Team")]
+    [InlineData("Contoso Infra/Ops (EU)")]
+    public void Approvers_teams_take_github_and_azure_devops_teams(string team) =>
+        Assert.Equal([team], PolicyBuilder.Build(RepoConfigReader.Read($"approvers:\n  teams: ['{team}']\n", ".github/tfmfa.yml"), new Dictionary<string, LocatedValue>()).Approvers.AllowedTeams);
 
     [Fact]
     public void More_devices_than_IAM_allows_one_user_are_refused()

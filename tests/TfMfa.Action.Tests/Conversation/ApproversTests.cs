@@ -85,4 +85,23 @@ public sealed class ApproversTests
         Assert.Equal("has read permission, below approvers.min-permission (write)", second.Reason);
         Assert.Single(github.Asked);
     }
+
+    [Fact]
+    public async Task A_team_read_that_failed_is_no_verdict_and_is_asked_again()
+    {
+        var reads = 0;
+        Task<bool> InTeam(string team, ConversationAuthor author, CancellationToken cancellationToken) =>
+            ++reads == 1 ? Task.FromException<bool>(new ConversationException("GitHub answered 502", System.Net.HttpStatusCode.BadGateway, true, null))
+            : Task.FromResult(author.Key == "writer-wil");
+        var approvers = new Approvers(new ApproverPolicy(RepoPermission.Write, [], Teams: ["acme/platform"]), new Permissions(Roles).LookUp, isTeamMember: InTeam);
+
+        await Assert.ThrowsAsync<ConversationException>(() => approvers.CheckAsync(Person("writer-wil"), TestContext.Current.CancellationToken));
+        var again = await approvers.CheckAsync(Person("writer-wil"), TestContext.Current.CancellationToken);
+        var other = await approvers.CheckAsync(Person("admin-ann"), TestContext.Current.CancellationToken);
+
+        Assert.True(again.Allowed);
+        Assert.False(other.Allowed);
+        Assert.Equal("not on approvers.users nor in acme/platform (approvers.teams in the default branch's config)", other.Reason);
+        Assert.Equal(3, reads);
+    }
 }

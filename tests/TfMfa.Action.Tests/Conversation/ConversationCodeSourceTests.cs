@@ -367,4 +367,39 @@ public sealed class ConversationCodeSourceTests : IDisposable
         Assert.Equal("123456", (await waiting).Code.Digits);
         Assert.Contains("stays visible until it expires", Log);
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_run_that_needs_a_second_code_asks_anew_and_never_offers_the_approvals_code_twice()
+    {
+        var approvalReads = 0;
+        MfaCode.TryParse("111111", out var approved);
+        var codes = new ApprovalThenCommentCodes(
+            (_, _) => { approvalReads++; return Task.FromResult<SuppliedCode?>(new SuppliedCode(approved!, "alice")); },
+            Source(), _ => Task.FromResult<string?>(null), allowForkPrs: false, ".github/tfmfa.yml", name => "~" + name);
+
+        // The first code (the plan of an apply under plans-and-applies) is the approval's.
+        var first = await codes.NextCodeAsync(Request(), Ct);
+        Assert.Equal("111111", first.Code.Digits);
+        await codes.AuthenticatedAsync(first, null, Ct);
+        Assert.Null(_conversation.Request); // nobody was asked on the conversation
+
+        // The second is asked for on the conversation: a new request, and the approval is not read again.
+        var waiting = codes.NextCodeAsync(Request() with { Command = TerraformCommand.Apply }, Ct);
+        await PolledAsync(1, waiting);
+        var second = _conversation.Request!;
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        _conversation.Write("alice", "/mfa 222222");
+        await NextPollAsync(waiting);
+        Assert.Equal("222222", (await waiting).Code.Digits);
+        Assert.Equal(1, approvalReads);
+
+        // After the second code is taken, a third request would be new again (one request per code).
+        await codes.AuthenticatedAsync(new SuppliedCode(approved!, "alice"), null, Ct);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var third = codes.NextCodeAsync(Request(), stop.Token);
+        await PolledAsync(3, third);
+        Assert.NotEqual(second.Id, _conversation.Request!.Id);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => third);
+    }
 }

@@ -128,9 +128,11 @@ public sealed class AzureScenario : IAsyncDisposable
     /// A person watching the pull request: once a (new) request is there, they post each text as a
     /// new thread, each later one after the request shows the previous code was refused.
     /// </summary>
-    public void PersonAnswers(string uniqueName, params Func<string>[] comments)
+    public void PersonAnswers(string uniqueName, params Func<string>[] comments) => PersonAnswersRequest(RequestThreads().Count, uniqueName, comments);
+
+    /// <summary>As <see cref="PersonAnswers(string, Func{string}[])"/>, for the request thread with this index (0: the first TfMfa opens), such as an apply's second.</summary>
+    public void PersonAnswersRequest(int answered, string uniqueName, params Func<string>[] comments)
     {
-        var answered = RequestThreads().Count;
         _people.Add(Task.Run(async () =>
         {
             using var patience = new CancellationTokenSource(RunTimeout);

@@ -57,16 +57,22 @@ public sealed class AzureTaskTests
         scenario.Variables["SYSTEM_ACCESSTOKEN"] = scenario.Azure.Token;
         scenario.Variables["SECRET_DB_PASSWORD"] = "db-password-value-123";
         scenario.Variables["ENDPOINT_URL_SYSTEMVSSCONNECTION"] = scenario.Azure.CollectionUri;
+        // plans-and-applies: the approval's code runs the plan; the thread that shows the plan takes a newer code.
+        var applyCode = "";
+        scenario.PersonAnswers("alice@contoso.com", () => { scenario.NextCodeWindow(); return $"/mfa {applyCode = scenario.CurrentCode()}"; });
 
         var run = await scenario.RunAsync();
 
         Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
         Assert.Contains("Using the code in alice@contoso.com's approval of environment 'production'", run.StandardOutput);
         Assert.Contains("Authenticated with MFA by alice@contoso.com", run.StandardOutput);
-        Assert.Equal(code, Assert.Single(scenario.CodesSentToSts).TokenCode);
-        Assert.Empty(scenario.RequestThreads()); // nobody was asked on the pull request
+        Assert.Equal([code, applyCode], scenario.CodesSentToSts.Select(r => r.TokenCode));
+        // Only the second code was asked for on the pull request, in a thread showing the plan it applies.
+        var asked = Assert.Single(scenario.RequestThreads()).Comments[0].History[0];
+        Assert.Contains("**Second of two codes**", asked);
+        Assert.Contains("- `terraform_data.whoami`: create", asked);
         var seen = TfMfa.StandIns.Terraform.SampleModule.ReadSeenEnvironment(scenario.ModuleDirectory);
-        Assert.Equal(Assert.Single(scenario.Aws.IssuedSessions).AccessKeyId, seen["AWS_ACCESS_KEY_ID"]);
+        Assert.Equal(scenario.Aws.IssuedSessions[^1].AccessKeyId, seen["AWS_ACCESS_KEY_ID"]);
         Assert.Empty(scenario.DeniedVariablesTerraformSaw());
     }
 
@@ -79,12 +85,15 @@ public sealed class AzureTaskTests
         scenario.Azure.AddApproval("deploy", AzureScenario.BuildId, "alice@contoso.com", $"/mfa {stale}");
         var fresh = "";
         scenario.PersonAnswers("alice@contoso.com", () => $"/mfa {fresh = scenario.CurrentCode()}");
+        // The apply's second code, on the thread that shows the plan: the refused approval is never tried again.
+        var applyCode = "";
+        scenario.PersonAnswersRequest(1, "alice@contoso.com", () => { scenario.NextCodeWindow(); return $"/mfa {applyCode = scenario.CurrentCode()}"; });
 
         var run = await scenario.RunAsync();
 
         Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
-        Assert.Equal([stale, fresh], scenario.CodesSentToSts.Select(r => r.TokenCode));
-        var request = scenario.Request()!;
+        Assert.Equal([stale, fresh, applyCode], scenario.CodesSentToSts.Select(r => r.TokenCode));
+        var request = scenario.RequestThreads()[0].Comments[0];
         Assert.Contains(request.History, h => h.Contains("environment approval was not accepted (it may have expired while the job was queued)", StringComparison.Ordinal));
         Assert.Contains("Authenticated with MFA by alice@contoso.com", request.Content);
         Assert.Contains("pullrequestquery", string.Join("\n", scenario.Azure.Requests.Select(r => r.PathAndQuery)));
@@ -162,6 +171,53 @@ public sealed class AzureTaskTests
         Assert.Contains("accesscontrollists/2e9eb7ed-3c0a-47d4-87c1-0ffdd275fd87", string.Join("\n", scenario.Azure.Requests.Select(r => r.PathAndQuery)));
     }
 
+    [Fact(Timeout = Timeout)]
+    public async Task Approvers_teams_admit_the_members_of_an_azure_devops_team_and_no_one_else()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        var erin = scenario.Azure.AddIdentity("erin@contoso.com", "Erin"); // Contribute, but in no team
+        var platform = scenario.Azure.AddIdentity("[infra]\\Platform Admins", "Platform Admins", isContainer: true);
+        scenario.Azure.AddTeam("Platform Team", scenario.Alice, platform);
+        scenario.WriteConfig(AzureScenario.Config + "approvers:\n  teams: ['infra/Platform Team']\n");
+        var erins = scenario.CurrentCode();
+        scenario.PersonAnswers("erin@contoso.com", $"/mfa {erins}");
+        var alices = "";
+        scenario.PersonAnswers("alice@contoso.com", () =>
+        {
+            while (!scenario.Azure.Threads(AzureScenario.PullRequest).Any(t => t.Comments[0].Author.Id == erin.Id && t.Comments[0].IsDeleted))
+                Thread.Sleep(25);
+            scenario.NextCodeWindow();
+            return $"/mfa {alices = scenario.CurrentCode()}";
+        });
+
+        var run = await scenario.RunAsync();
+
+        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
+        Assert.Contains("Ignored a /mfa comment by erin@contoso.com: not on approvers.users nor in infra/Platform Team (approvers.teams in the default branch's config)", run.StandardOutput);
+        Assert.Equal([alices], scenario.CodesSentToSts.Select(r => r.TokenCode));
+        Assert.Contains("members of `infra/Platform Team` may answer", scenario.RequestThreads()[0].Comments[0].History[0]);
+        // The team was read once for both people, through its documented route.
+        Assert.Single(scenario.Azure.Requests, r => r.PathAndQuery.Contains("/_apis/projects/infra/teams/Platform%20Team/members?", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Approvers_teams_the_build_identity_cannot_read_fail_closed_saying_what_to_check()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        scenario.Azure.AddTeam("Platform Team", scenario.Alice);
+        scenario.Azure.BuildIdentityMayReadTeams = false;
+        scenario.WriteConfig(AzureScenario.Config + "approvers:\n  teams: ['infra/Platform Team']\n");
+        scenario.PersonAnswers("alice@contoso.com", $"/mfa {scenario.CurrentCode()}");
+
+        var run = await scenario.RunAsync();
+
+        Assert.Contains("##vso[task.complete result=Failed;]", run.StandardOutput);
+        Assert.Contains("approvers.teams names 'infra/Platform Team', and Azure DevOps does not let the build identity read its members (", run.StandardOutput);
+        Assert.Contains("does not exist, or you do not have permission to access it", run.StandardOutput);
+        Assert.Contains("View project-level information", run.StandardOutput);
+        Assert.Empty(scenario.CodesSentToSts);
+    }
+
     [Theory(Timeout = Timeout)]
     [InlineData("True")]
     [InlineData("")] // a pull request build that does not say: counts as a fork
@@ -234,12 +290,15 @@ public sealed class AzureTaskTests
         var wrong = scenario.WrongCode();
         var right = "";
         scenario.PersonAnswers("alice@contoso.com", () => $"/mfa {wrong}", () => $"/mfa {right = scenario.CurrentCode()}");
+        var applyCode = ""; // plans-and-applies: the apply's second code, on the thread that shows the plan
+        scenario.PersonAnswersRequest(1, "alice@contoso.com", () => { scenario.NextCodeWindow(); return $"/mfa {applyCode = scenario.CurrentCode()}"; });
         scenario.Variables["TF_LOG"] = "DEBUG"; // terraform's debug log prints its credentials' use
 
         var run = await scenario.RunAsync();
 
         Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
-        var secrets = new List<(string What, string Value)> { ("long-term secret key", scenario.User.SecretAccessKey), ("job token", scenario.Azure.Token), ("MFA code", right), ("wrong MFA code", wrong) };
+        Assert.Equal([wrong, right, applyCode], scenario.CodesSentToSts.Select(r => r.TokenCode));
+        var secrets = new List<(string What, string Value)> { ("long-term secret key", scenario.User.SecretAccessKey), ("job token", scenario.Azure.Token), ("MFA code", right), ("wrong MFA code", wrong), ("apply's MFA code", applyCode) };
         foreach (var session in scenario.Aws.IssuedSessions)
             secrets.AddRange([("session access key id", session.AccessKeyId), ("session secret key", session.SecretAccessKey), ("session token", session.SessionToken)]);
         var places = run.AllOutput.Split('\n').Where(l => !l.StartsWith("##vso[task.setsecret]", StringComparison.Ordinal)).Select(l => ("output", l))

@@ -56,21 +56,26 @@ public sealed class ContainerTests
         var (scenario, action) = await StartAsync();
         await using var _ = scenario;
         scenario.Inputs["command"] = "apply";
+        // plans-and-applies: the approval's code runs the plan; the request that shows the plan takes a newer code.
         var code = scenario.CurrentCode();
         scenario.GitHub.AddApproval(GateScenario.RunId, "alice", $"/mfa {code}", "production");
+        scenario.NextCodeWindow(); // STS still takes the approval's code from the window before
+        var applyCode = scenario.CurrentCode();
+        scenario.PersonAnswers("alice", $"/mfa {applyCode}");
 
         var run = await action.RunAsync(RunTimeout);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("Using the code in @alice's approval of environment 'production'.", run.StandardOutput);
         Assert.Contains("Apply complete! Resources: 1 added", run.StandardOutput);
-        var session = Assert.Single(scenario.Aws.IssuedSessions);
+        Assert.Equal([code, applyCode], scenario.CodesSentToSts.Select(c => c.TokenCode));
+        var session = scenario.Aws.IssuedSessions[^1];
         Assert.Contains(scenario.S3Requests, r => r.Operation == "PutObject" && r.AccessKeyId == session.AccessKeyId);
-        // The local-exec ran under /bin/sh in the image and saw the session, nothing else.
+        // The local-exec ran under /bin/sh in the image and saw the apply's session, nothing else.
         var seen = TfMfa.StandIns.Terraform.SampleModule.ReadSeenEnvironment(scenario.ModuleDirectory);
         Assert.Equal(session.AccessKeyId, seen["AWS_ACCESS_KEY_ID"]);
         Assert.False(seen.ContainsKey("AWS_MFA_SERIAL_NUMBER"));
-        SecretScan.AssertNoSecrets(scenario, [run], code);
+        SecretScan.AssertNoSecrets(scenario, [run], code, applyCode);
         AssertNoRunnerToken(run);
     }
 

@@ -158,6 +158,29 @@ public sealed class GateScenario : IAsyncDisposable
         }));
     }
 
+    /// <summary>
+    /// An apply under plans-and-applies asks twice: <paramref name="login"/> answers the first request
+    /// with the code <paramref name="device"/> shows now and, once the second request (the one showing
+    /// the plan) is up, moves to the next 30-second window and answers with that code. Returns both codes.
+    /// </summary>
+    public (string PlanCode, string ApplyCode) PersonAnswersBothCodes(string login, VirtualMfaDevice? device = null)
+    {
+        device ??= Device;
+        var first = device.CodeAt(Clock.GetUtcNow());
+        var second = device.CodeAt(Clock.GetUtcNow() + TimeSpan.FromSeconds(30));
+        var answered = RequestComments().Count;
+        _people.Add(Task.Run(async () =>
+        {
+            using var patience = new CancellationTokenSource(RunTimeout);
+            await WaitUntilAsync(() => RequestComments().Count > answered, patience.Token);
+            GitHub.PostComment(PullRequest, login, $"/mfa {first}");
+            await WaitUntilAsync(() => RequestComments().Count > answered + 1, patience.Token);
+            NextCodeWindow();
+            GitHub.PostComment(PullRequest, login, $"/mfa {second}");
+        }));
+        return (first, second);
+    }
+
     public IReadOnlyList<StoredComment> RequestComments() =>
         [.. GitHub.CommentsOn(PullRequest).Where(c => c.User.IsBot && c.History[0].Contains("<!-- tfmfa:request", StringComparison.Ordinal))];
 
