@@ -107,6 +107,8 @@ public sealed class DemoScript(DemoWorld world, bool interactive)
             Screen.Say($"@alice approves the deployment to production with the comment: {comment}");
         }
         world.GitHub.AddApproval(DemoWorld.RunId, "alice", comment, "production");
+        // At the keyboard, the next code you are shown is a newer one (STS still takes the approval's, one window back).
+        if (interactive) world.NextCodeWindow();
 
         var environment = world.RunnerEnvironment("apply", "push", new JsonObject { ["ref"] = "refs/heads/main", ["after"] = DemoWorld.HeadSha });
         await using var conversation = new ConversationView(world.GitHub);

@@ -128,6 +128,7 @@ public sealed class RequestBindingTests
         var planFile = applyLine[(applyLine.IndexOf("-input=false ", StringComparison.Ordinal) + 13)..].Trim();
         Assert.EndsWith(".tfplan", planFile);
         Assert.False(File.Exists(planFile));
+        Assert.False(Directory.Exists(Path.GetDirectoryName(planFile))); // its private directory too
     }
 
     [Fact(Timeout = Timeout)]
@@ -144,6 +145,26 @@ public sealed class RequestBindingTests
         Assert.Empty(scenario.CodesSentToSts);
         Assert.DoesNotContain("terraform apply", run.StandardOutput);
         Assert.Equal("true", scenario.Outputs()["mfa-required"]);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Under_plans_and_applies_an_empty_plan_takes_its_first_code_and_asks_for_no_second()
+    {
+        await using var scenario = await GateScenario.StartProductionAsync();
+        scenario.Inputs["command"] = "apply";
+        Module(scenario, "");
+        var code = scenario.CurrentCode();
+        scenario.PersonAnswers("alice", $"/mfa {code}");
+
+        var run = await scenario.RunAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("The plan has no changes: nothing to apply, so no second code is needed and nothing was applied.", run.StandardOutput);
+        var request = Assert.Single(scenario.RequestComments());
+        Assert.Contains("**First of two codes for `terraform apply` in `production`**", request.History[0]);
+        Assert.Equal([code], scenario.CodesSentToSts.Select(c => c.TokenCode));
+        Assert.DoesNotContain("terraform apply", run.StandardOutput);
+        Assert.Contains("no second code was asked for", scenario.Summary());
     }
 
     [Fact(Timeout = Timeout)]

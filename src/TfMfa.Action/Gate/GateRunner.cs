@@ -130,7 +130,9 @@ public sealed class GateRunner(GateServices services)
     /// </summary>
     private async Task<int> ApplyWhatWasApprovedAsync(ActionInputs inputs, GatePolicy policy, AwsSettings aws, ResolvedTool tool, RunOutputs outputs, CancellationToken cancellationToken)
     {
-        var planFile = Path.Combine(Path.GetTempPath(), $"tfmfa-{Guid.NewGuid():N}.tfplan");
+        // A directory only this user can enter (mkdtemp's 0700): the plan holds every value unredacted.
+        var planDirectory = Directory.CreateTempSubdirectory("tfmfa-");
+        var planFile = Path.Combine(planDirectory.FullName, "approved.tfplan");
         try
         {
             AwsCredentials? planCredentials;
@@ -177,8 +179,7 @@ public sealed class GateRunner(GateServices services)
         }
         finally
         {
-            // A saved plan holds every value unredacted.
-            try { File.Delete(planFile); } catch (IOException) { }
+            try { planDirectory.Delete(recursive: true); } catch (IOException) { }
         }
     }
 
