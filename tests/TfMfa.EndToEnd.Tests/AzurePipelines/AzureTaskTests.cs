@@ -172,6 +172,53 @@ public sealed class AzureTaskTests
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task Each_persons_code_goes_to_sts_with_the_device_their_unique_name_maps_to()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        var alices = scenario.Aws.AddVirtualMfaDevice(scenario.User, "alice");
+        var bobs = scenario.Aws.AddVirtualMfaDevice(scenario.User, "bob");
+        scenario.Azure.AddIdentity("bob@contoso.com", "Bob");
+        scenario.WriteConfig(AzureScenario.Config + $"devices:\n  alice@contoso.com: {alices.SerialNumber}\n  bob@contoso.com: {bobs.SerialNumber}\n");
+        scenario.Variables["AWS_MFA_SERIAL_NUMBER"] = ""; // no shared device
+        var fromAlicesPhone = "";
+        var bobsOwn = "";
+        scenario.PersonAnswers("bob@contoso.com",
+            () => $"/mfa {fromAlicesPhone = alices.CodeAt(scenario.Clock.GetUtcNow())}",
+            () => $"/mfa {bobsOwn = bobs.CodeAt(scenario.Clock.GetUtcNow())}");
+
+        var run = await scenario.RunAsync();
+
+        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
+        Assert.Equal([(fromAlicesPhone, bobs.SerialNumber), (bobsOwn, bobs.SerialNumber)], scenario.CodesSentToSts.Select(c => (c.TokenCode, c.SerialNumber)));
+        Assert.NotNull(scenario.CodesSentToSts[0].ErrorCode); // alice's authenticator's code is no code for bob's device
+        Assert.Contains($"##vso[task.setvariable variable=mfaDevice;isoutput=true;]{bobs.SerialNumber}", run.StandardOutput);
+        Assert.Contains($"The code came from the MFA device `{bobs.SerialNumber}`.", scenario.Request()!.Content);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task With_allow_author_false_the_pull_requests_creator_cannot_supply_its_code()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        scenario.WriteConfig(AzureScenario.Config + "approvers:\n  allow-author: false\n");
+        var danas = scenario.CurrentCode();
+        scenario.PersonAnswers("dana@contoso.com", $"/mfa {danas}");
+        var alices = "";
+        scenario.PersonAnswers("alice@contoso.com", () =>
+        {
+            while (!scenario.Azure.Threads(AzureScenario.PullRequest).Any(t => t.Comments[0].Author.UniqueName == "dana@contoso.com" && t.Comments[0].IsDeleted))
+                Thread.Sleep(25);
+            scenario.NextCodeWindow();
+            return $"/mfa {alices = scenario.CurrentCode()}";
+        });
+
+        var run = await scenario.RunAsync();
+
+        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
+        Assert.Contains("Ignored a /mfa comment by dana@contoso.com: wrote this pull request, and approvers.allow-author is false: another person must supply the code", run.StandardOutput);
+        Assert.Equal([alices], scenario.CodesSentToSts.Select(r => r.TokenCode));
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task Approvers_teams_admit_the_members_of_an_azure_devops_team_and_no_one_else()
     {
         await using var scenario = await AzureScenario.StartAsync();
