@@ -147,6 +147,23 @@ public sealed class AzureScenario : IAsyncDisposable
         }));
     }
 
+    /// <summary>
+    /// Once <paramref name="refused"/>'s code comment has been dealt with (deleted), <paramref name="uniqueName"/>
+    /// answers with the next window's code. Returns a reader for that code.
+    /// </summary>
+    public Func<string> PersonAnswersOnceRemoved(string uniqueName, string refused)
+    {
+        var code = "";
+        PersonAnswers(uniqueName, () =>
+        {
+            while (!Azure.Threads(PullRequest).Any(t => t.Comments[0].Author.UniqueName == refused && t.Comments[0].IsDeleted))
+                Thread.Sleep(25);
+            NextCodeWindow();
+            return $"/mfa {code = CurrentCode()}";
+        });
+        return () => code;
+    }
+
     public void PersonAnswers(string uniqueName, params string[] comments) =>
         PersonAnswers(uniqueName, [.. comments.Select(c => (Func<string>)(() => c))]);
 

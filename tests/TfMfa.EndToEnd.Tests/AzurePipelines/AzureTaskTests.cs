@@ -153,21 +153,13 @@ public sealed class AzureTaskTests
         scenario.Azure.AddIdentity("rob@contoso.com", "Rob", allow: 2); // Read only
         var robs = scenario.CurrentCode();
         scenario.PersonAnswers("rob@contoso.com", $"/mfa {robs}");
-        var alices = "";
-        scenario.PersonAnswers("alice@contoso.com", () =>
-        {
-            // After rob's comment has been dealt with.
-            while (!scenario.Azure.Threads(AzureScenario.PullRequest).Any(t => t.Comments[0].Author.UniqueName == "rob@contoso.com" && t.Comments[0].IsDeleted))
-                Thread.Sleep(25);
-            scenario.NextCodeWindow();
-            return $"/mfa {alices = scenario.CurrentCode()}";
-        });
+        var alices = scenario.PersonAnswersOnceRemoved("alice@contoso.com", "rob@contoso.com");
 
         var run = await scenario.RunAsync();
 
         Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
         Assert.Contains("Ignored a /mfa comment by rob@contoso.com: has read permission, below approvers.min-permission (write)", run.StandardOutput);
-        Assert.Equal([alices], scenario.CodesSentToSts.Select(r => r.TokenCode));
+        Assert.Equal([alices()], scenario.CodesSentToSts.Select(r => r.TokenCode));
         Assert.Contains("accesscontrollists/2e9eb7ed-3c0a-47d4-87c1-0ffdd275fd87", string.Join("\n", scenario.Azure.Requests.Select(r => r.PathAndQuery)));
     }
 
@@ -202,46 +194,32 @@ public sealed class AzureTaskTests
         scenario.WriteConfig(AzureScenario.Config + "approvers:\n  allow-author: false\n");
         var danas = scenario.CurrentCode();
         scenario.PersonAnswers("dana@contoso.com", $"/mfa {danas}");
-        var alices = "";
-        scenario.PersonAnswers("alice@contoso.com", () =>
-        {
-            while (!scenario.Azure.Threads(AzureScenario.PullRequest).Any(t => t.Comments[0].Author.UniqueName == "dana@contoso.com" && t.Comments[0].IsDeleted))
-                Thread.Sleep(25);
-            scenario.NextCodeWindow();
-            return $"/mfa {alices = scenario.CurrentCode()}";
-        });
+        var alices = scenario.PersonAnswersOnceRemoved("alice@contoso.com", "dana@contoso.com");
 
         var run = await scenario.RunAsync();
 
         Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
         Assert.Contains("Ignored a /mfa comment by dana@contoso.com: wrote this pull request, and approvers.allow-author is false: another person must supply the code", run.StandardOutput);
-        Assert.Equal([alices], scenario.CodesSentToSts.Select(r => r.TokenCode));
+        Assert.Equal([alices()], scenario.CodesSentToSts.Select(r => r.TokenCode));
     }
 
     [Fact(Timeout = Timeout)]
     public async Task Approvers_teams_admit_the_members_of_an_azure_devops_team_and_no_one_else()
     {
         await using var scenario = await AzureScenario.StartAsync();
-        var erin = scenario.Azure.AddIdentity("erin@contoso.com", "Erin"); // Contribute, but in no team
+        scenario.Azure.AddIdentity("erin@contoso.com", "Erin"); // Contribute, but in no team
         var platform = scenario.Azure.AddIdentity("[infra]\\Platform Admins", "Platform Admins", isContainer: true);
         scenario.Azure.AddTeam("Platform Team", scenario.Alice, platform);
         scenario.WriteConfig(AzureScenario.Config + "approvers:\n  teams: ['infra/Platform Team']\n");
         var erins = scenario.CurrentCode();
         scenario.PersonAnswers("erin@contoso.com", $"/mfa {erins}");
-        var alices = "";
-        scenario.PersonAnswers("alice@contoso.com", () =>
-        {
-            while (!scenario.Azure.Threads(AzureScenario.PullRequest).Any(t => t.Comments[0].Author.Id == erin.Id && t.Comments[0].IsDeleted))
-                Thread.Sleep(25);
-            scenario.NextCodeWindow();
-            return $"/mfa {alices = scenario.CurrentCode()}";
-        });
+        var alices = scenario.PersonAnswersOnceRemoved("alice@contoso.com", "erin@contoso.com");
 
         var run = await scenario.RunAsync();
 
         Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
         Assert.Contains("Ignored a /mfa comment by erin@contoso.com: not on approvers.users nor in infra/Platform Team (approvers.teams in the default branch's config)", run.StandardOutput);
-        Assert.Equal([alices], scenario.CodesSentToSts.Select(r => r.TokenCode));
+        Assert.Equal([alices()], scenario.CodesSentToSts.Select(r => r.TokenCode));
         Assert.Contains("members of `infra/Platform Team` may answer", scenario.RequestThreads()[0].Comments[0].History[0]);
         // The team was read once for both people, through its documented route.
         Assert.Single(scenario.Azure.Requests, r => r.PathAndQuery.Contains("/_apis/projects/infra/teams/Platform%20Team/members?", StringComparison.Ordinal));
