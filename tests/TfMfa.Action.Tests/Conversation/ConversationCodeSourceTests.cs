@@ -402,4 +402,27 @@ public sealed class ConversationCodeSourceTests : IDisposable
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => third);
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_runs_own_earlier_request_never_counts_as_another_open_one_even_if_its_final_edit_failed()
+    {
+        var source = Source();
+        var first = await StartAsync(source);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        _conversation.Write("alice", "/mfa 111111");
+        await NextPollAsync(first);
+        var taken = await first;
+        await source.AuthenticatedAsync(taken, null, Ct);
+        // The first request's edit to 'authenticated' did not land: it still reads as waiting.
+        _conversation.OtherRequests.Add(RequestCommentText.IdOf(new RequestDetails(TerraformCommand.Plan, "production", "", "", 7, 1, new ApproverPolicy(RepoPermission.Write, []), default)));
+
+        var polls = _conversation.Polls.Count;
+        var second = source.NextCodeAsync(Request() with { Command = TerraformCommand.Apply }, null, 3, Ct);
+        await PolledAsync(polls + 1, second);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        _conversation.Write("alice", "/mfa 222222");
+        await NextPollAsync(second);
+
+        Assert.Equal("222222", (await second).Code.Digits);
+    }
 }
