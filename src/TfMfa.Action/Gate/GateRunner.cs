@@ -319,8 +319,13 @@ public sealed class GateRunner(GateServices services)
         : sharedSerial is null ? "your own MFA device (the one devices: in the default branch's config names for you)"
         : $"your own MFA device (devices: in the default branch's config), or the shared device `{sharedSerial}` if you have none";
 
-    /// <summary>The version that will run, for the request: <c>terraform version -json</c>, best effort.</summary>
-    private async Task<string> TerraformVersionAsync(ActionInputs inputs, ResolvedTool tool, CancellationToken cancellationToken)
+    private string? _terraformVersion;
+
+    /// <summary>The version that will run, for the request: <c>terraform version -json</c>, best effort, once a run (an apply may ask twice).</summary>
+    private async Task<string> TerraformVersionAsync(ActionInputs inputs, ResolvedTool tool, CancellationToken cancellationToken) =>
+        _terraformVersion ??= await ReadTerraformVersionAsync(inputs, tool, cancellationToken);
+
+    private async Task<string> ReadTerraformVersionAsync(ActionInputs inputs, ResolvedTool tool, CancellationToken cancellationToken)
     {
         var output = new System.Text.StringBuilder();
         try
