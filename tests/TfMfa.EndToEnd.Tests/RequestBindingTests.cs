@@ -168,6 +168,32 @@ public sealed class RequestBindingTests
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task Under_plans_and_applies_no_second_code_in_time_applies_nothing_and_names_no_one()
+    {
+        await using var scenario = await GateScenario.StartProductionAsync();
+        scenario.Inputs["command"] = "apply";
+        scenario.Inputs["timeout"] = "5s";
+        var code = scenario.CurrentCode();
+        scenario.PersonAnswers("alice", $"/mfa {code}"); // the plan's code only
+
+        var run = await scenario.RunAsync();
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("No MFA code arrived within 5s (the timeout).", run.StandardOutput);
+        Assert.Contains("Plan: 1 to add, 0 to change, 0 to destroy.", run.StandardOutput);
+        Assert.DoesNotContain("::group::terraform apply", run.StandardOutput);
+        Assert.DoesNotContain("gate/terraform.tfstate", scenario.Bucket.Keys);
+        var requests = scenario.RequestComments();
+        Assert.Equal(2, requests.Count);
+        Assert.Contains("### 🔓 Authenticated with MFA by @alice", requests[0].Body);
+        Assert.Contains("### ⌛ No MFA code arrived in time: `terraform apply` in `production` did not run", requests[1].Body);
+        // The outputs name the code that applies: none came, so no one.
+        var outputs = scenario.Outputs();
+        Assert.Equal(("", "", ""), (outputs["authenticated-by"], outputs["mfa-device"], outputs["session-expiration"]));
+        Assert.Matches("^[0-9a-f]{64}$", outputs["plan-sha256"]);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task A_value_marked_sensitive_never_reaches_the_request()
     {
         await using var scenario = await AppliesOnlyApplyAsync();

@@ -168,6 +168,7 @@ public sealed class GateRunner(GateServices services)
                 return 0;
             }
 
+            if (codes is not null) outputs.ForgetAuthentication(); // the outputs name the code that applies, or none if it never comes
             var credentials = await AuthenticateAsync(inputs, policy, aws, tool, outputs, cancellationToken, plan,
                 stage: codes is null ? CodeStage.Only : CodeStage.ApplyOfPlan, codes: codes);
             // The file applied is the file shown: nothing may have swapped it while the code was awaited.
@@ -474,6 +475,13 @@ public sealed class GateRunner(GateServices services)
         public DateTimeOffset? SessionExpiration { get; set; }
         public string MfaDevice { get; set; } = "";
         public string PlanSha256 { get; set; } = "";
+
+        public void ForgetAuthentication()
+        {
+            AuthenticatedBy = "";
+            SessionExpiration = null;
+            MfaDevice = "";
+        }
 
         public void WriteTo(IRunLog log)
         {
