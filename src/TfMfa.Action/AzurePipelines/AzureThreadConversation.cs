@@ -111,12 +111,12 @@ public sealed class AzureThreadConversation(AzureReposApi api, Func<Cancellation
         api.PermissionAsync(author.Key, cancellationToken);
 
     /// <summary>Active threads the task's own identity opened whose request still waits.</summary>
-    public async Task<IReadOnlyList<string>> OtherOpenRequestsAsync(ConversationComment request, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> OtherOpenRequestsAsync(IReadOnlyCollection<ConversationComment> ours, CancellationToken cancellationToken)
     {
         var self = await SelfAsync(cancellationToken);
-        var (ours, _) = Address(request);
+        var ourThreads = ours.Select(o => Address(o).Thread).ToHashSet();
         return [.. (await api.ThreadsAsync(_pullRequest, cancellationToken))
-            .Where(t => t.Id != ours && t.IsDeleted != true && !string.Equals(t.Status, "closed", StringComparison.OrdinalIgnoreCase)
+            .Where(t => !ourThreads.Contains(t.Id) && t.IsDeleted != true && !string.Equals(t.Status, "closed", StringComparison.OrdinalIgnoreCase)
                         && t.Comments is [var first, ..] && string.Equals(first.Author?.Id, self, StringComparison.OrdinalIgnoreCase)
                         && RunLog.RequestCommentText.IsWaiting(first.Content ?? ""))
             .Select(t => RunLog.RequestCommentText.IdInMarker(t.Comments![0].Content!) ?? "?")];

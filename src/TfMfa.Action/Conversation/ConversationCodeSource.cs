@@ -20,8 +20,8 @@ public sealed class ConversationCodeSource(
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
     private readonly HashSet<string> _seen = [];
-    /// <summary>Ids of the requests this run posted: an earlier one is concluded, even if its final edit did not land.</summary>
-    private readonly HashSet<string> _ourRequests = [];
+    /// <summary>The requests this run posted: an earlier one is concluded, even if its final edit did not land.</summary>
+    private readonly List<ConversationComment> _ourRequests = [];
     private ConversationComment? _request;
     private RequestDetails? _details;
     private bool _finished;
@@ -40,7 +40,7 @@ public sealed class ConversationCodeSource(
         {
             _request = await WithRetriesAsync(() => conversation.PostRequestAsync(text, cancellationToken), cancellationToken);
             _finished = false;
-            _ourRequests.Add(RequestCommentText.IdOf(_details));
+            _ourRequests.Add(_request);
             log.Info($"🔒 Asked for an MFA code on {conversation.Where}; waiting until {_details.Deadline.UtcDateTime:HH:mm:ss} UTC for a '/mfa 123456' comment.");
         }
         else if (lastFailure is not null)
@@ -228,7 +228,8 @@ public sealed class ConversationCodeSource(
             log.Info($"A /mfa comment by {who} names request `{named}`, not this one (`{ours}`); it is left to that request's run.");
             return true;
         }
-        var others = (await conversation.OtherOpenRequestsAsync(_request!, cancellationToken)).Where(id => !_ourRequests.Contains(id)).ToList();
+        // Another job of the same run may share this request's id: requests are told apart by the comment, not the id.
+        var others = await conversation.OtherOpenRequestsAsync(_ourRequests, cancellationToken);
         if (others.Count == 0) return false;
 
         var check = await approvers.CheckAsync(author, cancellationToken);

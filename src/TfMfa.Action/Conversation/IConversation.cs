@@ -60,7 +60,8 @@ public interface IConversation
     Task<RepoPermission?> PermissionAsync(ConversationAuthor author, CancellationToken cancellationToken);
 
     /// <summary>The ids of the other TfMfa requests still waiting here (posted by TfMfa itself, never anyone's look-alike).</summary>
-    Task<IReadOnlyList<string>> OtherOpenRequestsAsync(ConversationComment request, CancellationToken cancellationToken);
+    /// <param name="ours">This run's requests: the one waiting now and any earlier one (an apply may ask twice), which never count, whatever their text says.</param>
+    Task<IReadOnlyList<string>> OtherOpenRequestsAsync(IReadOnlyCollection<ConversationComment> ours, CancellationToken cancellationToken);
 
     /// <summary>The wait is over, whichever way it ended: a platform with threads resolves the request's.</summary>
     Task ConcludeAsync(ConversationComment request, CancellationToken cancellationToken);

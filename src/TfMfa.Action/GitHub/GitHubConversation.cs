@@ -47,9 +47,9 @@ public sealed class GitHubConversation(IGitHubApi github, Func<CancellationToken
         github.GetPermissionAsync(author.Key, cancellationToken);
 
     /// <summary>Every comment of the issue (ETag-cached): bot comments whose current text is a waiting request.</summary>
-    public async Task<IReadOnlyList<string>> OtherOpenRequestsAsync(ConversationComment request, CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<string>> OtherOpenRequestsAsync(IReadOnlyCollection<ConversationComment> ours, CancellationToken cancellationToken) =>
         [.. (await github.ListCommentsAsync(_issue, DateTimeOffset.UnixEpoch, cancellationToken))
-            .Where(c => c.IsBot && c.Id.ToString(CultureInfo.InvariantCulture) != request.Id && RunLog.RequestCommentText.IsWaiting(c.Body))
+            .Where(c => c.IsBot && ours.All(o => o.Id != c.Id.ToString(CultureInfo.InvariantCulture)) && RunLog.RequestCommentText.IsWaiting(c.Body))
             .Select(c => RunLog.RequestCommentText.IdInMarker(c.Body) ?? "?")];
 
     /// <summary>A comment has no state to close: its final text is the record.</summary>

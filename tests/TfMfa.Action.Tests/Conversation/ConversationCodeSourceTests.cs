@@ -412,9 +412,9 @@ public sealed class ConversationCodeSourceTests : IDisposable
         _conversation.Write("alice", "/mfa 111111");
         await NextPollAsync(first);
         var taken = await first;
+        // The first request's edit to 'authenticated' does not land: it still reads as waiting.
+        _conversation.RefusesEdits = true;
         await source.AuthenticatedAsync(taken, null, Ct);
-        // The first request's edit to 'authenticated' did not land: it still reads as waiting.
-        _conversation.OtherRequests.Add(RequestCommentText.IdOf(new RequestDetails(TerraformCommand.Plan, "production", "", "", 7, 1, new ApproverPolicy(RepoPermission.Write, []), default)));
 
         var polls = _conversation.Polls.Count;
         var second = source.NextCodeAsync(Request() with { Command = TerraformCommand.Apply }, null, 3, Ct);

@@ -60,9 +60,16 @@ internal sealed class InMemoryConversation(TimeProvider clock, Dictionary<string
         lock (_lock)
         {
             Request = new ConversationComment((++_sequence).ToString(CultureInfo.InvariantCulture), _sequence, text, new ConversationAuthor("tfmfa", "tfmfa", true), clock.GetUtcNow(), null);
+            _requestTexts[Request.Id] = text;
             return Task.FromResult(Request);
         }
     }
+
+    /// <summary>Every request posted here and its current text, by comment id.</summary>
+    private readonly Dictionary<string, string> _requestTexts = [];
+
+    /// <summary>The platform refuses edits (the request keeps its text).</summary>
+    public bool RefusesEdits { get; set; }
 
     public Task<IReadOnlyList<ConversationComment>> CommentsSinceAsync(ConversationComment request, CancellationToken cancellationToken)
     {
@@ -100,7 +107,13 @@ internal sealed class InMemoryConversation(TimeProvider clock, Dictionary<string
 
     public Task EditRequestAsync(ConversationComment request, string text, CancellationToken cancellationToken)
     {
-        lock (_lock) Edits.Add(text);
+        if (RefusesEdits)
+            return Task.FromException(new ConversationException("403: may not edit", HttpStatusCode.Forbidden, transient: false, null));
+        lock (_lock)
+        {
+            Edits.Add(text);
+            _requestTexts[request.Id] = text;
+        }
         return Task.CompletedTask;
     }
 
@@ -121,8 +134,14 @@ internal sealed class InMemoryConversation(TimeProvider clock, Dictionary<string
     /// <summary>Requests other runs have open here, by id.</summary>
     public List<string> OtherRequests { get; } = [];
 
-    public Task<IReadOnlyList<string>> OtherOpenRequestsAsync(ConversationComment request, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<string>>([.. OtherRequests]);
+    /// <summary>Other runs' requests, and every request posted here that still reads as waiting and is not among <paramref name="ours"/>.</summary>
+    public Task<IReadOnlyList<string>> OtherOpenRequestsAsync(IReadOnlyCollection<ConversationComment> ours, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+            return Task.FromResult<IReadOnlyList<string>>([.. OtherRequests,
+                .. _requestTexts.Where(r => ours.All(o => o.Id != r.Key) && TfMfa.RunLog.RequestCommentText.IsWaiting(r.Value))
+                    .Select(r => TfMfa.RunLog.RequestCommentText.IdInMarker(r.Value) ?? "?")]);
+    }
 
     public Task ConcludeAsync(ConversationComment request, CancellationToken cancellationToken)
     {
