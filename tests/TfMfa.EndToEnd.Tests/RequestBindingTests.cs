@@ -93,6 +93,7 @@ public sealed class RequestBindingTests
     public async Task Under_applies_only_an_apply_plans_first_shows_the_plan_and_applies_exactly_that_plan_with_the_code()
     {
         await using var scenario = await AppliesOnlyApplyAsync();
+        scenario.Inputs["terraform-args"] = "-parallelism=3";
         var code = "";
         code = scenario.CurrentCode();
         scenario.PersonAnswers("alice", $"/mfa {code}");
@@ -100,6 +101,9 @@ public sealed class RequestBindingTests
         var run = await scenario.RunAsync();
 
         Assert.True(run.ExitCode == 0, run.ToString());
+        // terraform-args go to the plan that is shown; the saved plan is applied as it is.
+        Assert.Matches(@"::group::terraform plan -input=false -lock=false -out=\S+approved\.tfplan -parallelism=3\n", run.StandardOutput);
+        Assert.Matches(@"::group::terraform apply -input=false \S+approved\.tfplan\n", run.StandardOutput);
         var asked = scenario.RequestComment()!.History[0];
         Assert.Contains("#### The plan this code applies", asked);
         Assert.Contains("**Plan: 1 to add, 0 to change, 0 to destroy.**", asked);

@@ -125,7 +125,7 @@ public sealed class AzureReposApi(AzureDevOpsClient client, AzureContext context
             members.AddRange(page);
             if (page.Count < TeamPageSize) return members;
             if (members.Count >= MaxTeamMembers)
-                throw new AzureDevOpsException($"team '{team}' in project '{project}' has more than {MaxTeamMembers} members; name a smaller team in approvers.teams", null, false, null);
+                throw new Gate.TfMfaException($"approvers.teams: team '{team}' in project '{project}' has more than {MaxTeamMembers} members, more than TfMfa reads; name a smaller team, or the people in approvers.users");
         }
     }
 

@@ -171,12 +171,7 @@ public sealed class GateRunner(GateServices services)
             if (codes is not null) outputs.ForgetAuthentication(); // the outputs name the code that applies, or none if it never comes
             var credentials = await AuthenticateAsync(inputs, policy, aws, tool, outputs, cancellationToken, plan,
                 stage: codes is null ? CodeStage.Only : CodeStage.ApplyOfPlan, codes: codes);
-            // The file applied is the file shown: nothing may have swapped it while the code was awaited.
-            var sha = Sha256Of(planFile);
-            if (sha != plan.Sha256)
-                throw new TfMfaException($"The saved plan changed while the code was awaited (SHA-256 {plan.Sha256} shown, {sha} now), so it is not applied. Run the job again.");
-            Log.Info($"Applying the plan shown in the request (SHA-256 {sha}).");
-            return await RunTerraformAsync(inputs, credentials, tool, [["apply", "-input=false", planFile]], cancellationToken);
+            return await ApplyShownPlanAsync(inputs, credentials, tool, planFile, plan, cancellationToken);
         }
         finally
         {
@@ -212,11 +207,17 @@ public sealed class GateRunner(GateServices services)
         outputs.PlanSha256 = plan.Sha256;
         Log.Info($"The saved plan {planFile}: {plan.CountsLine} SHA-256 {plan.Sha256}{(inputs.PlanSha256 is null ? "" : " (as input 'plan-sha256' demands)")}.");
         var credentials = await AuthenticateAsync(inputs, policy, aws, tool, outputs, cancellationToken, plan);
-        var sha = Sha256Of(path);
-        if (sha != plan.Sha256)
-            throw new TfMfaException($"The saved plan changed while the code was awaited (SHA-256 {plan.Sha256} shown, {sha} now), so it is not applied. Run the job again.");
+        return await ApplyShownPlanAsync(inputs, credentials, tool, path, plan, cancellationToken);
+    }
+
+    /// <summary>The file applied is the file shown: nothing may have swapped it while the code was awaited.</summary>
+    private async Task<int> ApplyShownPlanAsync(ActionInputs inputs, AwsCredentials credentials, ResolvedTool tool, string planFile, PlanSummary shown, CancellationToken cancellationToken)
+    {
+        var sha = Sha256Of(planFile);
+        if (sha != shown.Sha256)
+            throw new TfMfaException($"The saved plan changed while the code was awaited (SHA-256 {shown.Sha256} shown, {sha} now), so it is not applied. Run the job again.");
         Log.Info($"Applying the plan shown in the request (SHA-256 {sha}).");
-        return await RunTerraformAsync(inputs, credentials, tool, [["apply", "-input=false", path]], cancellationToken);
+        return await RunTerraformAsync(inputs, credentials, tool, [["apply", "-input=false", planFile]], cancellationToken);
     }
 
     /// <param name="credentials">What the plan ran with: a backend that needs MFA to be read is read with the same.</param>
