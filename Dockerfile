@@ -40,7 +40,8 @@ RUN set -eu; \
 FROM ${RUNTIME_IMAGE}
 # What a terraform run needs besides the program and terraform: git and ssh for git module sources
 # (git::https://..., git@github.com:...), CA certificates for providers and the backend. The base
-# already has a POSIX shell for local-exec.
+# already has a POSIX shell for local-exec, and util-linux's setpriv, through which TfMfa (root here)
+# runs terraform as an unprivileged uid of its own.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends git openssh-client ca-certificates \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log

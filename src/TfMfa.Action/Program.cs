@@ -30,6 +30,10 @@ using var log = frontEnd.Log;
 // Before any child exists: terraform must not read this process's environment or memory through /proc.
 if (ProcessHardening.MakeUnreadableToChildren() is { } hardeningFailure)
     log.Warning($"{hardeningFailure}: terraform could read TfMfa's environment through /proc.");
+// Whatever terraform's children detach is re-parented here, so it can be found and killed after each run.
+if (OperatingSystem.IsLinux() && ProcessTree.BecomeSubreaper() is { } subreaperFailure)
+    log.Warning($"{subreaperFailure}: a process terraform detaches could outlive its run.");
+using var sandbox = new TerraformSandbox(environment, killsLeftovers: OperatingSystem.IsLinux());
 
 using var cancellation = new CancellationTokenSource();
 void Cancel(PosixSignalContext context)
@@ -44,7 +48,7 @@ var services = new GateServices(
     environment,
     frontEnd,
     (aws, region) => new AwsSdkStsClient(aws.LongTerm!, region, aws.StsEndpointUrl),
-    new CliWrapTerraformProcess("terraform", CliWrapTerraformProcess.DefaultGracePeriod, environment),
+    new CliWrapTerraformProcess("terraform", CliWrapTerraformProcess.DefaultGracePeriod, environment, sandbox, log.Warning),
     clock,
     new ToolInstaller(ToolInstaller.CreateHttpClient, Path.Combine(Path.GetTempPath(), $"tfmfa-tools-{Environment.ProcessId}")));
 

@@ -136,7 +136,10 @@ public sealed class DemoWorld : IAsyncDisposable
         var aws = await AwsStandIn.StartAsync(clock);
         var github = await GitHubStandIn.StartAsync("acme/infra");
         var azure = await AzureDevOpsStandIn.StartAsync();
-        return new DemoWorld(aws, github, azure, clock, Directory.CreateTempSubdirectory("tfmfa-demo-").FullName);
+        var root = Directory.CreateTempSubdirectory("tfmfa-demo-").FullName;
+        // Run as root, TfMfa runs terraform as another uid, which must be able to enter the workspace.
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
+        return new DemoWorld(aws, github, azure, clock, root);
     }
 
     /// <summary>What alice's authenticator shows now.</summary>

@@ -15,7 +15,7 @@ public sealed class FaultTests
         Directory.CreateDirectory(bin);
         var path = Path.Combine(bin, "terraform");
         File.WriteAllText(path, $"#!/bin/sh\nif [ \"$1\" = init ]; then echo initialized; exit 0; fi\n{script}\n");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101); // as root, TfMfa runs it as another uid
         scenario.ExtraEnvironment["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
     }
 

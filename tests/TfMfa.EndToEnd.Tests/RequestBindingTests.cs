@@ -29,6 +29,10 @@ public sealed class RequestBindingTests
         Assert.Contains($"from the MFA device `{scenario.Device.SerialNumber}`", asked);
         Assert.Contains($"The code unlocks terraform plan in 'production' from infra at commit {GateScenario.HeadSha[..7]}, as the CI user's own MFA session for 1h, terraform 1.11.4", run.StandardOutput);
         Assert.Equal(scenario.Device.SerialNumber, scenario.Outputs()["mfa-device"]);
+        // Issue 18.11: no read-only plan role narrows the plan's session, and both the request and the log say so.
+        Assert.Contains("⚠️ No read-only `plan-role-to-assume` is set: this code's session can do everything the CI user's own MFA session may, though TfMfa runs only a plan with it.", asked);
+        Assert.Contains("::warning::The code for this plan unlocks a session that can do everything the CI user's own MFA session may", run.StandardOutput);
+        Assert.Contains("environments.production.plan-role-to-assume", run.StandardOutput);
     }
 
     [Fact(Timeout = Timeout)]
@@ -102,8 +106,8 @@ public sealed class RequestBindingTests
 
         Assert.True(run.ExitCode == 0, run.ToString());
         // terraform-args go to the plan that is shown; the saved plan is applied as it is.
-        Assert.Matches(@"::group::terraform plan -input=false -lock=false -out=\S+approved\.tfplan -parallelism=3\n", run.StandardOutput);
-        Assert.Matches(@"::group::terraform apply -input=false \S+approved\.tfplan\n", run.StandardOutput);
+        Assert.Matches(@"::group::terraform plan -input=false -lock=false -out=\S+\.tfplan -parallelism=3\n", run.StandardOutput);
+        Assert.Matches(@"::group::terraform apply -input=false \S+\.tfplan\n", run.StandardOutput);
         var asked = scenario.RequestComment()!.History[0];
         Assert.Contains("#### The plan this code applies", asked);
         Assert.Contains("**Plan: 1 to add, 0 to change, 0 to destroy.**", asked);

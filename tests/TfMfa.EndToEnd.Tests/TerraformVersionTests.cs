@@ -23,7 +23,8 @@ public sealed class TerraformVersionTests
         var scenario = await GateScenario.StartAsync();
         scenario.WriteConfig("default-level: never\n");
         var releases = await ReleasesStandIn.StartAsync();
-        var marker = Path.Combine(scenario.Root, "ran.txt");
+        // In the module, which terraform's own uid may write (as root, TfMfa runs terraform as another uid).
+        var marker = Path.Combine(scenario.ModuleDirectory, "ran.txt");
         foreach (var version in new[] { "1.9.5", "1.9.8", "1.10.2", "1.11.1", "1.11.3" })
             releases.AddRelease("terraform", version, Wrapper($"terraform-{version}", marker));
         releases.AddRelease("tofu", "1.8.3", Wrapper("tofu-1.8.3", marker));

@@ -144,6 +144,39 @@ public sealed class WallTests
         Assert.DoesNotContain("ghs_job_token_value_0004", leaked);
     }
 
+    /// <summary>
+    /// Issue 18.4 off the container: a non-root agent (Azure Pipelines' own, a self-hosted runner's user)
+    /// starts TfMfa from a parent that keeps the job's secrets in its environment (the task's Node shim);
+    /// a local-exec walks up and reads what it can.
+    /// </summary>
+    [Fact(Timeout = Timeout)]
+    public async Task Terraform_run_by_a_non_root_user_cannot_read_the_environment_of_the_process_that_started_tfmfa()
+    {
+        TerraformBinary.Require();
+        await using var scenario = await GateScenario.StartAsync();
+        scenario.WriteConfig("default-level: never\n");
+        scenario.Inputs["command"] = "apply";
+        File.AppendAllText(Path.Combine(scenario.ModuleDirectory, "main.tf"), TfMfa.EndToEnd.AzurePipelines.AzureAncestorTests.AncestorWalk);
+        scenario.ExtraEnvironment["SECRET_DB_PASSWORD"] = "db-password-value-123";
+        scenario.ExtraEnvironment["GITHUB_TOKEN"] = "ghs_job_token_value_0005";
+        scenario.UnderParentShell = true;
+        if (Environment.UserName == "root")
+        {
+            scenario.RunAsUser = Nobody;
+            scenario.ExtraEnvironment["HOME"] = scenario.Root;
+            scenario.ExtraEnvironment["DOTNET_CLI_HOME"] = scenario.Root;
+        }
+
+        var run = await scenario.RunAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("terraform runs in its own user and PID namespaces: it sees no process that started it", run.StandardOutput);
+        var walk = File.ReadAllText(Path.Combine(scenario.ModuleDirectory, "ancestors.txt"));
+        Assert.DoesNotContain("db-password-value-123", walk);
+        Assert.DoesNotContain("ghs_job_token_value_0005", walk);
+        TfMfa.EndToEnd.AzurePipelines.AzureAncestorTests.AssertOnlyTerraformWasReadable(walk);
+    }
+
     [Fact(Timeout = Timeout)]
     public async Task A_github_token_given_as_an_option_is_the_one_used_on_a_runner()
     {

@@ -112,7 +112,7 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
             log);
         var approvals = new AzureApprovalCodes(api, context, approvers, log);
         return new ApprovalThenCommentCodes(approvals.FindAsync, comments, _ => Task.FromResult(context.ForeignCode()),
-            policy.AllowForkPrs, DefaultConfigPath, name => name);
+            policy.AllowForkPrs, DefaultConfigPath, name => name, log.Warning);
     }
 
     private readonly Dictionary<string, Task<HashSet<string>>> _teamMembers = new(StringComparer.OrdinalIgnoreCase);

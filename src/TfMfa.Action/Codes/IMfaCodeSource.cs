@@ -8,6 +8,7 @@ namespace TfMfa.Codes;
 /// </summary>
 /// <param name="Role">The role the session assumes, or null for the CI user's own MFA session.</param>
 /// <param name="Device">Which MFA device the code must come from, in words.</param>
+/// <param name="PlanCanDoMore">The code runs a plan, but no read-only plan-role-to-assume narrows its session: it could do everything <paramref name="Role"/> (or the CI user) may.</param>
 public sealed record WhatRuns(
     string WorkingDirectory,
     string? CommitSha,
@@ -17,7 +18,8 @@ public sealed record WhatRuns(
     string TerraformVersion,
     string Device,
     Terraform.PlanSummary? Plan = null,
-    CodeStage Stage = CodeStage.Only)
+    CodeStage Stage = CodeStage.Only,
+    bool PlanCanDoMore = false)
 {
     public string ShortSha => CommitSha is { Length: > 7 } sha ? sha[..7] : CommitSha ?? "unknown";
 

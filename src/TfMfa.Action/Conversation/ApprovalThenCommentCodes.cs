@@ -10,14 +10,27 @@ namespace TfMfa.Conversation;
 /// <param name="approval">The code in this run's approval of the environment, if any.</param>
 /// <param name="foreignCode">Why the run may execute code from outside the repository (a fork), or null when it is the repository's own.</param>
 /// <param name="configPath">Where the default branch's config lives, for the fork message.</param>
+/// <param name="warn">Says in the log why an approval's code was not used.</param>
 public sealed class ApprovalThenCommentCodes(
     Func<string, CancellationToken, Task<SuppliedCode?>> approval,
     ConversationCodeSource comments,
     Func<CancellationToken, Task<string?>> foreignCode,
     bool allowForkPrs,
     string configPath,
-    Func<string, string> mention) : IMfaCodeSource
+    Func<string, string> mention,
+    Action<string>? warn = null) : IMfaCodeSource
 {
+    /// <summary>
+    /// An approval is given before its job runs, so its code may unlock only what could be known
+    /// then: the commit's plan. A code that applies a plan comes from a request that showed that plan,
+    /// posted before the code was written; nothing shows the approver a plan this job makes (or a
+    /// saved plan's SHA-256) before they approve. Null when the approval's code may serve.
+    /// </summary>
+    public static string? WhyAnApprovalCannotServe(CodeRequest request) =>
+        request.Unlocks?.Plan is not null
+            ? "approvals come before the job, so whoever approved never saw the plan this code would apply. The request on the pull request shows that plan; a code given there applies it."
+            : null;
+
     private bool _approvalTried;
     private bool _lastFromApproval;
     private string? _lastFailure;
@@ -35,8 +48,15 @@ public sealed class ApprovalThenCommentCodes(
             _approvalTried = true;
             if (await approval(request.Environment, cancellationToken) is { } approved)
             {
-                _lastFromApproval = true;
-                return approved;
+                if (WhyAnApprovalCannotServe(request) is { } why)
+                {
+                    warn?.Invoke($"The code in {mention(approved.SuppliedBy)}'s approval of environment '{request.Environment}' is not used: {why}");
+                }
+                else
+                {
+                    _lastFromApproval = true;
+                    return approved;
+                }
             }
         }
         _lastFromApproval = false;

@@ -53,6 +53,9 @@ public sealed class GateRunner(GateServices services)
             if (tool.Executable != "terraform") Log.Info($"Using {tool.Description}.");
             // Once, before terraform first starts (a run may start it several times).
             foreach (var warning in ChildEnvironment.Warnings(services.Environment.All().Keys)) Log.Warning(warning);
+            var (walls, limits) = services.Terraform.Prepare(inputs.WorkingDirectory);
+            Log.Info($"{walls}; nothing it starts outlives its run.");
+            foreach (var limit in limits) Log.Warning(limit);
 
             var mfaRequired = policy.Level.RequiresMfa(inputs.Command);
             outputs.MfaRequired = mfaRequired;
@@ -130,9 +133,9 @@ public sealed class GateRunner(GateServices services)
     /// </summary>
     private async Task<int> ApplyWhatWasApprovedAsync(ActionInputs inputs, GatePolicy policy, AwsSettings aws, ResolvedTool tool, RunOutputs outputs, CancellationToken cancellationToken)
     {
-        // A directory only this user can enter (mkdtemp's 0700): the plan holds every value unredacted.
-        var planDirectory = Directory.CreateTempSubdirectory("tfmfa-");
-        var planFile = Path.Combine(planDirectory.FullName, "approved.tfplan");
+        // Out of the workspace; the plan holds every value unredacted.
+        var written = services.Terraform.NewPlanPath();
+        string? planFile = null;
         try
         {
             AwsCredentials? planCredentials;
@@ -153,9 +156,11 @@ public sealed class GateRunner(GateServices services)
 
             List<IReadOnlyList<string>> planning = [];
             if (inputs.Init) planning.Add(["init", "-input=false"]);
-            planning.Add(["plan", "-input=false", "-lock=false", $"-out={planFile}", .. inputs.TerraformArgs]);
+            planning.Add(["plan", "-input=false", "-lock=false", $"-out={written}", .. inputs.TerraformArgs]);
             var exitCode = await RunTerraformAsync(inputs, planCredentials, tool, planning, cancellationToken);
             if (exitCode != 0) return exitCode;
+            // From here on nothing terraform starts can change the plan that is shown and applied.
+            planFile = services.Terraform.Seal(written);
 
             var plan = await ShowPlanAsync(inputs, tool, planFile, planCredentials, cancellationToken);
             outputs.PlanSha256 = plan.Sha256;
@@ -175,7 +180,8 @@ public sealed class GateRunner(GateServices services)
         }
         finally
         {
-            try { planDirectory.Delete(recursive: true); } catch (IOException) { }
+            foreach (var file in new[] { written, planFile })
+                try { if (file is not null) File.Delete(file); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
     }
 
@@ -196,7 +202,10 @@ public sealed class GateRunner(GateServices services)
     /// </summary>
     private async Task<int> ApplySavedPlanAsync(ActionInputs inputs, GatePolicy policy, AwsSettings aws, ResolvedTool tool, RunOutputs outputs, string planFile, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(inputs.WorkingDirectory, planFile);
+        // Sealed before terraform first runs with the commit's code: the file shown and applied is the file checked.
+        var path = services.Terraform.Seal(Path.Combine(inputs.WorkingDirectory, planFile));
+        if (inputs.PlanSha256 is { } expected && Sha256Of(path) != expected)
+            throw new TfMfaException($"input 'plan-file': {planFile} changed while it was sealed, so nobody is asked for a code. Run the job again.");
         if (inputs.Init)
         {
             // terraform show needs the providers; init reads the backend with the keys as given.
@@ -206,8 +215,15 @@ public sealed class GateRunner(GateServices services)
         var plan = await ShowPlanAsync(inputs, tool, path, null, cancellationToken);
         outputs.PlanSha256 = plan.Sha256;
         Log.Info($"The saved plan {planFile}: {plan.CountsLine} SHA-256 {plan.Sha256}{(inputs.PlanSha256 is null ? "" : " (as input 'plan-sha256' demands)")}.");
-        var credentials = await AuthenticateAsync(inputs, policy, aws, tool, outputs, cancellationToken, plan);
-        return await ApplyShownPlanAsync(inputs, credentials, tool, path, plan, cancellationToken);
+        try
+        {
+            var credentials = await AuthenticateAsync(inputs, policy, aws, tool, outputs, cancellationToken, plan);
+            return await ApplyShownPlanAsync(inputs, credentials, tool, path, plan, cancellationToken);
+        }
+        finally
+        {
+            try { File.Delete(path); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
     }
 
     /// <summary>The file applied is the file shown: nothing may have swapped it while the code was awaited.</summary>
@@ -266,8 +282,13 @@ public sealed class GateRunner(GateServices services)
         if (policy.RoleToAssume is { } roleArn) inputs.SessionDuration.EnsureFitsAssumeRole(roleArn);
         var sts = services.CreateSts(aws, inputs.AwsRegion);
         await CheckKeysAsync(sts, cancellationToken);
-        var unlocks = new WhatRuns(WorkspaceRelative(inputs), services.FrontEnd.Context.CommitSha, services.FrontEnd.Context.CommitUrl,
-            policy.RoleToAssume, inputs.SessionDuration.Value, await TerraformVersionAsync(inputs, tool, cancellationToken), DeviceText(policy.Approvers, sharedSerial), plan, stage);
+        var (commitSha, commitUrl) = await CommitThatRunsAsync(inputs, cancellationToken);
+        var unlocks = new WhatRuns(WorkspaceRelative(inputs), commitSha, commitUrl,
+            policy.RoleToAssume, inputs.SessionDuration.Value, await TerraformVersionAsync(inputs, tool, cancellationToken), DeviceText(policy.Approvers, sharedSerial), plan, stage,
+            PlanCanDoMore: unlocked == TerraformCommand.Plan && policy.PlanRoleToAssume is null);
+        if (unlocks.PlanCanDoMore)
+            Log.Warning($"The code for this plan unlocks a session that can do everything {unlocks.Identity.Replace("`", "", StringComparison.Ordinal)} may, though TfMfa runs only a plan with it: " +
+                $"name a read-only role as environments.{policy.Environment}.plan-role-to-assume in the default branch's config, so a plan's code cannot deploy.");
         Log.Info($"The code unlocks {unlocks.Describe(unlocked, policy.Environment)}.");
         codes ??= services.FrontEnd.CodeSource(inputs, policy);
         try
@@ -286,6 +307,31 @@ public sealed class GateRunner(GateServices services)
             await TellThePeopleAskedAsync(codes, end, message);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The commit a request shows is the commit that runs: the working directory's HEAD (the event's
+    /// commit only where there is no checkout to read). Where the event names a pull request, a
+    /// checkout of anything but its head is refused before anyone is asked.
+    /// </summary>
+    private async Task<(string? Sha, string? Url)> CommitThatRunsAsync(ActionInputs inputs, CancellationToken cancellationToken)
+    {
+        var context = services.FrontEnd.Context;
+        if (CheckedOutCommit.Read(inputs.WorkingDirectory, inputs.Workspace) is not { } head)
+        {
+            if (context.CommitSha is not null)
+                Log.Info($"{WorkspaceRelative(inputs)} is not a git checkout TfMfa can read, so the request shows the event's commit {context.CommitSha}.");
+            return (context.CommitSha, context.CommitUrl);
+        }
+        if (await services.FrontEnd.EventPullRequestHeadAsync(inputs, cancellationToken) is { } pullRequest
+            && !string.Equals(pullRequest.Sha, head, StringComparison.OrdinalIgnoreCase))
+            throw new TfMfaException($"The working directory has commit {head} checked out, but the pull request's head is {pullRequest.Sha}: " +
+                $"a code would unlock a commit the pull request does not show, so nobody is asked for one. To fix it, {pullRequest.HowToCheckOut}.");
+        // The platform's page of a commit ends with its SHA: the same page, for the commit that runs.
+        var url = context.CommitUrl is { } eventUrl && context.CommitSha is { } eventSha && eventUrl.EndsWith(eventSha, StringComparison.Ordinal)
+            ? eventUrl[..^eventSha.Length] + head
+            : null;
+        return (head, url);
     }
 
     /// <summary>How long the last word to the people asked (the request comment's final text) may take.</summary>

@@ -7,7 +7,8 @@ namespace TfMfa.GitHub;
 
 /// <summary>The pull request the run belongs to, as the event payload tells it.</summary>
 /// <param name="Author">Who opened the pull request (user.login), when known.</param>
-public sealed record EventPullRequest(int Number, string? HeadRepository, string? BaseRepository, string? Author = null)
+/// <param name="HeadSha">The pull request's head commit (<c>head.sha</c>), when known.</param>
+public sealed record EventPullRequest(int Number, string? HeadRepository, string? BaseRepository, string? Author = null, string? HeadSha = null)
 {
     /// <summary>
     /// A pull request from a fork runs the fork's code: <c>head.repo.full_name</c> differs from the
@@ -103,7 +104,8 @@ public sealed record GitHubContext(
                 var @base = pr.TryGetProperty("base", out var b) && b.TryGetProperty("repo", out var br) && br.ValueKind == JsonValueKind.Object
                     && br.TryGetProperty("full_name", out var bn) ? bn.GetString() : null;
                 var author = pr.TryGetProperty("user", out var u) && u.ValueKind == JsonValueKind.Object && u.TryGetProperty("login", out var login) ? login.GetString() : null;
-                return (new EventPullRequest(number.GetInt32(), head, @base, author), number.GetInt32(), true, null);
+                var headSha = pr.TryGetProperty("head", out var hs) && hs.ValueKind == JsonValueKind.Object && hs.TryGetProperty("sha", out var sha) ? sha.GetString() : null;
+                return (new EventPullRequest(number.GetInt32(), head, @base, author, headSha), number.GetInt32(), true, null);
             }
             if (root.TryGetProperty("issue", out var issue) && issue.ValueKind == JsonValueKind.Object && issue.TryGetProperty("number", out var issueNumber))
                 return (null, issueNumber.GetInt32(), issue.TryGetProperty("pull_request", out var link) && link.ValueKind == JsonValueKind.Object, null);

@@ -63,7 +63,19 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
             clock,
             log);
         var approvals = new EnvironmentApprovalCodes(api, approvers, context.RunId, log);
-        return new ApprovalThenCommentCodes(approvals.FindAsync, comments, ForeignCodeAsync, policy.AllowForkPrs, ConfigLoader.DefaultPath, login => "@" + login);
+        return new ApprovalThenCommentCodes(approvals.FindAsync, comments, ForeignCodeAsync, policy.AllowForkPrs, ConfigLoader.DefaultPath, login => "@" + login, log.Warning);
+    }
+
+    public async Task<(string Sha, string HowToCheckOut)?> EventPullRequestHeadAsync(ActionInputs inputs, CancellationToken cancellationToken)
+    {
+        var api = Api(inputs);
+        var context = _context!;
+        if (context.PullRequest is { HeadSha: { } sha })
+            return (sha, "check out the pull request's head: actions/checkout with ref: ${{ github.event.pull_request.head.sha }} (the default is a merge commit)");
+        if (context.EventName == "issue_comment" && context.EventIssueIsPullRequest && context.EventIssueNumber is { } number
+            && (await api.GetPullRequestAsync(number, cancellationToken)).HeadSha is { } head)
+            return (head, "check out the pull request's head SHA read from the API (the issue_comment event runs on the default branch): see action/workflows/terraform-comment-apply.yml");
+        return null;
     }
 
     /// <summary>

@@ -88,7 +88,7 @@ public sealed class OctokitGitHubApi : IGitHubApi
         Call(cancellationToken, $"read pull request #{number}", async () =>
         {
             var pr = await _client.PullRequest.Get(_owner, _name, number);
-            return new EventPullRequest(pr.Number, pr.Head?.Repository?.FullName, pr.Base?.Repository?.FullName ?? $"{_owner}/{_name}", pr.User?.Login);
+            return new EventPullRequest(pr.Number, pr.Head?.Repository?.FullName, pr.Base?.Repository?.FullName ?? $"{_owner}/{_name}", pr.User?.Login, pr.Head?.Sha);
         });
 
     public Task<IReadOnlyList<GitHubApproval>> GetApprovalsAsync(long runId, CancellationToken cancellationToken) =>

@@ -45,4 +45,11 @@ public interface IFrontEnd
     IDefaultBranchConfig DefaultBranch(ActionInputs inputs);
 
     IMfaCodeSource CodeSource(ActionInputs inputs, GatePolicy policy);
+
+    /// <summary>
+    /// The head commit of the pull request the run's event names, and how to check it out, or null
+    /// where the event names none: a request may only ever show (and unlock) that commit.
+    /// </summary>
+    Task<(string Sha, string HowToCheckOut)?> EventPullRequestHeadAsync(ActionInputs inputs, CancellationToken cancellationToken) =>
+        Task.FromResult<(string, string)?>(null);
 }

@@ -128,7 +128,7 @@ public static class RequestCommentText
             | AWS identity | {what.Identity} |
             | Session | {Config.Duration.Format(what.SessionDuration)} |
             | Terraform | {what.TerraformVersion} |
-
+            {(what.PlanCanDoMore ? $"\n⚠️ No read-only `plan-role-to-assume` is set: this code's session can do everything {what.Identity} may, though TfMfa runs only a plan with it.\n" : "")}
             """;
     }
 

@@ -7,6 +7,21 @@ public sealed record TerraformInvocation(IReadOnlyList<string> Arguments, string
 /// <summary>Runs the terraform binary. Output is handed over line by line as it is written, never buffered whole.</summary>
 public interface ITerraformProcess
 {
-    /// <summary>Runs to completion and returns terraform's exit code. Cancelling interrupts terraform first and kills it only after a grace period.</summary>
+    /// <summary>
+    /// Readies the walls around terraform (<see cref="TerraformSandbox"/>) for runs in
+    /// <paramref name="workingDirectory"/>, before terraform first runs; returns what the log should say about them.
+    /// </summary>
+    (string Description, IReadOnlyList<string> Limits) Prepare(string workingDirectory);
+
+    /// <summary>
+    /// Runs to completion and returns terraform's exit code. Cancelling interrupts terraform first and kills it only after a grace period.
+    /// Nothing terraform started outlives the run; a process that cannot be stopped fails the run (<see cref="Gate.TfMfaException"/>).
+    /// </summary>
     Task<int> RunAsync(TerraformInvocation invocation, Action<string> standardOutput, Action<string> standardError, CancellationToken cancellationToken);
+
+    /// <summary>A fresh path a plan may write its saved plan to (<c>-out</c>).</summary>
+    string NewPlanPath();
+
+    /// <summary>A copy of a saved plan that terraform can read and nothing it starts can change; the copy's path.</summary>
+    string Seal(string planFile);
 }

@@ -84,6 +84,20 @@ internal sealed class RecordingTerraform(params int[] exitCodes) : ITerraformPro
 {
     public List<TerraformInvocation> Invocations { get; } = [];
 
+    private readonly string _plans = Directory.CreateTempSubdirectory("tfmfa-fake-plans-").FullName;
+    private int _planCount;
+
+    public (string Description, IReadOnlyList<string> Limits) Prepare(string workingDirectory) => ("terraform runs as the test's user", []);
+
+    public string NewPlanPath() => Path.Combine(_plans, $"plan-{++_planCount}.tfplan");
+
+    public string Seal(string planFile)
+    {
+        var sealedPath = Path.Combine(_plans, $"sealed-{++_planCount}.tfplan");
+        File.Copy(planFile, sealedPath);
+        return sealedPath;
+    }
+
     public Task<int> RunAsync(TerraformInvocation invocation, Action<string> standardOutput, Action<string> standardError, CancellationToken cancellationToken)
     {
         // The version the request shows: answered, not recorded among the runs that do the work.

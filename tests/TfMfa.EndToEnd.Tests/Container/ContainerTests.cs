@@ -114,6 +114,55 @@ public sealed class ContainerTests
         Assert.Contains("greeting from", File.ReadAllText(Path.Combine(scenario.ModuleDirectory, "greeting.txt")));
     }
 
+    /// <summary>
+    /// Issue 18.1 through the image: the plan's credential_process leaves a lurker and writes
+    /// dev_overrides into the runner's HOME (which belongs to the runner's uid, as terraform's does);
+    /// the apply's local-exec tries to change the sealed plan, the image's terraform and TfMfa itself.
+    /// </summary>
+    [Fact(Timeout = Timeout)]
+    public async Task In_the_container_terraform_runs_as_its_own_uid_and_nothing_the_plan_started_reaches_the_apply()
+    {
+        var (scenario, action) = await StartAsync("environments:\n  production:\n    level: applies-only\n");
+        await using var _ = scenario;
+        scenario.Inputs["command"] = "apply";
+        PhaseWallTests.PlantLurker(scenario, scenario.Aws.Endpoint);
+        File.AppendAllText(Path.Combine(scenario.ModuleDirectory, "main.tf"), """
+
+            resource "terraform_data" "reach" {
+              provisioner "local-exec" {
+                interpreter = ["/bin/sh", "-c"]
+                command     = <<-EOT
+                  { echo "uid $(id -u)"; \
+                    plan=$(tr '\0' '\n' < /proc/$PPID/cmdline | grep '\.tfplan$'); echo "plan $plan"; \
+                    if echo x >> "$plan" 2>/dev/null; then echo plan-writable; else echo plan-denied; fi; \
+                    if echo x >> /usr/local/bin/terraform 2>/dev/null; then echo terraform-writable; else echo terraform-denied; fi; \
+                    if echo x >> /app/tfmfa.dll 2>/dev/null; then echo tfmfa-writable; else echo tfmfa-denied; fi; } > reach.txt
+                EOT
+              }
+            }
+            """);
+        // GitHub's runner mounts its own user's directory as HOME; as root here, the fallback uid plays that user.
+        var chown = await Cli.Wrap("chown").WithArguments(["-R", "10001:10001", scenario.Home]).WithValidation(CommandResultValidation.None)
+            .ExecuteAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, chown.ExitCode);
+        scenario.PersonAnswers("alice", $"/mfa {scenario.CurrentCode()}");
+
+        var run = await action.RunAsync(RunTimeout);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        await PhaseWallTests.AssertNothingSurvivedAsync(scenario, run);
+        Assert.Contains("terraform runs as uid 10001, not as TfMfa's root", run.StandardOutput);
+        Assert.Contains("terraform init left", run.StandardOutput);
+        Assert.DoesNotContain("Provider development overrides are in effect", run.StandardOutput);
+        var reach = File.ReadAllText(Path.Combine(scenario.ModuleDirectory, "reach.txt"));
+        Assert.Contains("uid 10001", reach);
+        Assert.Matches(@"plan /\S+\.tfplan", reach);
+        Assert.Contains("plan-denied", reach);
+        Assert.Contains("terraform-denied", reach);
+        Assert.Contains("tfmfa-denied", reach);
+        Assert.Contains("Apply complete!", run.StandardOutput);
+    }
+
     [Fact(Timeout = Timeout)]
     public async Task Terraform_in_the_container_cannot_read_tfmfas_environment_or_memory()
     {
@@ -209,13 +258,14 @@ public sealed class ContainerTests
         var image = await ContainerImage.RequireAsync();
         var result = await CliWrap.Buffered.BufferedCommandExtensions.ExecuteBufferedAsync(Cli.Wrap("docker")
             .WithArguments(["run", "--rm", "--network", "none", "--entrypoint", "/bin/sh", image, "-c",
-                "git --version && ssh -V 2>&1 && terraform version && test -s /etc/ssl/certs/ca-certificates.crt && test -f /app/tfmfa.dll && echo ok"])
+                "git --version && ssh -V 2>&1 && terraform version && test -s /etc/ssl/certs/ca-certificates.crt && test -f /app/tfmfa.dll && setpriv --version && echo ok"])
             .WithValidation(CommandResultValidation.None), TestContext.Current.CancellationToken);
 
         Assert.True(result.ExitCode == 0, result.StandardOutput + result.StandardError);
         Assert.Contains("git version", result.StandardOutput);
         Assert.Contains("OpenSSH", result.StandardOutput);
         Assert.Contains("Terraform v1.11", result.StandardOutput);
+        Assert.Contains("setpriv from util-linux", result.StandardOutput); // TfMfa runs terraform as its own uid through it
     }
 
     private static Task Git(string directory, params string[] arguments) =>

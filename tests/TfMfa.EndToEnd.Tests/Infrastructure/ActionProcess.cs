@@ -24,7 +24,7 @@ public static class ActionProcess
 
     /// <param name="runAsUser">A uid to run the program as (through setpriv), so its children are not root; null runs it as this process's user.</param>
     public static async Task<ActionResult> RunAsync(IReadOnlyDictionary<string, string> environment, string standardInput, TimeSpan timeout,
-        IReadOnlyList<string>? args = null, int? runAsUser = null, string? programPath = null)
+        IReadOnlyList<string>? args = null, int? runAsUser = null, string? programPath = null, bool underParentShell = false)
     {
         // Nothing from the test runner's own AWS, GitHub or terraform settings may leak into the run.
         var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -36,6 +36,13 @@ public static class ActionProcess
 
         using var cancellation = new CancellationTokenSource(timeout);
         IReadOnlyList<string> command = ["dotnet", programPath ?? ProgramPath, .. args ?? []];
+        // A parent that stays, with the job's whole environment: what the Azure task's Node shim is to tfmfa.
+        // (Node, as the shim is: a POSIX shell would drop the variables whose names hold a '-', INPUT_GITHUB-TOKEN among them.)
+        if (underParentShell)
+        {
+            NodeBinary.Require();
+            command = [NodeBinary.Path!, "-e", "process.exitCode = require('child_process').spawnSync(process.argv[1], process.argv.slice(2), { stdio: 'inherit' }).status", .. command];
+        }
         if (runAsUser is { } uid)
             command = ["setpriv", $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "--", .. command];
         var result = await Cli.Wrap(command[0])

@@ -233,6 +233,9 @@ public sealed class GateScenario : IAsyncDisposable
     /// <summary>Run the program as this uid (a non-root user, as on a runner), from a copy of it that user can read.</summary>
     public int? RunAsUser { get; set; }
 
+    /// <summary>Start the program from a Node process that stays its parent, holding the job's whole environment (as the Azure task's Node shim does).</summary>
+    public bool UnderParentShell { get; set; }
+
     /// <summary>Runs the program; <paramref name="typedCodes"/> go to standard input (for local runs).</summary>
     public async Task<ActionResult> RunAsync(params string[] typedCodes)
     {
@@ -242,7 +245,7 @@ public sealed class GateScenario : IAsyncDisposable
             programPath = CopyProgramForOtherUsers();
             OpenToOtherUsers(Root);
         }
-        var result = await ActionProcess.RunAsync(Environment(), string.Concat(typedCodes.Select(c => c + "\n")), RunTimeout, Arguments, RunAsUser, programPath);
+        var result = await ActionProcess.RunAsync(Environment(), string.Concat(typedCodes.Select(c => c + "\n")), RunTimeout, Arguments, RunAsUser, programPath, UnderParentShell);
         var people = _people.ToArray();
         _people.Clear();
         foreach (var person in people)

@@ -117,7 +117,8 @@ public sealed class ToolInstaller(Func<HttpClient> http, string toolsDirectory)
             await content.CopyToAsync(file, cancellationToken);
         }
         if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(executable, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+            File.SetUnixFileMode(executable, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+                | UnixFileMode.OtherRead | UnixFileMode.OtherExecute); // terraform's own uid runs it, and may not change it
         return executable;
     }
 

@@ -1,0 +1,285 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using CliWrap;
+using TfMfa.Gate;
+using TfMfa.Hosting;
+
+namespace TfMfa.Terraform;
+
+/// <summary>How terraform is kept from TfMfa, from its ancestors and from its own earlier runs.</summary>
+public enum IsolationKind
+{
+    /// <summary>terraform runs as TfMfa's own user and sees every process of that user.</summary>
+    None,
+
+    /// <summary>TfMfa is root (the container action, a root agent): terraform runs as an unprivileged uid of its own.</summary>
+    OtherUser,
+
+    /// <summary>TfMfa is not root: terraform runs in new user and PID namespaces with its own <c>/proc</c>, so it sees no ancestor.</summary>
+    Namespaces,
+}
+
+/// <summary>
+/// The walls around every terraform run. Code from the commit runs inside terraform before anyone
+/// gives a code (the S3 backend's <c>credential_process</c>, <c>data "external"</c>, providers), so:
+/// <list type="bullet">
+/// <item>nothing it starts outlives its run (<see cref="ProcessTree"/>, applied by the process boundary);</item>
+/// <item>as root, terraform runs as another, unprivileged uid (<c>setpriv</c>, no new privileges, no
+/// capabilities), with a HOME and temp directory of its own for each run, its own <c>TF_DATA_DIR</c>, and
+/// the CLI config as it was before terraform first ran; saved plans are sealed where that uid can read but
+/// not write, and TfMfa's files and the fetched tools are root's;</item>
+/// <item>not root, terraform runs in its own user and PID namespaces with a fresh <c>/proc</c>, so the
+/// processes that started TfMfa (the Azure task's Node shim holds the job token and the AWS keys in its
+/// environment) are out of its sight.</item>
+/// </list>
+/// Where neither is possible the log says so once (<see cref="Limits"/>).
+/// </summary>
+public sealed partial class TerraformSandbox : IDisposable
+{
+    /// <summary>The uid terraform runs as when TfMfa is root and the working directory is root's too.</summary>
+    public const int FallbackUid = 10001;
+
+    private static readonly string[] NamespaceLauncher = ["unshare", "--user", "--map-current-user", "--pid", "--fork", "--mount-proc", "--kill-child", "--"];
+
+    private readonly IEnvironment _environment;
+    private readonly bool _isRoot;
+    private readonly Func<bool> _namespacesWork;
+    private readonly List<string> _limits = [];
+    private DirectoryInfo? _run;
+    private string? _cliConfig;
+    private string? _credentials;
+    private int _uid;
+    private int _gid;
+    private int _invocations;
+    private int _plans;
+
+    /// <param name="killsLeftovers">Kill every descendant after each terraform run. Only the program itself may: in a test host other tests' processes are descendants too.</param>
+    public TerraformSandbox(IEnvironment environment, bool killsLeftovers, bool? isRoot = null, Func<bool>? namespacesWork = null)
+    {
+        _environment = environment;
+        KillsLeftovers = killsLeftovers;
+        _isRoot = isRoot ?? (OperatingSystem.IsLinux() && GetEuid() == 0);
+        _namespacesWork = namespacesWork ?? ProbeNamespaces;
+    }
+
+    /// <summary>A sandbox that changes nothing: terraform as this user, nothing killed (tests of the process boundary).</summary>
+    public static TerraformSandbox Unwalled(IEnvironment environment) => new(environment, killsLeftovers: false, isRoot: false, namespacesWork: () => false);
+
+    public bool KillsLeftovers { get; }
+
+    public IsolationKind Kind { get; private set; } = IsolationKind.None;
+
+    /// <summary>Walls the platform makes impossible, for the log (once).</summary>
+    public IReadOnlyList<string> Limits => _limits;
+
+    /// <summary>What the log says about the walls.</summary>
+    public string Description => Kind switch
+    {
+        IsolationKind.OtherUser => $"terraform runs as uid {_uid}, not as TfMfa's root, with its own HOME, temp and data directories for this run",
+        IsolationKind.Namespaces => "terraform runs in its own user and PID namespaces: it sees no process that started it",
+        _ => "terraform runs as TfMfa's own user",
+    };
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint GetEuid();
+
+    [LibraryImport("libc", EntryPoint = "lchown", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int LChown(string path, int owner, int group);
+
+    [LibraryImport("libc", EntryPoint = "chown", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Chown(string path, int owner, int group);
+
+    /// <summary>
+    /// Chooses the walls for runs in <paramref name="workingDirectory"/>, before terraform first
+    /// runs: a CLI config written by one run must not reach the next.
+    /// </summary>
+    public void Prepare(string workingDirectory)
+    {
+        if (_run is not null) return;
+        // mkdtemp: 0700, this user's. Opened to traversal (not listing) only where another uid must reach its subdirectories.
+        _run = Directory.CreateTempSubdirectory("tfmfa-run-");
+        if (_isRoot)
+        {
+            Kind = IsolationKind.OtherUser;
+            (_uid, _gid) = OwnerOf(workingDirectory);
+            if (_uid == 0)
+            {
+                // A root agent or root checkout: later steps run as root too, so lending the root module to an
+                // unprivileged uid takes nothing from them; terraform needs to write its lock file and local files there.
+                (_uid, _gid) = (FallbackUid, FallbackUid);
+                GiveTree(workingDirectory, _uid, _gid);
+            }
+            RequireReachable(workingDirectory);
+            SetMode(_run.FullName, (UnixFileMode)0b111_001_001);
+            Private("data");
+            Private("out");
+            Directory.CreateDirectory(Path.Combine(_run.FullName, "plans"));
+            SetMode(Path.Combine(_run.FullName, "plans"), (UnixFileMode)0b111_001_001);
+            SnapshotCliConfig();
+        }
+        else if (OperatingSystem.IsLinux() && _namespacesWork())
+        {
+            Kind = IsolationKind.Namespaces;
+        }
+        else if (OperatingSystem.IsLinux())
+        {
+            _limits.Add($"terraform runs as TfMfa's own user (uid {GetEuid()}), and neither another uid (TfMfa is not root) nor user namespaces " +
+                "(unshare --user --pid failed) are available: code in the commit could read the environment of the processes that started TfMfa " +
+                "(on Azure Pipelines the task's Node shim holds the job token and the AWS keys) and, with passwordless sudo, anything. " +
+                "Allow unprivileged user namespaces on the agent, or run it as a user without sudo; see docs/security.md.");
+        }
+    }
+
+    /// <summary>The command line that starts <paramref name="binary"/> inside the walls.</summary>
+    public (string Program, IReadOnlyList<string> Arguments) Launch(string binary, IReadOnlyList<string> arguments) => Kind switch
+    {
+        IsolationKind.OtherUser => ("setpriv", [$"--reuid={_uid}", $"--regid={_gid}", "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--", binary, .. arguments]),
+        IsolationKind.Namespaces => (NamespaceLauncher[0], [.. NamespaceLauncher[1..], binary, .. arguments]),
+        _ => (binary, arguments),
+    };
+
+    /// <summary>terraform's own directories for one run, removed when it ends (so nothing one run writes there reaches the next).</summary>
+    public RunDirectories ForOneRun()
+    {
+        if (Kind != IsolationKind.OtherUser || _run is null) return new RunDirectories(new Dictionary<string, string?>(), []);
+        var n = Interlocked.Increment(ref _invocations).ToString(CultureInfo.InvariantCulture);
+        var home = Private($"home-{n}");
+        var temp = Private($"tmp-{n}");
+        if (_credentials is not null)
+        {
+            // terraform login's tokens (private registries), as they were before terraform first ran.
+            var dotTerraform = Directory.CreateDirectory(Path.Combine(home, ".terraform.d")).FullName;
+            File.Copy(_credentials, Path.Combine(dotTerraform, "credentials.tfrc.json"));
+            SetMode(Path.Combine(dotTerraform, "credentials.tfrc.json"), (UnixFileMode)0b100_100_100);
+        }
+        var changes = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["HOME"] = home,
+            ["TMPDIR"] = temp,
+            ["TF_CLI_CONFIG_FILE"] = _cliConfig,
+            ["TERRAFORM_CONFIG"] = null,
+        };
+        // The user's own TF_DATA_DIR stays theirs; else one for this TfMfa run, out of the workspace.
+        if (_environment.Get("TF_DATA_DIR") is null) changes["TF_DATA_DIR"] = Path.Combine(_run.FullName, "data");
+        return new RunDirectories(changes, [home, temp]);
+    }
+
+    /// <summary>A fresh path a plan may write its saved plan to.</summary>
+    public string NewPlanPath()
+    {
+        var name = $"plan-{Interlocked.Increment(ref _plans).ToString(CultureInfo.InvariantCulture)}.tfplan";
+        if (Kind == IsolationKind.OtherUser) return Path.Combine(_run!.FullName, "out", name);
+        _run ??= Directory.CreateTempSubdirectory("tfmfa-run-");
+        return Path.Combine(_run.FullName, name);
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="planFile"/> that terraform can read and nothing it starts can change
+    /// (root's, read-only, in a directory it cannot write); as another user, a copy in TfMfa's private directory.
+    /// </summary>
+    public string Seal(string planFile)
+    {
+        _run ??= Directory.CreateTempSubdirectory("tfmfa-run-");
+        var sealedPath = Path.Combine(_run.FullName, Kind == IsolationKind.OtherUser ? "plans" : "", $"sealed-{Interlocked.Increment(ref _plans).ToString(CultureInfo.InvariantCulture)}.tfplan");
+        File.Copy(planFile, sealedPath);
+        if (!OperatingSystem.IsWindows())
+            SetMode(sealedPath, Kind == IsolationKind.OtherUser ? (UnixFileMode)0b100_100_100 : UnixFileMode.UserRead);
+        return sealedPath;
+    }
+
+    public void Dispose()
+    {
+        if (_run is null) return;
+        try { _run.Delete(recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        _run = null;
+    }
+
+    /// <summary>A directory that belongs to terraform's uid, 0700.</summary>
+    private string Private(string name)
+    {
+        var path = Directory.CreateDirectory(Path.Combine(_run!.FullName, name)).FullName;
+        SetMode(path, (UnixFileMode)0b111_000_000);
+        if (Chown(path, _uid, _gid) != 0)
+            throw new TfMfaException($"could not give {path} to uid {_uid} (errno {Marshal.GetLastPInvokeError()})");
+        return path;
+    }
+
+    /// <summary>The CLI config (provider installation, dev_overrides, credentials) as it was before terraform first ran, read-only.</summary>
+    private void SnapshotCliConfig()
+    {
+        var configured = _environment.Get("TF_CLI_CONFIG_FILE") ?? _environment.Get("TERRAFORM_CONFIG");
+        var home = _environment.Get("HOME");
+        var source = configured is not null ? Path.GetFullPath(configured) : home is null ? null : Path.Combine(home, ".terraformrc");
+        if (source is not null && File.Exists(source))
+        {
+            _cliConfig = Path.Combine(_run!.FullName, "terraformrc");
+            File.Copy(source, _cliConfig);
+            SetMode(_cliConfig, (UnixFileMode)0b100_100_100);
+        }
+        if (home is not null && File.Exists(Path.Combine(home, ".terraform.d", "credentials.tfrc.json")))
+        {
+            _credentials = Path.Combine(_run!.FullName, "credentials.tfrc.json");
+            File.Copy(Path.Combine(home, ".terraform.d", "credentials.tfrc.json"), _credentials);
+        }
+    }
+
+    private static void SetMode(string path, UnixFileMode mode)
+    {
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, mode);
+    }
+
+    private static (int Uid, int Gid) OwnerOf(string path)
+    {
+        // stat(1): .NET has no API for a file's owner, and stat(2)'s struct differs by architecture.
+        var result = Cli.Wrap("stat").WithArguments(["-c", "%u %g", path]).WithValidation(CommandResultValidation.None);
+        var output = new System.Text.StringBuilder();
+        var exitCode = result.WithStandardOutputPipe(PipeTarget.ToStringBuilder(output)).ExecuteAsync().GetAwaiter().GetResult().ExitCode;
+        var parts = output.ToString().Trim().Split(' ');
+        if (exitCode != 0 || parts.Length != 2)
+            throw new TfMfaException($"could not read who owns the working directory {path}, so terraform cannot be given a user of its own");
+        return (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A root module inside a directory closed to other users (mkdtemp's 0700) is out of terraform's reach: say so plainly.</summary>
+    private void RequireReachable(string workingDirectory)
+    {
+        var (program, arguments) = Launch("test", ["-r", workingDirectory, "-a", "-x", workingDirectory]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var exitCode = Cli.Wrap(program).WithArguments(arguments).WithValidation(CommandResultValidation.None)
+            .ExecuteAsync(timeout.Token).GetAwaiter().GetResult().ExitCode;
+        if (exitCode != 0)
+            throw new TfMfaException($"TfMfa runs as root, so terraform runs as uid {_uid}, which cannot enter the working directory {workingDirectory}: " +
+                "a directory above it is closed to other users. Open it to them (chmod o+x on each parent), or run TfMfa as the workspace's owner.");
+    }
+
+    private static void GiveTree(string directory, int uid, int gid)
+    {
+        _ = LChown(directory, uid, gid);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true }))
+            _ = LChown(entry, uid, gid); // symlinks themselves, never what they point at
+    }
+
+    private static bool ProbeNamespaces()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            return Cli.Wrap(NamespaceLauncher[0]).WithArguments([.. NamespaceLauncher[1..], "true"])
+                .WithValidation(CommandResultValidation.None).ExecuteAsync(timeout.Token).GetAwaiter().GetResult().ExitCode == 0;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or OperationCanceledException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>One terraform run's own directories: its environment changes, and what to remove afterwards.</summary>
+public sealed record RunDirectories(IReadOnlyDictionary<string, string?> EnvironmentChanges, IReadOnlyList<string> ToRemove) : IDisposable
+{
+    public void Dispose()
+    {
+        foreach (var directory in ToRemove)
+            try { Directory.Delete(directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
