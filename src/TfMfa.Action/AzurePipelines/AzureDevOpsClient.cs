@@ -62,6 +62,15 @@ public sealed class AzureDevOpsClient : IDisposable
     public Task<T> GetAsync<T>(string what, string url, JsonTypeInfo<T> type, CancellationToken cancellationToken) =>
         SendAsync(what, () => new HttpRequestMessage(HttpMethod.Get, url), type, cancellationToken)!;
 
+    /// <summary>One page of a list and the continuation token of the next (<c>x-ms-continuationtoken</c>), null after the last.</summary>
+    public async Task<(T Page, string? Next)> GetPageAsync<T>(string what, string url, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        string? next = null;
+        var page = await SendAsync(what, () => new HttpRequestMessage(HttpMethod.Get, url), type, cancellationToken,
+            response => next = Header(response, "x-ms-continuationtoken") is { Length: > 0 } token ? token : null);
+        return (page!, next);
+    }
+
     /// <summary>A GET whose 404 means "there is none" rather than a failure.</summary>
     public async Task<T?> GetOrNullAsync<T>(string what, string url, JsonTypeInfo<T> type, CancellationToken cancellationToken) where T : class
     {
@@ -76,7 +85,8 @@ public sealed class AzureDevOpsClient : IDisposable
     public Task DeleteAsync(string what, string url, CancellationToken cancellationToken) =>
         SendAsync<object>(what, () => new HttpRequestMessage(HttpMethod.Delete, url), null, cancellationToken);
 
-    private async Task<T?> SendAsync<T>(string what, Func<HttpRequestMessage> request, JsonTypeInfo<T>? type, CancellationToken cancellationToken)
+    private async Task<T?> SendAsync<T>(string what, Func<HttpRequestMessage> request, JsonTypeInfo<T>? type, CancellationToken cancellationToken,
+        Action<HttpResponseMessage>? onSuccess = null)
     {
         await PaceAsync(cancellationToken);
         HttpResponseMessage response;
@@ -122,6 +132,7 @@ public sealed class AzureDevOpsClient : IDisposable
                     response.StatusCode, transient, retryAfter);
             }
 
+            onSuccess?.Invoke(response);
             if (type is null) return default;
             try
             {

@@ -21,6 +21,16 @@ public sealed record GitForkRef(GitRepository? Repository);
 
 public sealed record GitPullRequest(int PullRequestId, string? Status, IdentityRef? CreatedBy, string? SourceRefName, string? TargetRefName, GitForkRef? ForkSource);
 
+/// <summary>A git identity as a commit records it: a name and an email, no account.</summary>
+public sealed record GitUserDate(string? Name, string? Email, DateTimeOffset? Date);
+
+public sealed record GitCommitRef(string? CommitId, GitUserDate? Author, GitUserDate? Committer);
+
+public sealed record GitPushRef(int PushId, DateTimeOffset? Date, IdentityRef? PushedBy);
+
+/// <summary>An update of a pull request: made by creating it or by a push to its source branch.</summary>
+public sealed record GitPullRequestIteration(int Id, IdentityRef? Author, GitPushRef? Push, string? Reason);
+
 public sealed record PullRequestQueryInput(string Type, IReadOnlyList<string> Items);
 
 public sealed record PullRequestQuery(IReadOnlyList<PullRequestQueryInput> Queries, IReadOnlyList<Dictionary<string, List<GitPullRequest>>>? Results = null);
@@ -91,6 +101,8 @@ public sealed record AzureError(string? Message, string? TypeKey);
 [JsonSerializable(typeof(ListOf<Identity>))]
 [JsonSerializable(typeof(ListOf<AccessControlList>))]
 [JsonSerializable(typeof(ListOf<TeamMember>))]
+[JsonSerializable(typeof(ListOf<GitCommitRef>))]
+[JsonSerializable(typeof(ListOf<GitPullRequestIteration>))]
 [JsonSerializable(typeof(Timeline))]
 [JsonSerializable(typeof(Approval))]
 [JsonSerializable(typeof(AzureError))]

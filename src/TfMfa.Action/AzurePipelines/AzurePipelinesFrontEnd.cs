@@ -98,7 +98,7 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
         Task<int>? pullRequest = null;
         Task<int> PullRequest(CancellationToken ct) => pullRequest ??= FindPullRequestAsync(api, context, inputs.IssueNumber, ct);
         var approvers = new Approvers(policy.Approvers, (author, ct) => api.PermissionAsync(author.Key, ct),
-            async ct => (await api.PullRequestAsync(await PullRequest(ct), ct)).CreatedBy?.UniqueName,
+            async ct => await PeopleBehindTheChangeAsync(api, await PullRequest(ct), ct),
             (team, author, ct) => IsTeamMemberAsync(api, team, author, ct));
         var runKey = $"{context.BuildId}.{context.JobAttempt}";
         var comments = new ConversationCodeSource(
@@ -114,6 +114,48 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
         return new ApprovalThenCommentCodes(approvals.FindAsync, comments, _ => Task.FromResult(context.ForeignCode()),
             policy.AllowForkPrs, DefaultConfigPath, name => name, log.Warning);
     }
+
+    /// <summary>
+    /// Who created the pull request, authored or committed its commits (git identities: matched by
+    /// email against the writer's uniqueName), and pushed to it (its iterations' authors and pushers,
+    /// matched by identity). What cannot be read leaves them unknown: no code counts.
+    /// </summary>
+    private static async Task<PeopleBehindTheChange> PeopleBehindTheChangeAsync(AzureReposApi api, int pullRequest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var opener = (await api.PullRequestAsync(pullRequest, cancellationToken)).CreatedBy?.UniqueName;
+            if (opener is null) return new PeopleBehindTheChange(null, []);
+            var commits = await api.PullRequestCommitsAsync(pullRequest, cancellationToken);
+            if (commits is null)
+                return PeopleBehindTheChange.CannotBeEstablished(
+                    $"pull request {pullRequest} has more than {AzureReposApi.MaxPullRequestCommits} commits, more than TfMfa reads, so who committed to it cannot be established (squash or split it)");
+            var contributors = new List<ChangeContributor>();
+            foreach (var iteration in (await api.IterationsAsync(pullRequest, cancellationToken)).OrderByDescending(i => i.Id))
+            {
+                if (iteration.Push?.PushedBy is { } pusher && Identities(pusher) is { Count: > 0 } pushed)
+                    contributors.Add(new ChangeContributor($"pushed update {iteration.Id} of this pull request", pushed));
+                if (iteration.Author is { } author && Identities(author) is { Count: > 0 } authored)
+                    contributors.Add(new ChangeContributor($"made update {iteration.Id} of this pull request", authored));
+            }
+            foreach (var commit in commits)
+            {
+                var sha = commit.CommitId is { Length: > 7 } id ? id[..7] : commit.CommitId ?? "?";
+                if (commit.Author?.Email is { Length: > 0 } authorEmail)
+                    contributors.Add(new ChangeContributor($"authored commit {sha} of this pull request (as {authorEmail})", [authorEmail]));
+                if (commit.Committer?.Email is { Length: > 0 } committerEmail && !committerEmail.Equals(commit.Author?.Email, StringComparison.OrdinalIgnoreCase))
+                    contributors.Add(new ChangeContributor($"committed {sha} to this pull request (as {committerEmail})", [committerEmail]));
+            }
+            return new PeopleBehindTheChange(opener, contributors);
+        }
+        catch (AzureDevOpsException e) when (!e.IsTransient)
+        {
+            return PeopleBehindTheChange.CannotBeEstablished($"who created, committed to or pushed to pull request {pullRequest} cannot be read ({e.Message})");
+        }
+    }
+
+    private static IReadOnlyList<string> Identities(IdentityRef identity) =>
+        [.. new[] { identity.Id, identity.UniqueName }.OfType<string>().Where(i => i.Length > 0)];
 
     private readonly Dictionary<string, Task<HashSet<string>>> _teamMembers = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _teamLock = new();

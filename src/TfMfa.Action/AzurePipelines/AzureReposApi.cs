@@ -41,6 +41,32 @@ public sealed class AzureReposApi(AzureDevOpsClient client, AzureContext context
     public Task<GitPullRequest> PullRequestAsync(int id, CancellationToken cancellationToken) =>
         client.GetAsync($"read pull request {id}", $"{Repository}/pullRequests/{Id(id)}" + AzureDevOpsClient.Query(), AzureJson.Default.GitPullRequest, cancellationToken);
 
+    /// <summary>Most commits of one pull request TfMfa reads; a longer one leaves its committers unknown.</summary>
+    public const int MaxPullRequestCommits = 5_000;
+
+    /// <summary>A pull request's commits (Pull Request Commits - Get Pull Request Commits), page by page by continuation token; null past <see cref="MaxPullRequestCommits"/>.</summary>
+    public async Task<IReadOnlyList<GitCommitRef>?> PullRequestCommitsAsync(int pullRequest, CancellationToken cancellationToken)
+    {
+        var commits = new List<GitCommitRef>();
+        string? next = null;
+        do
+        {
+            var query = next is null ? AzureDevOpsClient.Query(("$top", "100")) : AzureDevOpsClient.Query(("$top", "100"), ("continuationToken", next));
+            var (page, continuation) = await client.GetPageAsync($"read the commits of pull request {pullRequest}",
+                $"{Repository}/pullRequests/{Id(pullRequest)}/commits" + query, AzureJson.Default.ListOfGitCommitRef, cancellationToken);
+            commits.AddRange(page.Value ?? []);
+            if (commits.Count > MaxPullRequestCommits) return null;
+            next = continuation;
+        } while (next is not null);
+        return commits;
+    }
+
+    /// <summary>A pull request's iterations: who created it and each push to it (Pull Request Iterations - List).</summary>
+    public async Task<IReadOnlyList<GitPullRequestIteration>> IterationsAsync(int pullRequest, CancellationToken cancellationToken) =>
+        (await client.GetAsync($"read the iterations (pushes) of pull request {pullRequest}",
+            $"{Repository}/pullRequests/{Id(pullRequest)}/iterations" + AzureDevOpsClient.Query(("includeCommits", "false")),
+            AzureJson.Default.ListOfGitPullRequestIteration, cancellationToken)).Value ?? [];
+
     public async Task<IReadOnlyList<CommentThread>> ThreadsAsync(int pullRequest, CancellationToken cancellationToken) =>
         (await client.GetAsync($"list the threads of pull request {pullRequest}", $"{Repository}/pullRequests/{Id(pullRequest)}/threads" + AzureDevOpsClient.Query(),
             AzureJson.Default.ListOfCommentThread, cancellationToken)).Value ?? [];

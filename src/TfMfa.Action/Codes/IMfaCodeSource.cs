@@ -23,7 +23,8 @@ public sealed record WhatRuns(
 {
     public string ShortSha => CommitSha is { Length: > 7 } sha ? sha[..7] : CommitSha ?? "unknown";
 
-    public string Identity => Role is { } role ? $"the role `{role}`" : "the CI user's own MFA session";
+    /// <summary>Markdown: the role as a code span (fit for a table cell too).</summary>
+    public string Identity => Role is { } role ? $"the role {RunLog.MarkdownText.CodeInCell(role)}" : "the CI user's own MFA session";
 
     /// <summary>One line for the run log.</summary>
     public string Describe(TerraformCommand command, string environment) =>

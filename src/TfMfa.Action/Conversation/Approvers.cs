@@ -10,12 +10,12 @@ public sealed record ApproverCheck(bool Allowed, string Reason);
 /// person per run, and at most <see cref="MaxLookups"/> people are ever looked up, so a crowd of
 /// strangers posting <c>/mfa</c> cannot spend the token's hourly budget.
 /// </summary>
-/// <param name="pullRequestAuthor">Who wrote the pull request the codes are for (null: there is none), for approvers.allow-author.</param>
+/// <param name="peopleBehindTheChange">Who opened the pull request the codes are for, committed to it or pushed it (null: there is none), for approvers.allow-author.</param>
 /// <param name="isTeamMember">Whether someone is in a team of approvers.teams (a GitHub team, an Azure DevOps team); null where the platform has no such teams.</param>
 public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, CancellationToken, Task<RepoPermission?>> lookUp,
-    Func<CancellationToken, Task<string?>>? pullRequestAuthor = null, Func<string, ConversationAuthor, CancellationToken, Task<bool>>? isTeamMember = null)
+    Func<CancellationToken, Task<PeopleBehindTheChange>>? peopleBehindTheChange = null, Func<string, ConversationAuthor, CancellationToken, Task<bool>>? isTeamMember = null)
 {
-    private Task<string?>? _author;
+    private Task<PeopleBehindTheChange>? _behind;
 
     /// <summary>Different people whose permission one run reads at most; GITHUB_TOKEN has 1,000 requests an hour.</summary>
     public const int MaxLookups = 50;
@@ -30,10 +30,10 @@ public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, Ca
     {
         if (Prejudged(author) is { } verdict) return verdict;
         if (policy.AllowedTeams.Count > 0 && !policy.Users.Contains(author.Name, StringComparer.OrdinalIgnoreCase)) return null; // membership is read by CheckAsync
-        if (!policy.AllowAuthor && pullRequestAuthor is not null)
+        if (!policy.AllowAuthor && peopleBehindTheChange is not null)
         {
-            if (_author is not { IsCompletedSuccessfully: true } known) return null;
-            if (AuthorVerdict(author, known.Result) is { } refused) return refused;
+            if (_behind is not { IsCompletedSuccessfully: true } known) return null;
+            if (known.Result.Refusal(author) is { } refused) return new ApproverCheck(false, refused);
         }
         lock (_lock)
             return _permissions.TryGetValue(author.Key, out var lookup) && lookup.IsCompletedSuccessfully ? Verdict(lookup.Result) : null;
@@ -45,14 +45,15 @@ public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, Ca
         if (policy.AllowedTeams.Count > 0 && !policy.Users.Contains(author.Name, StringComparer.OrdinalIgnoreCase)
             && await TeamVerdictAsync(author, cancellationToken) is { } notInTeam)
             return notInTeam;
-        if (!policy.AllowAuthor && pullRequestAuthor is not null)
+        if (!policy.AllowAuthor && peopleBehindTheChange is not null)
         {
-            Task<string?> authorLookup;
-            lock (_lock) authorLookup = _author ??= pullRequestAuthor(cancellationToken);
-            string? writer;
-            try { writer = await authorLookup; }
-            catch { lock (_lock) if (_author == authorLookup) _author = null; throw; }
-            if (AuthorVerdict(author, writer) is { } refused) return refused;
+            // Read once a run; a failed read is not a verdict, so a later comment reads again.
+            Task<PeopleBehindTheChange> behind;
+            lock (_lock) behind = _behind ??= peopleBehindTheChange(cancellationToken);
+            PeopleBehindTheChange people;
+            try { people = await behind; }
+            catch { lock (_lock) if (_behind == behind) _behind = null; throw; }
+            if (people.Refusal(author) is { } refused) return new ApproverCheck(false, refused);
         }
         Task<RepoPermission?> lookup;
         lock (_lock)
@@ -106,13 +107,6 @@ public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, Ca
         }
         return new ApproverCheck(false, $"not on approvers.users nor in {string.Join(", ", policy.AllowedTeams)} (approvers.teams in the default branch's config)");
     }
-
-    private static ApproverCheck? AuthorVerdict(ConversationAuthor author, string? pullRequestAuthor) =>
-        pullRequestAuthor is null
-            ? new ApproverCheck(false, "who wrote the pull request cannot be established, so approvers.allow-author: false cannot be honoured and no code counts (fail closed)")
-            : pullRequestAuthor.Equals(author.Name, StringComparison.OrdinalIgnoreCase)
-                ? new ApproverCheck(false, "wrote this pull request, and approvers.allow-author is false: another person must supply the code")
-                : null;
 
     private ApproverCheck? Prejudged(ConversationAuthor author)
     {

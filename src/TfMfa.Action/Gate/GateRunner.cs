@@ -169,7 +169,7 @@ public sealed class GateRunner(GateServices services)
             {
                 var needed = codes is null ? "no code is needed" : "no second code is needed";
                 Log.Notice($"The plan has no changes: nothing to apply, so {needed} and nothing was applied.");
-                Log.AppendSummary($"### TfMfa: nothing to apply\n\nThe plan for `{policy.Environment}` has no changes (SHA-256 `{plan.Sha256}`), so {(codes is null ? "no code was asked for" : "no second code was asked for")}.\n");
+                Log.AppendSummary(StepSummary.NothingToApply(policy.Environment, plan.Sha256, askedForACode: codes is not null));
                 return 0;
             }
 

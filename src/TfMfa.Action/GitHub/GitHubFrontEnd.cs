@@ -52,7 +52,8 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
         var context = _context!;
         Task<int>? issue = null;
         Task<int> Issue(CancellationToken ct) => issue ??= PullRequestLocator.FindAsync(context, inputs.IssueNumber, api, ct);
-        var approvers = new Approvers(policy.Approvers, (author, ct) => api.GetPermissionAsync(author.Key, ct), ct => PullRequestAuthorAsync(context, api, Issue, ct),
+        var pusher = HeadPusher.Read(context.EventName, environment.Get("GITHUB_EVENT_PATH"));
+        var approvers = new Approvers(policy.Approvers, (author, ct) => api.GetPermissionAsync(author.Key, ct), ct => PeopleBehindTheChangeAsync(context, api, Issue, pusher, ct),
             (team, author, ct) => IsTeamMemberAsync(api, team, author.Key, ct));
         var comments = new ConversationCodeSource(
             new GitHubConversation(api, Issue),
@@ -96,6 +97,46 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
                 "Pass a GitHub App installation token with the organization permission Members: read, or a personal access token with read:org, as github-token; the job's GITHUB_TOKEN never can.", e);
         }
     }
+
+    /// <summary>
+    /// Who opened the pull request, authored or committed its commits (by their GitHub accounts; a
+    /// commit whose email belongs to no account names nobody), and pushed its head where the event
+    /// says. GitHub's own committer (web-flow, for edits and merges in the browser) is nobody. A list
+    /// that cannot be read, or that GitHub cuts at 250 commits, leaves them unknown: no code counts.
+    /// </summary>
+    private static async Task<PeopleBehindTheChange> PeopleBehindTheChangeAsync(GitHubContext context, IGitHubApi api, Func<CancellationToken, Task<int>> issue,
+        ChangeContributor? pusher, CancellationToken cancellationToken)
+    {
+        var opener = await PullRequestAuthorAsync(context, api, issue, cancellationToken);
+        if (opener is null) return new PeopleBehindTheChange(null, []);
+        var number = await issue(cancellationToken);
+        IReadOnlyList<PullRequestCommit> commits;
+        try
+        {
+            commits = await api.GetPullRequestCommitsAsync(number, cancellationToken);
+        }
+        catch (GitHubException e) when (!e.IsTransient)
+        {
+            return PeopleBehindTheChange.CannotBeEstablished($"who committed to pull request #{number} cannot be read ({e.Message})");
+        }
+        if (commits.Count >= IGitHubApi.PullRequestCommitLimit)
+            return PeopleBehindTheChange.CannotBeEstablished(
+                $"pull request #{number} has {IGitHubApi.PullRequestCommitLimit} commits or more, and GitHub lists no more than that, so who committed to it cannot be established (squash or split it)");
+        var contributors = new List<ChangeContributor>();
+        if (pusher is not null) contributors.Add(pusher);
+        foreach (var commit in commits)
+        {
+            var sha = commit.Sha.Length > 7 ? commit.Sha[..7] : commit.Sha;
+            var author = commit.AuthorLogin;
+            if (author is not null) contributors.Add(new ChangeContributor($"authored commit {sha} of this pull request", [author]));
+            if (commit.CommitterLogin is { } committer && committer != author && !committer.Equals(GitHubsOwnCommitter, StringComparison.OrdinalIgnoreCase))
+                contributors.Add(new ChangeContributor($"committed {sha} to this pull request", [committer]));
+        }
+        return new PeopleBehindTheChange(opener, contributors);
+    }
+
+    /// <summary>The account GitHub commits as for edits, merges and squashes made in its web interface.</summary>
+    private const string GitHubsOwnCommitter = "web-flow";
 
     /// <summary>Who opened the pull request the codes are for: the event's, else read from the API (an issue that is no pull request has an author too).</summary>
     private static async Task<string?> PullRequestAuthorAsync(GitHubContext context, IGitHubApi api, Func<CancellationToken, Task<int>> issue, CancellationToken cancellationToken)

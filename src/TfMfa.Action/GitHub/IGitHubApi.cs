@@ -10,6 +10,9 @@ public sealed record GitHubApproval(string State, string? Login, bool IsBot, str
 
 public sealed record CommitPullRequest(int Number, bool IsOpen);
 
+/// <summary>A pull request's commit and the GitHub accounts its author and committer emails belong to (null: none).</summary>
+public sealed record PullRequestCommit(string Sha, string? AuthorLogin, string? CommitterLogin, string AuthorName, string CommitterName);
+
 /// <param name="Visibility">public, private or internal.</param>
 public sealed record GitHubRepository(string DefaultBranch, string Visibility)
 {
@@ -30,6 +33,12 @@ public interface IGitHubApi
 
     /// <summary>A pull request's head and base repositories, for an event (issue_comment) whose payload lacks them.</summary>
     Task<EventPullRequest> GetPullRequestAsync(int number, CancellationToken cancellationToken);
+
+    /// <summary>A pull request's commits, every page; GitHub lists at most <see cref="PullRequestCommitLimit"/>.</summary>
+    Task<IReadOnlyList<PullRequestCommit>> GetPullRequestCommitsAsync(int number, CancellationToken cancellationToken);
+
+    /// <summary>The most commits GitHub lists for a pull request; a longer one is cut there without a word.</summary>
+    const int PullRequestCommitLimit = 250;
 
     Task<IReadOnlyList<GitHubApproval>> GetApprovalsAsync(long runId, CancellationToken cancellationToken);
 

@@ -91,6 +91,13 @@ public sealed class OctokitGitHubApi : IGitHubApi
             return new EventPullRequest(pr.Number, pr.Head?.Repository?.FullName, pr.Base?.Repository?.FullName ?? $"{_owner}/{_name}", pr.User?.Login, pr.Head?.Sha);
         });
 
+    public Task<IReadOnlyList<PullRequestCommit>> GetPullRequestCommitsAsync(int number, CancellationToken cancellationToken) =>
+        Call(cancellationToken, $"read the commits of pull request #{number}", async () =>
+            (IReadOnlyList<PullRequestCommit>)[.. (await new ApiConnection(_client.Connection).GetAll<Octokit.PullRequestCommit>(
+                    new Uri($"repos/{Uri.EscapeDataString(_owner)}/{Uri.EscapeDataString(_name)}/pulls/{number.ToString(CultureInfo.InvariantCulture)}/commits", UriKind.Relative),
+                    new ApiOptions { PageSize = 100 }))
+                .Select(c => new PullRequestCommit(c.Sha, c.Author?.Login, c.Committer?.Login, c.Commit?.Author?.Name ?? "", c.Commit?.Committer?.Name ?? ""))]);
+
     public Task<IReadOnlyList<GitHubApproval>> GetApprovalsAsync(long runId, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"read the approvals of run {runId}", async () =>
             (IReadOnlyList<GitHubApproval>)[.. (await _client.Actions.Workflows.Runs.GetReviewHistory(_owner, _name, runId))

@@ -50,9 +50,11 @@ public static partial class InputReader
         var workspace = Path.GetFullPath(environment.Get(conventions.WorkspaceVariable) ?? Directory.GetCurrentDirectory());
         var workingDirectoryInput = Raw("working-directory") ?? ".";
         var workingDirectory = workspace;
+        var workingDirectoryResolved = false;
         try
         {
             workingDirectory = WorkspacePath.Resolve(workspace, workingDirectoryInput, "working-directory");
+            workingDirectoryResolved = true;
             if (!Directory.Exists(workingDirectory))
                 problems.Add($"input 'working-directory': '{workingDirectoryInput}' does not exist in the workspace {workspace}; point it at the terraform root module");
         }
@@ -61,6 +63,13 @@ public static partial class InputReader
         var configPath = Raw("config") ?? conventions.DefaultConfigPath;
         try { WorkspacePath.Resolve(workspace, configPath, "config"); }
         catch (ConfigException e) { problems.AddRange(e.Problems); }
+
+        // Relative to the working directory, as terraform reads it; checked once that directory is known.
+        if (Raw("plan-file") is { } planFile && workingDirectoryResolved)
+        {
+            try { WorkspacePath.ResolvePlanFile(workspace, workingDirectory, [.. WorkspacePath.RunnerTempVariables.Select(environment.Get).OfType<string>().Where(t => t.Length > 0)], planFile); }
+            catch (ConfigException e) { problems.AddRange(e.Problems); }
+        }
 
         var init = true;
         if (Raw("init") is { } initText && !PolicyBuilder.TryParseBoolean(initText, out init))

@@ -35,6 +35,42 @@ public static class WorkspacePath
         return real;
     }
 
+    /// <summary>The runner's own temp directory, where a plan job may keep its plan: RUNNER_TEMP on GitHub, AGENT_TEMPDIRECTORY on Azure Pipelines.</summary>
+    public static readonly string[] RunnerTempVariables = ["RUNNER_TEMP", "AGENT_TEMPDIRECTORY"];
+
+    /// <summary>
+    /// <c>plan-file</c>, relative to the working directory as terraform reads it, or absolute: it
+    /// stays inside the workspace or the runner's temp directory, with no <c>..</c> and no symlink
+    /// out. Otherwise a plan job writes its plan over any file the job can write (<c>~/.terraformrc</c>,
+    /// the runner's file commands), and an apply shows and applies a file nobody downloaded.
+    /// Returns the real path (the file need not exist yet).
+    /// </summary>
+    public static string ResolvePlanFile(string workspace, string workingDirectory, IReadOnlyList<string> runnerTemps, string value)
+    {
+        var roots = new[] { workspace }.Concat(runnerTemps).Select(r => RealPath(Path.GetFullPath(r))).ToList();
+        var allowed = $"the workspace ({roots[0]}){(roots.Count > 1 ? $" or the runner's temp directory ({string.Join(", ", roots.Skip(1))})" : "")}";
+        const string fix = "save the plan next to the module (plan-file: tfplan) or under $RUNNER_TEMP (Azure: $(Agent.TempDirectory)), and download it to the same place in the apply job";
+        if (value.StartsWith('~'))
+            throw new ConfigException([$"input 'plan-file': '{value}' starts with ~, which terraform does not expand; {fix}"]);
+        var lexical = Path.GetFullPath(Path.Combine(workingDirectory, value));
+        if (!roots.Any(root => IsInside(root, lexical)))
+            throw new ConfigException([$"input 'plan-file': '{value}' is {(Path.IsPathRooted(value) ? "" : "resolved to ")}{lexical}, outside {allowed}; {fix}"]);
+        string real;
+        try
+        {
+            real = RealPath(lexical);
+        }
+        catch (IOException e)
+        {
+            throw new ConfigException([$"input 'plan-file': '{value}' cannot be resolved ({e.Message}); {fix}"]);
+        }
+        if (!roots.Any(root => IsInside(root, real)))
+            throw new ConfigException([$"input 'plan-file': '{value}' is a symlink that leads out of {allowed} (to {real}); remove the link, and {fix}"]);
+        if (Directory.Exists(real))
+            throw new ConfigException([$"input 'plan-file': '{value}' is a directory; name the plan's file, like tfplan"]);
+        return real;
+    }
+
     /// <summary>
     /// Reads the workspace copy of the config: null when it does not exist. A special file (a FIFO,
     /// a device) reports length 0 and is never opened, so it cannot block the run; a larger file

@@ -66,15 +66,15 @@ public static class RequestCommentText
         var failure = lastFailure is null ? "" :
             $"""
 
-            > 🔴 {lastFailure}
+            > 🔴 {MarkdownText.Text(lastFailure)}
             > {attemptsLeft} attempt{(attemptsLeft == 1 ? "" : "s")} left: reply with a new code.
 
             """;
         return $"""
             {Marker(details)}
-            ### 🔒 MFA code needed: `terraform {details.Command.Name()}` in `{details.Environment}` (request `{IdOf(details)}`)
+            ### 🔒 MFA code needed: `terraform {details.Command.Name()}` in {MarkdownText.Code(details.Environment)} (request `{IdOf(details)}`)
 
-            This [{details.RunNoun}]({details.RunUrl}) is waiting for a one-time code from {Device(details)}.{StageNote(details)}
+            This {RunLink(details)} is waiting for a one-time code from {Device(details)}.{StageNote(details)}
             {Unlocks(details)}{PlanPlaceholder}{failure}
             Reply with a new comment whose first line is
 
@@ -91,10 +91,10 @@ public static class RequestCommentText
     public static string Authenticated(RequestDetails details, string login, DateTimeOffset at, DateTimeOffset? expires, string? device = null) =>
         $"""
         {Marker(details)}
-        ### 🔓 Authenticated with MFA by {details.MentionPrefix}{login}
+        ### 🔓 Authenticated with MFA by {details.MentionPrefix}{MarkdownText.Text(login)}
 
-        `terraform {details.Command.Name()}` in `{details.Environment}` runs with MFA credentials ([{details.RunNoun}]({details.RunUrl})).
-        Authenticated at {Time(at)}{(expires is { } e ? $"; the credentials expire at {Time(e)}" : "")}.{(device is null ? "" : $" The code came from the MFA device `{device}`.")}
+        `terraform {details.Command.Name()}` in {MarkdownText.Code(details.Environment)} runs with MFA credentials ({RunLink(details)}).
+        Authenticated at {Time(at)}{(expires is { } e ? $"; the credentials expire at {Time(e)}" : "")}.{(device is null ? "" : $" The code came from the MFA device {MarkdownText.Code(device)}.")}
         {Unlocks(details)}{(details.Unlocks?.Plan is { } plan ? $"The code applies the plan with SHA-256 `{plan.Sha256}`: {plan.CountsLine}\n" : "")}{(details.Unlocks?.Stage == Codes.CodeStage.PlanOfApply ? "The plan runs now; a new request will show it, and a second code applies exactly that plan.\n" : "")}
         """;
 
@@ -102,7 +102,7 @@ public static class RequestCommentText
     private static string StageNote(RequestDetails details) => details.Unlocks?.Stage switch
     {
         Codes.CodeStage.PlanOfApply =>
-            $"\n\n**First of two codes for `terraform apply` in `{details.Environment}`** (plans-and-applies): this code runs the plan only. " +
+            $"\n\n**First of two codes for `terraform apply` in {MarkdownText.Code(details.Environment)}** (plans-and-applies): this code runs the plan only. " +
             "Once the plan has run, a new request shows it, and a second, newer code applies exactly that plan.",
         Codes.CodeStage.ApplyOfPlan =>
             "\n\n**Second of two codes** (plans-and-applies): the first code ran the plan below; this one applies exactly that plan. " +
@@ -111,23 +111,23 @@ public static class RequestCommentText
     };
 
     private static string Device(RequestDetails details) =>
-        details.Unlocks?.Device ?? $"the MFA device `{details.SerialNumber}`";
+        details.Unlocks?.Device ?? $"the MFA device {MarkdownText.Code(details.SerialNumber)}";
 
     /// <summary>What the code unlocks, as a table a person reads before typing it.</summary>
     private static string Unlocks(RequestDetails details)
     {
         if (details.Unlocks is not { } what) return "";
-        var commit = what.CommitUrl is { } url ? $"[`{what.ShortSha}`]({url})" : $"`{what.ShortSha}`";
+        var commit = MarkdownText.Link(MarkdownText.CodeInCell(what.ShortSha), what.CommitUrl);
         return $"""
 
             | The code unlocks | |
             |---|---|
-            | Command | `terraform {details.Command.Name()}` in `{details.Environment}` |
-            | Working directory | `{what.WorkingDirectory}` |
+            | Command | `terraform {details.Command.Name()}` in {MarkdownText.CodeInCell(details.Environment)} |
+            | Working directory | {MarkdownText.CodeInCell(what.WorkingDirectory)} |
             | Commit | {commit} |
             | AWS identity | {what.Identity} |
             | Session | {Config.Duration.Format(what.SessionDuration)} |
-            | Terraform | {what.TerraformVersion} |
+            | Terraform | {MarkdownText.Text(what.TerraformVersion)} |
             {(what.PlanCanDoMore ? $"\n⚠️ No read-only `plan-role-to-assume` is set: this code's session can do everything {what.Identity} may, though TfMfa runs only a plan with it.\n" : "")}
             """;
     }
@@ -142,11 +142,11 @@ public static class RequestCommentText
         };
         return $"""
             {Marker(details)}
-            ### {icon} {title}: `terraform {details.Command.Name()}` in `{details.Environment}` did not run
+            ### {icon} {title}: `terraform {details.Command.Name()}` in {MarkdownText.Code(details.Environment)} did not run
 
-            {message}
+            {MarkdownText.Text(message)}
 
-            Re-run the [{details.RunNoun}]({details.RunUrl}) to ask again.
+            Re-run the {RunLink(details)} to ask again.
             """;
     }
 
@@ -155,7 +155,7 @@ public static class RequestCommentText
     private static string WhoMayAnswer(ApproverPolicy approvers, string mentionPrefix)
     {
         var permission = approvers.MinPermission.ToString().ToLowerInvariant();
-        var who = approvers.Users.Select(u => mentionPrefix + u).Concat(approvers.AllowedTeams.Select(t => $"members of `{t}`")).ToList();
+        var who = approvers.Users.Select(u => mentionPrefix + MarkdownText.Text(u)).Concat(approvers.AllowedTeams.Select(t => $"members of {MarkdownText.Code(t)}")).ToList();
         return who.Count == 0
             ? $"Anyone with **{permission}** permission or more may answer."
             : $"{string.Join(", ", who)} may answer (with **{permission}** permission or more).";
@@ -163,5 +163,9 @@ public static class RequestCommentText
 
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
-    private static string Safe(string text) => text.Replace("--", "-", StringComparison.Ordinal).Replace(">", "", StringComparison.Ordinal).Replace(' ', '_');
+    /// <summary>A value inside the marker's HTML comment: letters, digits and <c>. _ -</c> only, so it cannot end the comment or break the line.</summary>
+    private static string Safe(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(string.Concat(text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_')), "-{2,}", "-");
+
+    private static string RunLink(RequestDetails details) => MarkdownText.Link(details.RunNoun, details.RunUrl);
 }

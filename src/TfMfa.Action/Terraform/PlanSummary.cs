@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using TfMfa.RunLog;
 
 namespace TfMfa.Terraform;
 
@@ -119,17 +120,31 @@ public sealed record PlanSummary(int Add, int Change, int Destroy, IReadOnlyList
     {
         var head = new StringBuilder();
         head.Append(CultureInfo.InvariantCulture, $"**{CountsLine}** Plan file SHA-256 `{Sha256}`.\n\n");
-        foreach (var c in Changes.Take(50)) head.Append(CultureInfo.InvariantCulture, $"- `{c.Address}`: {c.Action}\n");
+        // Addresses carry for_each keys, which the pull request chooses: each is a code span nothing in it can close.
+        foreach (var c in Changes.Take(50)) head.Append(CultureInfo.InvariantCulture, $"- {MarkdownText.Code(c.Address)}: {c.Action}\n");
         if (Changes.Count > 50) head.Append(CultureInfo.InvariantCulture, $"- and {Changes.Count - 50} more\n");
-        const string open = "\n<details><summary>The plan as terraform shows it</summary>\n\n```\n";
-        const string close = "\n```\n</details>\n";
-        var body = Rendered.Replace("```", "`\u200B``", StringComparison.Ordinal).TrimEnd();
-        var room = budget - head.Length - open.Length - close.Length;
+        const string open = "\n<details><summary>The plan as terraform shows it</summary>\n\n";
+        const string close = "\n</details>\n";
+        var body = Rendered.TrimEnd();
+        // The fence grows with the longest run of backticks in the plan; room for a long one is kept.
+        var fences = 2 * (Math.Max(3, LongestBacktickRun(body) + 1) + 1);
+        var room = budget - head.Length - open.Length - close.Length - fences;
         if (body.Length > room)
         {
             const string cut = "\n… (cut here: the plan is longer than a comment can hold; the run log has all of it)";
             body = body[..Math.Max(0, room - cut.Length)] + cut;
         }
-        return head + open + body + close;
+        return head + open + MarkdownText.CodeBlock(body) + close;
+    }
+
+    private static int LongestBacktickRun(string text)
+    {
+        int longest = 0, current = 0;
+        foreach (var c in text)
+        {
+            current = c == '`' ? current + 1 : 0;
+            longest = Math.Max(longest, current);
+        }
+        return longest;
     }
 }

@@ -37,7 +37,19 @@ public sealed class StoredAzurePullRequest(int id, AzureIdentity createdBy, stri
     public string? MergeCommit { get; set; }
     public List<StoredThread> Threads { get; } = [];
     public int NextThreadId { get; set; } = 1;
+
+    /// <summary>Its commits, newest first (as the service lists them), with the git identities they record.</summary>
+    public List<StoredAzureCommit> Commits { get; } = [];
+
+    /// <summary>Its updates: creating it, then each push to its source branch.</summary>
+    public List<StoredIteration> Iterations { get; } = [];
 }
+
+/// <summary>A commit as git records it: names and emails, which need not belong to any Azure DevOps identity.</summary>
+public sealed record StoredAzureCommit(string CommitId, string AuthorName, string AuthorEmail, string CommitterName, string CommitterEmail, DateTimeOffset Date);
+
+/// <param name="Reason">create, push, forcePush, rebase...</param>
+public sealed record StoredIteration(int Id, AzureIdentity Author, int PushId, AzureIdentity PushedBy, string Reason, string SourceCommit, DateTimeOffset Date);
 
 /// <param name="StageIdentifier">The YAML stage name the checkpoint sits under.</param>
 public sealed record StoredApproval(string Id, string StageIdentifier, long OwnerBuildId, string Status, AzureIdentity? Approver, string Comment, DateTimeOffset At);

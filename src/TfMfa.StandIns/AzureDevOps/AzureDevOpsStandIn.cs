@@ -114,12 +114,37 @@ public sealed class AzureDevOpsStandIn : IAsyncDisposable
         }
     }
 
+    /// <summary>A pull request its author created with one commit of their own.</summary>
     public StoredAzurePullRequest AddPullRequest(int id, string author, string? forkRepository = null, string? mergeCommit = null)
     {
         var pr = new StoredAzurePullRequest(id, Person(author), "refs/heads/feature", forkRepository) { MergeCommit = mergeCommit };
         lock (_lock) _pullRequests[id] = pr;
+        Push(id, author, reason: "create");
         return pr;
     }
+
+    /// <summary>
+    /// <paramref name="pusher"/> pushes a commit to the pull request's source branch: a new iteration
+    /// pushed by them, and a commit whose git identities are theirs unless given (git takes any name and email).
+    /// </summary>
+    public StoredAzureCommit Push(int pullRequest, string pusher, string? authorEmail = null, string? committerEmail = null, string reason = "push")
+    {
+        lock (_lock)
+        {
+            var pr = _pullRequests[pullRequest];
+            var who = Person(pusher);
+            var commitId = Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(Encoding.UTF8.GetBytes($"{pullRequest}/{pr.Commits.Count}/{pusher}")));
+            var author = authorEmail ?? who.UniqueName;
+            var committer = committerEmail ?? author;
+            var commit = new StoredAzureCommit(commitId, author.Split('@')[0], author, committer.Split('@')[0], committer, DateTimeOffset.UtcNow);
+            pr.Commits.Insert(0, commit);
+            var iteration = pr.Iterations.Count + 1;
+            pr.Iterations.Add(new StoredIteration(iteration, who, _nextPushId++, who, reason, commitId, DateTimeOffset.UtcNow));
+            return commit;
+        }
+    }
+
+    private int _nextPushId = 100;
 
     /// <summary>A person writes a new thread (as answering a request is usually done) with one comment.</summary>
     public StoredAzureComment PostThread(int pullRequest, string uniqueName, string content, string commentType = "text")
@@ -282,6 +307,14 @@ public sealed class AzureDevOpsStandIn : IAsyncDisposable
                 }
                 return (200, new JsonObject { ["queries"] = JsonNode.Parse(queries.ToJsonString()), ["results"] = results });
             }
+            // Get Pull Request Commits: $top per page, the next page's token in x-ms-continuationtoken.
+            case ["pullRequests", var prText, "commits"] when method == "GET" && int.TryParse(prText, out var prId) && _pullRequests.TryGetValue(prId, out var withCommits):
+            {
+                var top = int.TryParse(query["$top"], out var t) ? Math.Clamp(t, 1, 1000) : 100;
+                var skip = int.TryParse(query["continuationToken"], out var c) ? c : 0;
+                if (skip + top < withCommits.Commits.Count) http.Response.Headers["x-ms-continuationtoken"] = (skip + top).ToString(CultureInfo.InvariantCulture);
+                return (200, List(withCommits.Commits.Skip(skip).Take(top).Select(CommitJson)));
+            }
             case ["pullRequests", var idText, .. var rest]:
                 if (!int.TryParse(idText, out var id) || !_pullRequests.TryGetValue(id, out var pr))
                     return NotFound($"TF401180: The requested pull request was not found.", "GitPullRequestNotFoundException");
@@ -295,6 +328,7 @@ public sealed class AzureDevOpsStandIn : IAsyncDisposable
         switch (rest)
         {
             case [] when method == "GET": return (200, PullRequestJson(pr));
+            case ["iterations"] when method == "GET": return (200, List(pr.Iterations.Select(IterationJson)));
             case ["threads"] when method == "GET":
                 return (200, List(pr.Threads.Select(ThreadJson)));
             case ["threads"] when method == "POST":
@@ -453,6 +487,24 @@ public sealed class AzureDevOpsStandIn : IAsyncDisposable
         if (pr.ForkRepository is not null) json["forkSource"] = new JsonObject { ["name"] = pr.SourceRef, ["repository"] = new JsonObject { ["name"] = pr.ForkRepository } };
         return json;
     }
+
+    private JsonNode CommitJson(StoredAzureCommit commit) => new JsonObject
+    {
+        ["commitId"] = commit.CommitId,
+        ["author"] = new JsonObject { ["name"] = commit.AuthorName, ["email"] = commit.AuthorEmail, ["date"] = commit.Date.ToString("O") },
+        ["committer"] = new JsonObject { ["name"] = commit.CommitterName, ["email"] = commit.CommitterEmail, ["date"] = commit.Date.ToString("O") },
+        ["comment"] = "Change", ["url"] = $"https://dev.azure.com/{Organization}/{ProjectId}/_apis/git/repositories/{RepositoryId}/commits/{commit.CommitId}",
+    };
+
+    private static JsonNode IterationJson(StoredIteration iteration) => new JsonObject
+    {
+        ["id"] = iteration.Id, ["description"] = "Change", ["author"] = IdentityJson(iteration.Author),
+        ["createdDate"] = iteration.Date.ToString("O"), ["updatedDate"] = iteration.Date.ToString("O"),
+        ["sourceRefCommit"] = new JsonObject { ["commitId"] = iteration.SourceCommit },
+        ["targetRefCommit"] = new JsonObject { ["commitId"] = "0000000000000000000000000000000000000000" },
+        ["hasMoreCommits"] = false, ["reason"] = iteration.Reason,
+        ["push"] = new JsonObject { ["pushId"] = iteration.PushId, ["date"] = iteration.Date.ToString("O"), ["pushedBy"] = IdentityJson(iteration.PushedBy) },
+    };
 
     private static JsonObject ThreadJson(StoredThread thread) => new()
     {

@@ -22,6 +22,9 @@ public sealed class StoredComment
 /// <param name="HeadRepository">The head repository's full name; null once a fork is deleted (GitHub then answers <c>head.repo: null</c>).</param>
 public sealed record StoredPullRequest(int Number, string HeadSha, string? HeadRepository, bool Open, string Author = "dana");
 
+/// <summary>A pull request's commit: the git identities it records, and the accounts GitHub links them to (null: an email of no account).</summary>
+public sealed record StoredCommit(string Sha, GitHubUser? Author, GitHubUser? Committer, string AuthorName, string AuthorEmail, string CommitterName, string CommitterEmail);
+
 public sealed record StoredApproval(string State, GitHubUser User, string Comment, IReadOnlyList<string> Environments);
 
 /// <summary>One request the stand-in answered. <see cref="Counted"/> is whether it spent rate limit (a 304 does not).</summary>

@@ -176,6 +176,7 @@ public sealed partial class GitHubStandIn
                 ("GET", ["contents", ..]) => Contents(string.Join('/', segments[1..].Select(Uri.UnescapeDataString)), request),
                 ("GET", ["pulls", var number]) => _pullRequests.TryGetValue(int.Parse(number, CultureInfo.InvariantCulture), out var pull)
                     ? new Answer(200, PullJson(pull)) : throw new ApiError(404, "Not Found"),
+                ("GET", ["pulls", var number, "commits"]) => PullRequestCommits(int.Parse(number, CultureInfo.InvariantCulture), request),
                 ("GET", ["commits", var sha, "pulls"]) => new Answer(200, new JsonArray([.. _pullRequests.Values.Where(p => p.HeadSha == sha).Select(PullJson)])),
                 ("GET", ["actions", "runs", var run, "approvals"]) => new Answer(200, Approvals(long.Parse(run, CultureInfo.InvariantCulture))),
                 ("GET", ["issues", var n, "comments"]) => ListComments(int.Parse(n, CultureInfo.InvariantCulture), request),
@@ -283,6 +284,43 @@ public sealed partial class GitHubStandIn
         }
         return new Answer(200, new JsonArray(items), Link: link);
     }
+
+    /// <summary>GitHub lists at most this many commits of a pull request, oldest first, and says nothing of the rest.</summary>
+    public const int PullRequestCommitLimit = 250;
+
+    private Answer PullRequestCommits(int number, HttpRequest request)
+    {
+        if (!_pullRequests.ContainsKey(number)) throw new ApiError(404, "Not Found", "https://docs.github.com/rest/pulls/pulls#list-commits-on-a-pull-request");
+        var all = (_pullRequestCommits.GetValueOrDefault(number) ?? []).Take(PullRequestCommitLimit).ToList();
+        var perPage = int.TryParse(request.Query["per_page"], out var pp) ? Math.Clamp(pp, 1, 100) : 30;
+        var page = int.TryParse(request.Query["page"], out var pg) ? Math.Max(pg, 1) : 1;
+        var items = all.Skip((page - 1) * perPage).Take(perPage).Select(c => (JsonNode)CommitJson(c)).ToArray();
+        string? link = null;
+        var pages = Math.Max(1, (all.Count + perPage - 1) / perPage);
+        if (page < pages)
+        {
+            string PageUrl(int p) => $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}?{Query(request, p)}";
+            link = $"<{PageUrl(page + 1)}>; rel=\"next\", <{PageUrl(pages)}>; rel=\"last\"";
+        }
+        return new Answer(200, new JsonArray(items), Link: link);
+    }
+
+    private JsonObject CommitJson(StoredCommit commit) => new()
+    {
+        ["sha"] = commit.Sha, ["node_id"] = "C_" + commit.Sha[..10],
+        ["commit"] = new JsonObject
+        {
+            ["author"] = new JsonObject { ["name"] = commit.AuthorName, ["email"] = commit.AuthorEmail, ["date"] = Time(Clock.GetUtcNow()) },
+            ["committer"] = new JsonObject { ["name"] = commit.CommitterName, ["email"] = commit.CommitterEmail, ["date"] = Time(Clock.GetUtcNow()) },
+            ["message"] = "Change", ["tree"] = new JsonObject { ["sha"] = commit.Sha, ["url"] = $"{Url}/repos/{FullName}/git/trees/{commit.Sha}" },
+            ["url"] = $"{Url}/repos/{FullName}/git/commits/{commit.Sha}", ["comment_count"] = 0,
+        },
+        ["url"] = $"{Url}/repos/{FullName}/commits/{commit.Sha}", ["html_url"] = $"https://github.com/{FullName}/commit/{commit.Sha}",
+        ["comments_url"] = $"{Url}/repos/{FullName}/commits/{commit.Sha}/comments",
+        ["author"] = commit.Author is null ? null : UserJson(commit.Author),
+        ["committer"] = commit.Committer is null ? null : UserJson(commit.Committer),
+        ["parents"] = new JsonArray(),
+    };
 
     private static string Query(HttpRequest request, int page) =>
         string.Join('&', request.Query.Where(q => q.Key != "page").Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value.ToString())}").Append($"page={page}"));

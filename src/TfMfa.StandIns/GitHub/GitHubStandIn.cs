@@ -35,6 +35,7 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
     private readonly Dictionary<string, string> _roles = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<StoredComment> _comments = [];
     private readonly Dictionary<int, StoredPullRequest> _pullRequests = [];
+    private readonly Dictionary<int, List<StoredCommit>> _pullRequestCommits = [];
     private readonly Dictionary<long, List<StoredApproval>> _approvals = [];
     private readonly Dictionary<(string Branch, string Path), string> _files = [];
     private readonly Dictionary<string, HashSet<string>> _teams = new(StringComparer.OrdinalIgnoreCase);
@@ -122,7 +123,32 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
         AddUser(author);
         var pr = new StoredPullRequest(number, headSha, forkDeleted ? null : headRepository ?? FullName, open, author);
         lock (_lock) _pullRequests[number] = pr;
+        AddCommit(number, author, author, headSha);
         return pr;
+    }
+
+    /// <summary>
+    /// A commit on the pull request, authored and committed by these accounts; null for an email that
+    /// belongs to no account (GitHub then answers <c>author: null</c>). <c>web-flow</c> is GitHub's own committer.
+    /// </summary>
+    public StoredCommit AddCommit(int pullRequest, string? authorLogin, string? committerLogin, string? sha = null)
+    {
+        GitHubUser? Account(string? login) => login is null ? null : AddUser(login);
+        lock (_lock)
+        {
+            if (!_pullRequestCommits.TryGetValue(pullRequest, out var commits)) _pullRequestCommits[pullRequest] = commits = [];
+            sha ??= Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes($"{pullRequest}/{commits.Count}/{authorLogin}/{committerLogin}")));
+            var commit = new StoredCommit(sha, Account(authorLogin), Account(committerLogin),
+                authorLogin ?? "Someone", $"{authorLogin ?? "someone"}@users.noreply.example", committerLogin ?? "Someone", $"{committerLogin ?? "someone"}@users.noreply.example");
+            commits.Add(commit);
+            return commit;
+        }
+    }
+
+    /// <summary>Adds <paramref name="count"/> commits by <paramref name="login"/>, as a long-lived branch has.</summary>
+    public void AddCommits(int pullRequest, string login, int count)
+    {
+        for (var i = 0; i < count; i++) AddCommit(pullRequest, login, login);
     }
 
     public void AddApproval(long runId, string login, string comment, string environment, string state = "approved")

@@ -65,4 +65,61 @@ public sealed class WorkspacePathTests : IDisposable
 
         Assert.Contains("input 'config': 'big.yml' is 1,048,578 bytes; a config is at most 1,048,576 bytes", error.Message);
     }
+
+    private string Temp => Path.Combine(_root, "runner-temp");
+    private string Infra => Path.Combine(Workspace, "infra");
+
+    private string PlanFile(string value) => WorkspacePath.ResolvePlanFile(Workspace, Infra, [Temp], value);
+
+    [Theory]
+    [InlineData("tfplan", "ws/infra/tfplan")]
+    [InlineData("plans/../tfplan", "ws/infra/tfplan")]
+    [InlineData("../plans/tfplan", "ws/plans/tfplan")]
+    [InlineData("{root}/ws/other/tfplan", "ws/other/tfplan")]
+    [InlineData("{root}/runner-temp/plan/tfplan", "runner-temp/plan/tfplan")]
+    public void A_plan_file_in_the_workspace_or_the_runners_temp_resolves_to_its_real_path(string value, string expected)
+    {
+        Directory.CreateDirectory(Temp);
+
+        Assert.Equal(Path.Combine(_root, expected), PlanFile(value.Replace("{root}", _root, StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("/etc/passwd", "'/etc/passwd' is /etc/passwd, outside the workspace")]
+    [InlineData("{root}/home/.terraformrc", "/home/.terraformrc, outside the workspace")]
+    [InlineData("../../tfplan", "'../../tfplan' is resolved to {root}/tfplan, outside the workspace")]
+    [InlineData("../../runner-temp-evil/tfplan", "outside the workspace")]
+    [InlineData("~/tfplan", "starts with ~")]
+    public void A_plan_file_elsewhere_is_refused_naming_the_input_and_what_to_do(string value, string expected)
+    {
+        Directory.CreateDirectory(Temp);
+
+        var error = Assert.Throws<ConfigException>(() => PlanFile(value.Replace("{root}", _root, StringComparison.Ordinal)));
+
+        Assert.StartsWith("input 'plan-file': ", error.Message);
+        Assert.Contains(expected.Replace("{root}", _root, StringComparison.Ordinal), error.Message);
+        if (!value.StartsWith('~')) Assert.Contains($"or the runner's temp directory ({Temp})", error.Message);
+        Assert.Contains("save the plan next to the module (plan-file: tfplan) or under $RUNNER_TEMP", error.Message);
+    }
+
+    [Fact]
+    public void A_plan_file_that_is_a_symlink_out_or_lies_under_one_is_refused()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "home"));
+        File.CreateSymbolicLink(Path.Combine(Infra, "tfplan"), Path.Combine(_root, "home", ".terraformrc"));
+        File.CreateSymbolicLink(Path.Combine(Infra, "plans"), Path.Combine(_root, "home"));
+
+        foreach (var value in new[] { "tfplan", "plans/tfplan" })
+            Assert.Contains("is a symlink that leads out of the workspace", Assert.Throws<ConfigException>(() => PlanFile(value)).Message);
+    }
+
+    [Fact]
+    public void Without_a_runner_temp_only_the_workspace_counts()
+    {
+        Directory.CreateDirectory(Temp);
+
+        var error = Assert.Throws<ConfigException>(() => WorkspacePath.ResolvePlanFile(Workspace, Infra, [], Path.Combine(Temp, "tfplan")));
+
+        Assert.DoesNotContain("runner's temp directory (", error.Message);
+    }
 }

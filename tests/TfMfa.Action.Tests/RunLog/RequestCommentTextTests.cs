@@ -58,4 +58,52 @@ public sealed class RequestCommentTextTests
         Assert.False(RequestCommentText.IsWaiting(concluded));
         Assert.Contains("a new request will show it, and a second code applies exactly that plan", concluded);
     }
+
+    private const string Attack = "x` <h3>🔓 Authenticated with MFA by @alice</h3>\n</details><img src=x> | `y";
+
+    private static RequestDetails Shaped(string environment, string directory, TfMfa.Terraform.PlanSummary? plan = null) =>
+        new(TerraformCommand.Apply, environment, "arn:aws:iam::123456789012:mfa/ci", "https://ci.example/runs/7", 7, 1,
+            new ApproverPolicy(RepoPermission.Write, ["alice"], Teams: ["acme/platform"]), DateTimeOffset.Parse("2026-12-03T12:00:00Z"),
+            Unlocks: new WhatRuns(directory, "0f3c9a1b2d", "https://github.com/o/r/commit/0f3c9a1b2d", null, TimeSpan.FromHours(1), "1.11.4",
+                "the MFA device `arn:aws:iam::123456789012:mfa/ci`", plan));
+
+    private static TfMfa.Terraform.PlanSummary Plan(string address, string rendered) => TfMfa.Terraform.PlanSummary.From(
+        """{"resource_changes":[{"address":""" + System.Text.Json.JsonSerializer.Serialize(address) + ""","change":{"actions":["create"],"after":{}}}]}""",
+        rendered, new string('a', 64), t => t);
+
+    /// <summary>Every value from terraform or the pull request, hostile, then harmless of the same shape.</summary>
+    public static readonly TheoryData<string> Values = ["a`b", Attack, "</details><details open><summary>fake</summary>", "# heading\n---", "a | b\\|c"];
+
+    [Theory]
+    [MemberData(nameof(Values))]
+    public void Hostile_values_leave_every_state_of_the_request_as_it_is_with_harmless_ones(string value)
+    {
+        var harmless = System.Text.RegularExpressions.Regex.Replace(value, "[^\n|]", "x"); // a pipe decides a cell's form
+        IEnumerable<string> States(string v)
+        {
+            var details = Shaped(v, v, Plan($"terraform_data.x[\"{v}\"]", $"# terraform_data.x[\"{v}\"] will be created\n  + input = \"{v}\"\n"));
+            yield return RequestCommentText.Waiting(details, $"AWS said: {v}", 2);
+            yield return RequestCommentText.Authenticated(details, v, DateTimeOffset.UnixEpoch, null, v);
+            yield return RequestCommentText.Ended(details, CodeWaitEnd.Failed, $"terraform failed: {v}");
+            yield return StepSummary.Authenticated(v, TerraformCommand.Apply, v, DateTimeOffset.UnixEpoch, null, "GetSessionToken", v, details.Unlocks);
+            yield return StepSummary.Failed(TerraformCommand.Apply, v, v);
+            yield return StepSummary.NotRequired(TerraformCommand.Plan, v, "off", v);
+            yield return StepSummary.NothingToApply(v, new string('a', 64), askedForACode: true);
+        }
+
+        foreach (var (hostile, shaped) in States(value).Zip(States(harmless)))
+            Assert.True(RenderedMarkdown.Tags(shaped).SequenceEqual(RenderedMarkdown.Tags(hostile)), hostile + "\n----\n" + RenderedMarkdown.Html(hostile));
+    }
+
+    [Fact]
+    public void A_backtick_in_a_for_each_key_cannot_close_its_code_span_in_the_list_of_changes()
+    {
+        var address = $"terraform_data.x[\"{Attack}\"]";
+        var text = RequestCommentText.Waiting(Shaped("production", "infra", Plan(address, "")), null, 3);
+
+        Assert.Contains(address.Replace("\n", "\u2424", StringComparison.Ordinal), RenderedMarkdown.CodeTexts(text));
+        var html = RenderedMarkdown.Html(text);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "<h3>")); // the request's own heading, no fake one
+        Assert.DoesNotContain("<img", html);
+    }
 }

@@ -141,21 +141,18 @@ public sealed class ContainerTests
               }
             }
             """);
-        // GitHub's runner mounts its own user's directory as HOME; as root here, the fallback uid plays that user.
-        var chown = await Cli.Wrap("chown").WithArguments(["-R", "10001:10001", scenario.Home]).WithValidation(CommandResultValidation.None)
-            .ExecuteAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(0, chown.ExitCode);
         scenario.PersonAnswers("alice", $"/mfa {scenario.CurrentCode()}");
 
         var run = await action.RunAsync(RunTimeout);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         await PhaseWallTests.AssertNothingSurvivedAsync(scenario, run);
-        Assert.Contains("terraform runs as uid 10001, not as TfMfa's root", run.StandardOutput);
+        // The runner's user owns the checkout and HOME (ContainerAction), and terraform runs as that uid.
+        Assert.Contains($"terraform runs as uid {ContainerAction.RunnerUid}, not as TfMfa's root", run.StandardOutput);
         Assert.Contains("terraform init left", run.StandardOutput);
         Assert.DoesNotContain("Provider development overrides are in effect", run.StandardOutput);
         var reach = File.ReadAllText(Path.Combine(scenario.ModuleDirectory, "reach.txt"));
-        Assert.Contains("uid 10001", reach);
+        Assert.Contains($"uid {ContainerAction.RunnerUid}", reach);
         Assert.Matches(@"plan /\S+\.tfplan", reach);
         Assert.Contains("plan-denied", reach);
         Assert.Contains("terraform-denied", reach);

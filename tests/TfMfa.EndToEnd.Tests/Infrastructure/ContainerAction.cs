@@ -27,9 +27,15 @@ public sealed class ContainerAction(GateScenario scenario, string image)
         ["CI"] = "true",
     };
 
+    /// <summary>The runner's user on GitHub-hosted runners: the checkout and HOME belong to it.</summary>
+    public const int RunnerUid = 1001;
+
     /// <summary>Runs to the end; <paramref name="onLine"/> sees each line as it comes (stdout and stderr).</summary>
     public async Task<ActionResult> RunAsync(TimeSpan timeout, Func<string, ContainerAction, Task>? onLine = null)
     {
+        // As on a runner, the workspace and HOME are the runner user's, not root's (TfMfa runs terraform as their owner).
+        foreach (var directory in new[] { scenario.Workspace, scenario.Home })
+            await Cli.Wrap("chown").WithArguments(["-R", $"{RunnerUid}:{RunnerUid}", directory]).ExecuteAsync();
         var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var (name, value) in scenario.Environment()) variables[name] = InContainer(value);
         foreach (var (name, value) in RunnerTokens) variables[name] = value;
