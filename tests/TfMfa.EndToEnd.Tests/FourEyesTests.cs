@@ -129,6 +129,8 @@ public sealed class FourEyesTests
         var commit = how == "pushed"
             ? scenario.Azure.Push(AzureScenario.PullRequest, "bob@contoso.com", authorEmail: "dana@contoso.com")
             : scenario.Azure.Push(AzureScenario.PullRequest, "dana@contoso.com", authorEmail: "BOB@contoso.com");
+        if (how == "authored")
+            for (var i = 0; i < 120; i++) scenario.Azure.Push(AzureScenario.PullRequest, "dana@contoso.com"); // bob's commit is on the second page
         var bobs = scenario.CurrentCode();
         scenario.PersonAnswers("bob@contoso.com", $"/mfa {bobs}");
         var alices = scenario.PersonAnswersOnceRemoved("alice@contoso.com", "bob@contoso.com");
@@ -139,5 +141,7 @@ public sealed class FourEyesTests
         var why = how == "pushed" ? "pushed update 2 of this pull request" : $"authored commit {commit.CommitId[..7]} of this pull request (as BOB@contoso.com)";
         Assert.Contains($"Ignored a /mfa comment by bob@contoso.com: {why}, and approvers.allow-author is false: another person must supply the code", run.StandardOutput);
         Assert.Equal([alices()], scenario.CodesSentToSts.Select(r => r.TokenCode));
+        if (how == "authored")
+            Assert.Contains(scenario.Azure.Requests, r => r.PathAndQuery.Contains("/commits?", StringComparison.Ordinal) && r.PathAndQuery.Contains("continuationToken=100", StringComparison.Ordinal));
     }
 }

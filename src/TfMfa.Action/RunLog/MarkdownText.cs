@@ -47,10 +47,12 @@ public static class MarkdownText
     public static string Text(string value)
     {
         var lines = value.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n', '\r', '\u2028', '\u2029');
-        return string.Join("<br>", lines.Select(TextLine));
+        // The lines stay one paragraph, so two tildes anywhere in it could strike through what lies between.
+        var tildes = value.Count(c => c == '~') > 1;
+        return string.Join("<br>", lines.Select(line => TextLine(line, tildes)));
     }
 
-    private static string TextLine(string line)
+    private static string TextLine(string line, bool escapeTildes)
     {
         var text = new StringBuilder(line.Length + 8);
         for (var i = 0; i < line.Length; i++)
@@ -65,7 +67,7 @@ public static class MarkdownText
                     text.Append('\\').Append(c);
                     break;
                 // Strikethrough takes two tildes; a lone one (~alice, ~/.terraformrc) stays as it is.
-                case '~' when line.Count(x => x == '~') > 1:
+                case '~' when escapeTildes:
                     text.Append("\\~");
                     break;
                 // Only an underscore at a word's edge can emphasise (alice_acme stays as it is).
@@ -88,7 +90,10 @@ public static class MarkdownText
                     break;
             }
         }
-        return text.ToString();
+        // Two spaces before a line break would make a hard break of their own.
+        if (text.Length > 0 && text[^1] == ' ') text.Length--;
+        else return text.ToString();
+        return text.Append("&#32;").ToString();
     }
 
     /// <summary>

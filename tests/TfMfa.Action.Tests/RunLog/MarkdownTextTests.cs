@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using FsCheck;
+using FsCheck.Fluent;
 using TfMfa.RunLog;
 
 namespace TfMfa.Tests.RunLog;
@@ -148,5 +150,33 @@ public sealed class MarkdownTextTests
     public void A_link_goes_only_to_an_http_address_that_cannot_break_out(string? url, string link)
     {
         Assert.Equal(link, MarkdownText.Link("x", url));
+    }
+
+    /// <summary>Strings made of what markdown reads: backticks, brackets, HTML, pipes, escapes, line starts.</summary>
+    private static Gen<string> MarkdownLike() =>
+        from parts in Gen.NonEmptyListOf(Gen.Elements("`", "``", "<", ">", "&", "&lt;", "|", "\\", "*", "_", "~", "[", "]", "(", ")", "!", "#", "-", "+", "=", "1.", "\n",
+            " ", "    ", "x", "a_b", "</details>", "<img src=x>", "<h3>", "<!--", "-->", "http://e.example", "@alice", "\u202e"))
+        select string.Concat(parts);
+
+    [Fact]
+    public void Whatever_a_value_holds_each_form_keeps_the_documents_structure_and_shows_the_value()
+    {
+        Prop.ForAll(Arb.From(MarkdownLike()), value =>
+        {
+            var visible = value.Replace('\n', MarkdownText.LineBreakSymbol).Replace('\u202e', MarkdownText.HiddenSymbol);
+            string InList(string v) => $"- {MarkdownText.Code(v)}: create\n";
+            Assert.Equal(RenderedMarkdown.Tags(InList(Harmless(value))), RenderedMarkdown.Tags(InList(value)));
+            Assert.Equal([visible], RenderedMarkdown.CodeTexts(InList(value)));
+
+            string InBlock(string v) => $"<details><summary>s</summary>\n\n{MarkdownText.CodeBlock(v)}\n</details>\n";
+            Assert.Equal(RenderedMarkdown.Tags(InBlock(Harmless(value))), RenderedMarkdown.Tags(InBlock(value)));
+
+            static string InTable(string cell) => $"| The code unlocks | |\n|---|---|\n| Working directory | {cell} |\n";
+            var harmlessCell = value.Contains('|', StringComparison.Ordinal) ? MarkdownText.Text(Harmless(value)) : MarkdownText.Code(Harmless(value));
+            Assert.Equal(RenderedMarkdown.Tags(InTable(harmlessCell)), RenderedMarkdown.Tags(InTable(MarkdownText.CodeInCell(value))));
+
+            string InQuote(string v) => $"> 🔴 {MarkdownText.Text(v)}\n> 2 attempts left.\n";
+            Assert.Equal(RenderedMarkdown.Tags(InQuote(Harmless(value))), RenderedMarkdown.Tags(InQuote(value)));
+        }).Check(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(2000));
     }
 }

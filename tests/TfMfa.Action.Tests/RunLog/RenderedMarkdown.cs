@@ -11,7 +11,7 @@ namespace TfMfa.Tests.RunLog;
 /// </summary>
 public static partial class RenderedMarkdown
 {
-    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UsePipeTables().UseEmphasisExtras().UseTaskLists().Build();
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UsePipeTables().UseEmphasisExtras(Markdig.Extensions.EmphasisExtras.EmphasisExtraOptions.Strikethrough).UseTaskLists().Build();
 
     public static string Html(string markdown) => Markdown.ToHtml(markdown, Pipeline);
 
