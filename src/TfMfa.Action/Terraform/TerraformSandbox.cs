@@ -252,11 +252,17 @@ public sealed partial class TerraformSandbox : IDisposable
                 "a directory above it is closed to other users. Open it to them (chmod o+x on each parent), or run TfMfa as the workspace's owner.");
     }
 
+    /// <summary>
+    /// The tree as it is, never what a symlink in it leads to: .NET's recursive enumeration follows
+    /// symlinked directories, and a commit holding <c>link -&gt; /etc</c> would hand /etc to terraform's uid.
+    /// Symlinks are skipped (their own owner does not matter); nothing else runs before this, so nothing races it.
+    /// </summary>
     private static void GiveTree(string directory, int uid, int gid)
     {
         _ = LChown(directory, uid, gid);
-        foreach (var entry in Directory.EnumerateFileSystemEntries(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true }))
-            _ = LChown(entry, uid, gid); // symlinks themselves, never what they point at
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        foreach (var entry in Directory.EnumerateFileSystemEntries(directory, "*", options))
+            _ = LChown(entry, uid, gid);
     }
 
     private static bool ProbeNamespaces()
