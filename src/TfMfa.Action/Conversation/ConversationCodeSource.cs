@@ -225,7 +225,28 @@ public sealed class ConversationCodeSource(
         if (command.RequestId is { } named)
         {
             if (named == ours) return false;
-            log.Info($"A /mfa comment by {who} names request `{named}`, not this one (`{ours}`); it is left to that request's run.");
+            IReadOnlyList<string> open;
+            try
+            {
+                open = await conversation.OtherOpenRequestsAsync(_ourRequests, cancellationToken);
+            }
+            catch (ConversationException e) when (!e.IsTransient)
+            {
+                log.Warning($"A /mfa comment by {who} names request `{named}`, not this one (`{ours}`), and the open requests on {conversation.Where} could not be listed ({e.Message}); it is left alone, in case that request is open.");
+                return true;
+            }
+            if (open.Contains(named))
+            {
+                log.Info($"A /mfa comment by {who} names request `{named}`, not this one (`{ours}`); it is left to that request's run.");
+                return true;
+            }
+            // No run will ever take it (a typo, or a finished request's id): without this, its code would stay visible for good.
+            var openIds = string.Join(", ", open.Prepend(ours).Select(id => $"`{id}`"));
+            await RefuseForEveryRunAsync(comment, author, showsCode,
+                $"it names request `{named}`, and no open request on {conversation.Where} has that id (open: {openIds})",
+                $"`{named}` matches no open TfMfa request here, so no run takes this code. The open requests are {openIds}: " +
+                $"send a new code naming one of them, like `/mfa {ours} 123456`; each request shows its id.",
+                cancellationToken);
             return true;
         }
         // Another job of the same run may share this request's id: requests are told apart by the comment, not the id.
@@ -244,6 +265,39 @@ public sealed class ConversationCodeSource(
             $"{others.Count + 1} TfMfa requests are open here, so a bare `/mfa` is taken by none of them{(showsCode ? " (your comment was removed, so its code is not visible)" : "")}. " +
             $"Name the request: `/mfa {ours} 123456` for `terraform {_details!.Command.Name()}` in `{_details.Environment}` (request `{ours}`); each request shows its id."), cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// A command that no waiting run may take, wherever it is read: its code is hidden and an allowed
+    /// writer is told why, once. Of several runs reading it, the one that claims it answers; people who
+    /// may not supply codes get the capped removal and no reply.
+    /// </summary>
+    private async Task RefuseForEveryRunAsync(ConversationComment comment, ConversationAuthor author, bool showsCode, string why, string reply, CancellationToken cancellationToken)
+    {
+        var who = Mention(author);
+        var check = await approvers.CheckAsync(author, cancellationToken);
+        if (!check.Allowed)
+        {
+            Refuse(comment, $"by {who}: {check.Reason}", showsCode);
+            return;
+        }
+        if (!showsCode)
+        {
+            log.Info($"Ignored a /mfa comment by {who}: {why}.");
+            return;
+        }
+        var claim = await conversation.ClaimAsync(comment, cancellationToken);
+        if (!claim.Won)
+        {
+            log.Info($"Ignored a /mfa comment by {who}: {why}; another run waiting on {conversation.Where} removed and answered it.");
+            return;
+        }
+        var hidden = claim.StillVisible is null
+            ? " (the comment was removed, so its code is not visible)"
+            : $" (its code is not used; it stays visible until it expires: {claim.StillVisible})";
+        log.Info($"Ignored a /mfa comment by {who}: {why}{hidden}.");
+        await conversation.ReplyAsync(comment, RequestCommentText.Reply(who,
+            reply + (claim.StillVisible is null ? " Your comment was removed, so its code is not visible." : " No run uses its code.")), cancellationToken);
     }
 
     /// <summary>Logs why a comment does not count and, when it shows a code, removes it in the background within the caps.</summary>

@@ -317,8 +317,9 @@ public sealed class ConversationCodeSourceTests : IDisposable
     }
 
     [Fact(Timeout = Timeout)]
-    public async Task A_code_naming_another_request_is_left_to_that_run()
+    public async Task A_code_naming_another_open_request_is_left_to_that_run()
     {
+        _conversation.OtherRequests.Add("wxyz");
         var waiting = await StartAsync(Source());
         var theirs = _conversation.Write("alice", "/mfa wxyz 123456");
         await NextPollAsync(waiting);
@@ -327,6 +328,54 @@ public sealed class ConversationCodeSourceTests : IDisposable
         Assert.Empty(_conversation.Claims);
         Assert.DoesNotContain(theirs.Id, _conversation.Removed);
         Assert.Contains("names request `wxyz`, not this one", Log);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_code_naming_no_open_request_is_removed_at_once_and_the_reply_lists_the_open_ids()
+    {
+        _conversation.OtherRequests.Add("wxyz");
+        var waiting = await StartAsync(Source());
+        var typo = _conversation.Write("alice", "/mfa wxzy 123456");
+        await NextPollAsync(waiting);
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal([typo.Id], _conversation.Claims); // claimed, so of two runs reading it one answers
+        Assert.Contains(typo.Id, _conversation.Removed);
+        var reply = Assert.Single(_conversation.Replies);
+        Assert.StartsWith("~alice `wxzy` matches no open TfMfa request here", reply);
+        Assert.Contains($"The open requests are `{OurId}`, `wxyz`", reply);
+        Assert.Contains("Your comment was removed", reply);
+
+        _conversation.Write("alice", $"/mfa {OurId} 654321");
+        await NextPollAsync(waiting);
+        Assert.Equal("654321", (await waiting).Code.Digits);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_code_naming_no_open_request_from_someone_who_may_not_supply_codes_is_removed_without_a_reply()
+    {
+        var waiting = await StartAsync(Source());
+        var typo = _conversation.Write("rob", "/mfa wxzy 123456");
+        await NextPollAsync(waiting);
+
+        await UntilAsync(() => _conversation.Removed.Contains(typo.Id));
+        Assert.Empty(_conversation.Replies);
+        Assert.Empty(_conversation.Claims);
+        Assert.False(waiting.IsCompleted);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task When_the_open_requests_cannot_be_listed_a_code_naming_another_id_is_left_alone_and_the_log_says_why()
+    {
+        _conversation.RequestListingFault = new ConversationException("403: may not read", System.Net.HttpStatusCode.Forbidden, transient: false, null);
+        var waiting = await StartAsync(Source());
+        var other = _conversation.Write("alice", "/mfa wxzy 123456");
+        await NextPollAsync(waiting);
+
+        Assert.False(waiting.IsCompleted);
+        Assert.DoesNotContain(other.Id, _conversation.Removed);
+        Assert.Empty(_conversation.Replies);
+        Assert.Contains("could not be listed (403: may not read); it is left alone, in case that request is open.", Log);
     }
 
     [Fact(Timeout = Timeout)]

@@ -131,12 +131,16 @@ internal sealed class InMemoryConversation(TimeProvider clock, Dictionary<string
         return Task.FromResult<RepoPermission?>(roles.TryGetValue(author.Key, out var role) ? role : null);
     }
 
+    /// <summary>What listing the requests answers instead of the list, when set.</summary>
+    public ConversationException? RequestListingFault { get; set; }
+
     /// <summary>Requests other runs have open here, by id.</summary>
     public List<string> OtherRequests { get; } = [];
 
     /// <summary>Other runs' requests, and every request posted here that still reads as waiting and is not among <paramref name="ours"/>.</summary>
     public Task<IReadOnlyList<string>> OtherOpenRequestsAsync(IReadOnlyCollection<ConversationComment> ours, CancellationToken cancellationToken)
     {
+        if (RequestListingFault is { } fault) return Task.FromException<IReadOnlyList<string>>(fault);
         lock (_lock)
             return Task.FromResult<IReadOnlyList<string>>([.. OtherRequests,
                 .. _requestTexts.Where(r => ours.All(o => o.Id != r.Key) && TfMfa.RunLog.RequestCommentText.IsWaiting(r.Value))

@@ -60,6 +60,30 @@ public sealed class AzureClaimTests
         }
     }
 
+    [Fact(Timeout = Timeout)]
+    public async Task A_code_naming_no_open_request_is_removed_and_answered_in_its_thread()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        var run = scenario.RunAsync();
+        await UntilAsync(() => scenario.RequestThreads().Count == 1, [run]);
+        var id = TfMfa.RunLog.RequestCommentText.IdInMarker(scenario.Request()!.Content)!;
+        var typoId = new string([.. id.Reverse()]) is var reversed && reversed != id ? reversed : "zzzz";
+        var typo = scenario.Azure.PostThread(AzureScenario.PullRequest, "alice@contoso.com", $"/mfa {typoId} {scenario.CurrentCode()}");
+        await UntilAsync(() => typo.IsDeleted, [run]);
+        scenario.NextCodeWindow();
+        var code = scenario.CurrentCode();
+        scenario.Azure.PostThread(AzureScenario.PullRequest, "alice@contoso.com", $"/mfa {id} {code}");
+
+        var result = await run;
+
+        Assert.False(result.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), result.ToString());
+        Assert.Equal([code], scenario.CodesSentToSts.Select(r => r.TokenCode));
+        var thread = scenario.Azure.Threads(AzureScenario.PullRequest).Single(t => t.Comments[0] == typo);
+        var reply = Assert.Single(thread.Comments, c => c.Content.Contains("matches no open TfMfa request here", StringComparison.Ordinal));
+        Assert.StartsWith($"alice@contoso.com `{typoId}` matches no open TfMfa request here", reply.Content);
+        Assert.Contains($"The open requests are `{id}`", reply.Content);
+    }
+
     private static async Task UntilAsync(Func<bool> condition, Task<ActionResult>[] runs)
     {
         using var limit = new CancellationTokenSource(AzureScenario.RunTimeout);

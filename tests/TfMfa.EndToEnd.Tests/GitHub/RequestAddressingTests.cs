@@ -1,0 +1,99 @@
+using TfMfa.Codes;
+using TfMfa.EndToEnd.Infrastructure;
+using TfMfa.RunLog;
+using TfMfa.StandIns.GitHub;
+
+namespace TfMfa.EndToEnd.GitHub;
+
+/// <summary>
+/// Which request a code is for, when several wait on one pull request: through the real program,
+/// two runs at once, the GitHub and AWS stand-ins and real terraform.
+/// </summary>
+public sealed class RequestAddressingTests
+{
+    private const int Timeout = 180_000;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Two runs of the gate waiting on the scenario's pull request, each with its own module and state.</summary>
+    private sealed class TwoRuns(GateScenario scenario, Task<ActionResult>[] runs)
+    {
+        public Task<ActionResult>[] Runs { get; } = runs;
+
+        public static async Task<TwoRuns> StartAsync(GateScenario scenario, Action<Dictionary<string, string>>? second = null)
+        {
+            var module = Path.Combine(scenario.Workspace, "infra-2");
+            TfMfa.StandIns.Terraform.SampleModule.Write(module, scenario.Aws.Endpoint, scenario.Bucket.Name, "gate/second.tfstate");
+            var firstEnvironment = scenario.Environment();
+            var secondEnvironment = scenario.Environment();
+            secondEnvironment["INPUT_WORKING-DIRECTORY"] = "infra-2";
+            secondEnvironment["GITHUB_RUN_ID"] = "778";
+            secondEnvironment["GITHUB_OUTPUT"] = Path.Combine(scenario.Root, "second_output");
+            second?.Invoke(secondEnvironment);
+            var two = new TwoRuns(scenario, [
+                ActionProcess.RunAsync(firstEnvironment, "", GateScenario.RunTimeout),
+                ActionProcess.RunAsync(secondEnvironment, "", GateScenario.RunTimeout)]);
+            await two.UntilAsync(() => scenario.RequestComments().Count == 2);
+            return two;
+        }
+
+        public IReadOnlyList<string> Ids => [.. scenario.RequestComments().Select(c => RequestCommentText.IdInMarker(c.Body)!)];
+
+        public StoredComment RequestWithId(string id) => scenario.RequestComments().Single(c => RequestCommentText.IdInMarker(c.Body) == id);
+
+        /// <summary>Waits for <paramref name="condition"/>; a run that fails meanwhile fails the test with its output.</summary>
+        public async Task UntilAsync(Func<bool> condition)
+        {
+            while (!condition())
+            {
+                if (Runs.FirstOrDefault(r => r.IsCompleted && r.Result.ExitCode != 0) is { } failed) Assert.Fail($"a run failed:\n{await failed}");
+                await Task.Delay(25, Ct);
+            }
+        }
+
+        /// <summary>alice sends the next window's code to the request <paramref name="id"/>; returns the code once that request shows it authenticated.</summary>
+        public async Task<string> AnswerAsync(string id)
+        {
+            scenario.NextCodeWindow();
+            var code = scenario.CurrentCode();
+            scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", $"/mfa {id} {code}");
+            await UntilAsync(() => RequestWithId(id).Body.Contains("🔓 Authenticated with MFA by @alice", StringComparison.Ordinal));
+            return code;
+        }
+    }
+
+    /// <summary>An id of the right shape that none of <paramref name="ids"/> is: <paramref name="near"/> with two letters swapped, as a typo makes it.</summary>
+    private static string Mistyped(string near, IReadOnlyList<string> ids)
+    {
+        for (var i = 0; i + 1 < near.Length; i++)
+        {
+            var swapped = near[..i] + near[i + 1] + near[i] + near[(i + 2)..];
+            if (RequestIds.IsId(swapped) && !ids.Contains(swapped)) return swapped;
+        }
+        return new string('z', near.Length) is var z && !ids.Contains(z) ? z : "yyyy"[..near.Length];
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_code_naming_no_open_request_is_removed_and_answered_while_an_addressed_code_is_taken_by_its_own_run_only()
+    {
+        await using var scenario = await GateScenario.StartProductionAsync();
+        var two = await TwoRuns.StartAsync(scenario);
+        var ids = two.Ids;
+        Assert.Equal(2, ids.Distinct().Count());
+
+        var typo = scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", $"/mfa {Mistyped(ids[0], ids)} {scenario.CurrentCode()}");
+        // The first request's run reads comments in order, so it has dealt with the typo before it takes this code.
+        var first = await two.AnswerAsync(ids[0]);
+        Assert.True(typo.Deleted, "the comment naming no open request is still visible");
+        Assert.Contains("🔒 MFA code needed", two.RequestWithId(ids[1]).Body); // the addressed code went to its own run only
+        var second = await two.AnswerAsync(ids[1]);
+        var results = await Task.WhenAll(two.Runs);
+
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        Assert.Equal(new[] { first, second }, scenario.StsCalls("GetSessionToken").Select(c => c.TokenCode));
+        var reply = Assert.Single(scenario.GitHub.CommentsOn(GateScenario.PullRequest), c => c.Body.Contains("matches no open TfMfa request here", StringComparison.Ordinal));
+        Assert.StartsWith($"@alice `{Mistyped(ids[0], ids)}` matches no open TfMfa request here", reply.Body);
+        Assert.All(ids, id => Assert.Contains($"`{id}`", reply.Body));
+        Assert.Contains("Your comment was removed, so its code is not visible.", reply.Body);
+    }
+}
