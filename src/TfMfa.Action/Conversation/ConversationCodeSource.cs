@@ -24,6 +24,9 @@ public sealed class ConversationCodeSource(
     private readonly List<ConversationComment> _ourRequests = [];
     private ConversationComment? _request;
     private RequestDetails? _details;
+    private string? _requestId;
+    private string? _lastFailure;
+    private int _attemptsLeft;
     private bool _finished;
 
     /// <summary>The platform's last failing answer while it keeps failing; null once it answers again.</summary>
@@ -33,15 +36,22 @@ public sealed class ConversationCodeSource(
 
     public async Task<SuppliedCode> NextCodeAsync(CodeRequest request, string? lastFailure, int attemptsLeft, CancellationToken cancellationToken)
     {
-        _details = describe(request);
-        var text = RequestCommentText.Waiting(_details, lastFailure, attemptsLeft);
         // A run that needs a second code (an apply under plans-and-applies) asks anew once the first request is concluded.
-        if (_request is null || _finished)
+        var asking = _request is null || _finished;
+        // A new request draws a new id; an edited one keeps its own.
+        if (asking) _requestId = RequestIds.New([]);
+        _details = describe(request) with { RequestId = _requestId };
+        (_lastFailure, _attemptsLeft) = (lastFailure, attemptsLeft);
+        var text = RequestCommentText.Waiting(_details, lastFailure, attemptsLeft);
+        if (asking)
         {
             _request = await WithRetriesAsync(() => conversation.PostRequestAsync(text, cancellationToken), cancellationToken);
             _finished = false;
             _ourRequests.Add(_request);
             log.Info($"🔒 Asked for an MFA code on {conversation.Where}; waiting until {_details.Deadline.UtcDateTime:HH:mm:ss} UTC for a '/mfa 123456' comment.");
+            // Whether another open request has the drawn id is checked when a code names it (NamesTwoOpenRequestsAsync), not
+            // here: a random id clashes about once in 280,000 draws, and a read of the whole thread now would cost every run
+            // a counted request in its first minute for that.
         }
         else if (lastFailure is not null)
         {
@@ -56,7 +66,7 @@ public sealed class ConversationCodeSource(
             IReadOnlyList<ConversationComment> comments;
             try
             {
-                comments = await conversation.CommentsSinceAsync(_request, cancellationToken);
+                comments = await conversation.CommentsSinceAsync(_request!, cancellationToken);
                 if (failures > 0) log.Info($"{conversation.Platform} answers again; still waiting for a code.");
                 failures = 0;
                 Trouble = null;
@@ -70,7 +80,7 @@ public sealed class ConversationCodeSource(
             LookUpWritersAhead(comments, cancellationToken);
             foreach (var comment in comments)
             {
-                if (comment.Id == _request.Id || _seen.Contains(comment.Id)) continue;
+                if (comment.Id == _request!.Id || _seen.Contains(comment.Id)) continue;
                 SuppliedCode? code;
                 try
                 {
@@ -90,6 +100,32 @@ public sealed class ConversationCodeSource(
             if (untilNextPoll > TimeSpan.Zero) await Task.Delay(untilNextPoll, clock, cancellationToken);
             nextPoll:;
         }
+    }
+
+    /// <summary>
+    /// Ids are drawn at random, so two open requests rarely share one; when they do (a race, or a
+    /// look-alike copying a waiting request's id), this request draws an id no open request has and
+    /// its text says so.
+    /// </summary>
+    private async Task KeepIdUniqueAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> others;
+        try
+        {
+            others = await WithRetriesAsync(() => conversation.OtherOpenRequestsAsync(_ourRequests, cancellationToken), cancellationToken);
+        }
+        catch (ConversationException e)
+        {
+            // A clash is still caught when a code names the id: such a code is taken by none.
+            log.Warning($"Could not list the other open requests on {conversation.Where} to check that request `{_requestId}` is the only one with its id: {e.Message}");
+            return;
+        }
+        if (!others.Contains(_requestId!)) return;
+        var taken = _requestId;
+        _requestId = RequestIds.New([.. others]);
+        _details = _details! with { RequestId = _requestId };
+        log.Info($"Another open request on {conversation.Where} has the id `{taken}`; this request is now `{_requestId}`.");
+        await TryUpdateAsync(RequestCommentText.Waiting(_details, _lastFailure, _attemptsLeft), cancellationToken);
     }
 
     public async Task AuthenticatedAsync(SuppliedCode code, DateTimeOffset? expiration, CancellationToken cancellationToken)
@@ -224,7 +260,7 @@ public sealed class ConversationCodeSource(
         var who = Mention(author);
         if (command.RequestId is { } named)
         {
-            if (named == ours) return false;
+            if (named == ours) return await NamesTwoOpenRequestsAsync(comment, author, showsCode, cancellationToken);
             IReadOnlyList<string> open;
             try
             {
@@ -243,8 +279,8 @@ public sealed class ConversationCodeSource(
             // No run will ever take it (a typo, or a finished request's id): without this, its code would stay visible for good.
             var openIds = string.Join(", ", open.Prepend(ours).Select(id => $"`{id}`"));
             await RefuseForEveryRunAsync(comment, author, showsCode,
-                $"it names request `{named}`, and no open request on {conversation.Where} has that id (open: {openIds})",
-                $"`{named}` matches no open TfMfa request here, so no run takes this code. The open requests are {openIds}: " +
+                () => $"it names request `{named}`, and no open request on {conversation.Where} has that id (open: {openIds})",
+                () => $"`{named}` matches no open TfMfa request here, so no run takes this code. The open requests are {openIds}: " +
                 $"send a new code naming one of them, like `/mfa {ours} 123456`; each request shows its id.",
                 cancellationToken);
             return true;
@@ -268,36 +304,59 @@ public sealed class ConversationCodeSource(
     }
 
     /// <summary>
+    /// A code naming this request's id is taken only while no other open request has that id: a
+    /// look-alike request with the same id (or a clash in a race) would otherwise let either run take
+    /// it. Then neither takes it, this request draws a new id, and the writer is told why.
+    /// </summary>
+    private async Task<bool> NamesTwoOpenRequestsAsync(ConversationComment comment, ConversationAuthor author, bool showsCode, CancellationToken cancellationToken)
+    {
+        var named = _requestId!;
+        var others = await conversation.OtherOpenRequestsAsync(_ourRequests, cancellationToken);
+        var twins = others.Count(id => id == named);
+        if (twins == 0) return false;
+        // The new id is drawn only after the claim: a twin run that sees this request's new id first finds the comment already taken.
+        await RefuseForEveryRunAsync(comment, author, showsCode,
+            () => $"it names request `{named}`, and {twins + 1} open requests on {conversation.Where} have that id, so it is taken by none (this request is now `{_requestId}`)",
+            () => $"{twins + 1} open TfMfa requests here have the id `{named}` (one may be a look-alike), so none takes this code. " +
+                  $"A real request draws a new id and shows it: this one is now `{_requestId}` (`/mfa {_requestId} 123456` for `terraform {_details!.Command.Name()}` in `{_details.Environment}`).",
+            cancellationToken, afterClaim: () => KeepIdUniqueAsync(cancellationToken));
+        return true;
+    }
+
+    /// <summary>
     /// A command that no waiting run may take, wherever it is read: its code is hidden and an allowed
     /// writer is told why, once. Of several runs reading it, the one that claims it answers; people who
     /// may not supply codes get the capped removal and no reply.
     /// </summary>
-    private async Task RefuseForEveryRunAsync(ConversationComment comment, ConversationAuthor author, bool showsCode, string why, string reply, CancellationToken cancellationToken)
+    /// <param name="afterClaim">What to do once the comment is out of every run's reach, before <paramref name="why"/> and <paramref name="reply"/> are worded.</param>
+    private async Task RefuseForEveryRunAsync(ConversationComment comment, ConversationAuthor author, bool showsCode, Func<string> why, Func<string> reply,
+        CancellationToken cancellationToken, Func<Task>? afterClaim = null)
     {
         var who = Mention(author);
         var check = await approvers.CheckAsync(author, cancellationToken);
+        ClaimOutcome? claim = check.Allowed && showsCode ? await conversation.ClaimAsync(comment, cancellationToken) : null;
+        if (afterClaim is not null) await afterClaim();
         if (!check.Allowed)
         {
             Refuse(comment, $"by {who}: {check.Reason}", showsCode);
             return;
         }
-        if (!showsCode)
+        if (claim is null)
         {
-            log.Info($"Ignored a /mfa comment by {who}: {why}.");
+            log.Info($"Ignored a /mfa comment by {who}: {why()}.");
             return;
         }
-        var claim = await conversation.ClaimAsync(comment, cancellationToken);
         if (!claim.Won)
         {
-            log.Info($"Ignored a /mfa comment by {who}: {why}; another run waiting on {conversation.Where} removed and answered it.");
+            log.Info($"Ignored a /mfa comment by {who}: {why()}; another run waiting on {conversation.Where} removed and answered it.");
             return;
         }
         var hidden = claim.StillVisible is null
             ? " (the comment was removed, so its code is not visible)"
             : $" (its code is not used; it stays visible until it expires: {claim.StillVisible})";
-        log.Info($"Ignored a /mfa comment by {who}: {why}{hidden}.");
+        log.Info($"Ignored a /mfa comment by {who}: {why()}{hidden}.");
         await conversation.ReplyAsync(comment, RequestCommentText.Reply(who,
-            reply + (claim.StillVisible is null ? " Your comment was removed, so its code is not visible." : " No run uses its code.")), cancellationToken);
+            reply() + (claim.StillVisible is null ? " Your comment was removed, so its code is not visible." : " No run uses its code.")), cancellationToken);
     }
 
     /// <summary>Logs why a comment does not count and, when it shows a code, removes it in the background within the caps.</summary>

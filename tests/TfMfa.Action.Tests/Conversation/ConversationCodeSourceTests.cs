@@ -294,7 +294,29 @@ public sealed class ConversationCodeSourceTests : IDisposable
         while (!condition()) await Task.Delay(5, limit.Token);
     }
 
-    private string OurId => RequestCommentText.IdOf(new RequestDetails(TerraformCommand.Plan, "production", "", "", 7, 1, new ApproverPolicy(RepoPermission.Write, []), default));
+    /// <summary>The id the waiting request shows now (drawn at random; an edit may have re-drawn it).</summary>
+    private string OurId => RequestCommentText.IdInMarker(_conversation.Edits.LastOrDefault() ?? _conversation.Request!.Body)!;
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_code_naming_an_id_that_two_open_requests_have_is_taken_by_neither_and_this_request_draws_a_new_id()
+    {
+        var waiting = await StartAsync(Source());
+        var copied = OurId;
+        _conversation.OtherRequests.Add(copied); // a look-alike request posted with the same identity, copying the id
+        var addressed = _conversation.Write("alice", $"/mfa {copied} 123456");
+        await NextPollAsync(waiting);
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Contains(addressed.Id, _conversation.Removed);
+        Assert.NotEqual(copied, OurId);
+        var reply = Assert.Single(_conversation.Replies);
+        Assert.Contains($"2 open TfMfa requests here have the id `{copied}` (one may be a look-alike), so none takes this code", reply);
+        Assert.Contains($"this one is now `{OurId}`", reply);
+
+        _conversation.Write("alice", $"/mfa {OurId} 654321");
+        await NextPollAsync(waiting);
+        Assert.Equal("654321", (await waiting).Code.Digits);
+    }
 
     [Fact(Timeout = Timeout)]
     public async Task While_another_request_is_open_a_bare_code_is_taken_by_none_and_the_reply_names_this_requests_id()

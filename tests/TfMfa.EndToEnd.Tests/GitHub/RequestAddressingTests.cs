@@ -96,4 +96,44 @@ public sealed class RequestAddressingTests
         Assert.All(ids, id => Assert.Contains($"`{id}`", reply.Body));
         Assert.Contains("Your comment was removed, so its code is not visible.", reply.Body);
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_look_alike_request_copying_a_waiting_requests_id_gets_no_code_and_the_real_request_draws_a_new_id()
+    {
+        await using var scenario = await GateScenario.StartProductionAsync();
+        var run = scenario.RunAsync();
+        while (scenario.RequestComment() is null) await Task.Delay(25, Ct);
+        var real = scenario.RequestComment()!;
+        // Once the run polls, it has checked that no open request had its id when it posted (the look-alike comes later):
+        while (!scenario.GitHub.Requests.Any(r => r.Method == "GET" && r.Path.Contains("/comments?", StringComparison.Ordinal) && !r.Path.Contains("since=1970", StringComparison.Ordinal)))
+        {
+            if (run.IsCompleted) Assert.Fail($"the run ended:\n{await run}");
+            await Task.Delay(25, Ct);
+        }
+        var copied = RequestCommentText.IdInMarker(real.Body)!;
+        // Any workflow's GITHUB_TOKEN writes as github-actions[bot]: an attacker's run posts the same text, id and all.
+        var lookAlike = scenario.GitHub.PostComment(GateScenario.PullRequest, GitHubStandIn.ActionsBotLogin, real.Body);
+        var addressed = scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", $"/mfa {copied} {scenario.CurrentCode()}");
+        while (!addressed.Deleted || RequestCommentText.IdInMarker(real.Body) == copied)
+        {
+            if (run.IsCompleted) Assert.Fail($"the run ended:\n{await run}");
+            if (scenario.StsCalls("GetSessionToken").Count > 0) Assert.Fail($"a code addressed to two open requests went to STS:\n{await run}");
+            await Task.Delay(25, Ct);
+        }
+        var redrawn = RequestCommentText.IdInMarker(real.Body)!;
+        scenario.NextCodeWindow();
+        var code = scenario.CurrentCode();
+        scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", $"/mfa {redrawn} {code}");
+
+        var result = await run;
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal([code], scenario.StsCalls("GetSessionToken").Select(c => c.TokenCode));
+        Assert.NotEqual(copied, redrawn);
+        Assert.Contains($"(request `{redrawn}`)", real.History.Single(b => b.Contains("🔒", StringComparison.Ordinal) && b.Contains(redrawn, StringComparison.Ordinal)));
+        Assert.Equal(lookAlike.History[0], lookAlike.Body); // nobody touched the look-alike
+        var reply = Assert.Single(scenario.GitHub.CommentsOn(GateScenario.PullRequest), c => c.Body.Contains("so none takes this code", StringComparison.Ordinal));
+        Assert.Contains($"2 open TfMfa requests here have the id `{copied}`", reply.Body);
+        Assert.Contains($"this one is now `{redrawn}`", reply.Body);
+    }
 }
