@@ -112,7 +112,7 @@ public sealed class ConversationCodeSource(
         IReadOnlyList<string> others;
         try
         {
-            others = await WithRetriesAsync(() => conversation.OtherOpenRequestsAsync(_ourRequests, cancellationToken), cancellationToken);
+            others = await WithRetriesAsync(() => OtherOpenRequestsAsync(cancellationToken), cancellationToken);
         }
         catch (ConversationException e)
         {
@@ -126,6 +126,54 @@ public sealed class ConversationCodeSource(
         _details = _details! with { RequestId = _requestId };
         log.Info($"Another open request on {conversation.Where} has the id `{taken}`; this request is now `{_requestId}`.");
         await TryUpdateAsync(RequestCommentText.Waiting(_details, _lastFailure, _attemptsLeft), cancellationToken);
+    }
+
+    private readonly Dictionary<long, bool?> _completedRuns = [];
+    private readonly HashSet<string> _markedExpired = [];
+
+    /// <summary>
+    /// The ids of the other requests open here: posted by the identity this run's requests are posted
+    /// as (found once, from the first of them), never one of this run's own (an apply may ask twice, and
+    /// an earlier request's final edit may not have landed), and only while open (<see cref="OpenRequests"/>).
+    /// Requests that read as waiting but are not open are edited to say so, once, off the wait's path.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> OtherOpenRequestsAsync(CancellationToken cancellationToken)
+    {
+        if (_ourRequests.FirstOrDefault()?.Author is not { } poster)
+            throw new ConversationException($"{conversation.Platform} did not say who posted this run's request, so its other requests cannot be told from look-alikes", null, transient: false, null);
+        var posted = await conversation.CommentsByAsync(poster, cancellationToken);
+        var now = clock.GetUtcNow();
+        // Each run is read once a listing (a finished one never again); a run the token may not read is judged by the deadline alone.
+        foreach (var run in OpenRequests.Judge(posted, [.. _ourRequests.Select(r => r.Id)], now, _ => false).Where(r => r.IsOpen).Select(r => r.Marker.RunId).OfType<long>().Distinct())
+            if (_completedRuns.GetValueOrDefault(run) != true)
+                _completedRuns[run] = await RunCompletedAsync(run, cancellationToken);
+        var judged = OpenRequests.Judge(posted, [.. _ourRequests.Select(r => r.Id)], now, run => _completedRuns.GetValueOrDefault(run));
+        foreach (var expired in judged.Where(r => !r.IsOpen && _markedExpired.Add(r.Comment.Id)))
+        {
+            log.Info($"Request `{expired.Marker.Id}` on {conversation.Where} reads as waiting but is not open: {expired.Expired}. Marking it expired.");
+            _removals.Add(MarkExpiredQuietlyAsync(expired));
+        }
+        return [.. judged.Where(r => r.IsOpen).Select(r => r.Marker.Id)];
+    }
+
+    private async Task<bool?> RunCompletedAsync(long run, CancellationToken cancellationToken)
+    {
+        try { return await conversation.RunCompletedAsync(run, cancellationToken); }
+        catch (ConversationException e) when (!e.IsTransient)
+        {
+            log.Info($"Could not read run {run} on {conversation.Platform} ({e.Message}); its request counts as open until its deadline.");
+            return null;
+        }
+    }
+
+    private async Task MarkExpiredQuietlyAsync(JudgedRequest expired)
+    {
+        try
+        {
+            await conversation.EditRequestAsync(expired.Comment, OpenRequests.ExpiredText(expired.Comment.Body, expired.Expired!), CancellationToken.None);
+            await conversation.ConcludeAsync(expired.Comment, CancellationToken.None);
+        }
+        catch (ConversationException e) { log.Warning($"Could not mark request `{expired.Marker.Id}` expired: {e.Message}"); }
     }
 
     public async Task AuthenticatedAsync(SuppliedCode code, DateTimeOffset? expiration, CancellationToken cancellationToken)
@@ -264,7 +312,7 @@ public sealed class ConversationCodeSource(
             IReadOnlyList<string> open;
             try
             {
-                open = await conversation.OtherOpenRequestsAsync(_ourRequests, cancellationToken);
+                open = await OtherOpenRequestsAsync(cancellationToken);
             }
             catch (ConversationException e) when (!e.IsTransient)
             {
@@ -286,7 +334,7 @@ public sealed class ConversationCodeSource(
             return true;
         }
         // Another job of the same run may share this request's id: requests are told apart by the comment, not the id.
-        var others = await conversation.OtherOpenRequestsAsync(_ourRequests, cancellationToken);
+        var others = await OtherOpenRequestsAsync(cancellationToken);
         if (others.Count == 0) return false;
 
         var check = await approvers.CheckAsync(author, cancellationToken);
@@ -311,7 +359,7 @@ public sealed class ConversationCodeSource(
     private async Task<bool> NamesTwoOpenRequestsAsync(ConversationComment comment, ConversationAuthor author, bool showsCode, CancellationToken cancellationToken)
     {
         var named = _requestId!;
-        var others = await conversation.OtherOpenRequestsAsync(_ourRequests, cancellationToken);
+        var others = await OtherOpenRequestsAsync(cancellationToken);
         var twins = others.Count(id => id == named);
         if (twins == 0) return false;
         // The new id is drawn only after the claim: a twin run that sees this request's new id first finds the comment already taken.

@@ -30,7 +30,8 @@ public static class RequestCommentText
 
     public static string Marker(RequestDetails details) =>
         $"{MarkerPrefix} run={details.RunId.ToString(CultureInfo.InvariantCulture)} attempt={details.RunAttempt.ToString(CultureInfo.InvariantCulture)} " +
-        $"environment={Safe(details.Environment)} command={details.Command.Name()} -->\n{IdMarkerPrefix}{IdOf(details)} -->";
+        $"environment={Safe(details.Environment)} command={details.Command.Name()} deadline={details.Deadline.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)} -->\n" +
+        $"{IdMarkerPrefix}{IdOf(details)} -->";
 
     private const string IdMarkerPrefix = "<!-- tfmfa:id ";
 

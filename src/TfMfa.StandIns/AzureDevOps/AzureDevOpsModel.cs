@@ -43,3 +43,6 @@ public sealed class StoredAzurePullRequest(int id, AzureIdentity createdBy, stri
 public sealed record StoredApproval(string Id, string StageIdentifier, long OwnerBuildId, string Status, AzureIdentity? Approver, string Comment, DateTimeOffset At);
 
 public sealed record AzureRequestRecord(string Method, string PathAndQuery, int Status, string? Body, DateTimeOffset At);
+
+/// <param name="Result">succeeded, partiallySucceeded, failed or canceled once completed.</param>
+public sealed record StoredBuild(long Id, string Status, string? Result, DateTimeOffset QueuedAt);

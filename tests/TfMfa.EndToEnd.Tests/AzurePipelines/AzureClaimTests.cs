@@ -80,6 +80,32 @@ public sealed class AzureClaimTests
         Assert.Contains($"The open requests are `{id}`", reply.Content);
     }
 
+    [Fact(Timeout = Timeout)]
+    public async Task Requests_of_builds_that_completed_or_are_past_their_deadline_are_not_open_and_are_marked_expired()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        scenario.WriteConfig(AzureScenario.Config + "  timeout: 60s\n"); // without the fix the bare code is refused, and the run gives up after this
+        scenario.Azure.SetBuild(4100, "completed", "canceled");
+        var dead = scenario.Azure.PostThread(AzureScenario.PullRequest, scenario.Azure.BuildIdentity.UniqueName, OldRequest("dddd", 4100, DateTimeOffset.UtcNow.AddHours(1)));
+        var stale = scenario.Azure.PostThread(AzureScenario.PullRequest, scenario.Azure.BuildIdentity.UniqueName, OldRequest("ssss", 4101, DateTimeOffset.UtcNow.AddMinutes(-5)));
+        var code = "";
+        scenario.PersonAnswers("alice@contoso.com", () => $"/mfa {code = scenario.CurrentCode()}");
+
+        var result = await scenario.RunAsync();
+
+        Assert.False(result.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), result.ToString());
+        Assert.Equal([code], scenario.CodesSentToSts.Select(r => r.TokenCode));
+        Assert.Contains("It no longer waits: its run (4100) has completed.", dead.Content);
+        Assert.Contains("It no longer waits: its deadline", stale.Content);
+        Assert.All(scenario.Azure.Threads(AzureScenario.PullRequest).Where(t => t.Comments[0] == dead || t.Comments[0] == stale), t => Assert.Equal("closed", t.Status));
+        Assert.Contains(scenario.Azure.Requests, r => r.Method == "GET" && r.PathAndQuery.Contains("/_apis/build/builds/4100?", StringComparison.Ordinal) && r.Status == 200);
+    }
+
+    private static string OldRequest(string id, long build, DateTimeOffset deadline) =>
+        TfMfa.RunLog.RequestCommentText.Waiting(new TfMfa.RunLog.RequestDetails(TfMfa.Gate.TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci",
+            $"https://dev.azure.com/contoso/infra/_build/results?buildId={build}", build, 1, new TfMfa.Config.ApproverPolicy(TfMfa.Config.RepoPermission.Write, []), deadline,
+            "pipeline run", "", RequestId: id), null, 3);
+
     private static async Task UntilAsync(Func<bool> condition, Task<ActionResult>[] runs)
     {
         using var limit = new CancellationTokenSource(AzureScenario.RunTimeout);

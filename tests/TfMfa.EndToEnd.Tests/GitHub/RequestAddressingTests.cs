@@ -28,6 +28,7 @@ public sealed class RequestAddressingTests
             var secondEnvironment = scenario.Environment();
             secondEnvironment["INPUT_WORKING-DIRECTORY"] = "infra-2";
             secondEnvironment["GITHUB_RUN_ID"] = "778";
+            scenario.GitHub.AddWorkflowRun(778);
             secondEnvironment["GITHUB_OUTPUT"] = Path.Combine(scenario.Root, "second_output");
             second?.Invoke(secondEnvironment);
             var two = new TwoRuns(scenario, [
@@ -136,4 +137,57 @@ public sealed class RequestAddressingTests
         Assert.Contains($"2 open TfMfa requests here have the id `{copied}`", reply.Body);
         Assert.Contains($"this one is now `{redrawn}`", reply.Body);
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task With_a_personal_access_token_as_github_token_requests_are_known_by_its_user_and_a_bare_code_is_taken_by_none()
+    {
+        await using var scenario = await GateScenario.StartProductionAsync();
+        // The README suggests a PAT for approvers.teams: then every request is a comment of that user account, not of a bot.
+        scenario.Inputs["github-token"] = scenario.GitHub.AddPersonalAccessToken("ci-machine");
+        scenario.RequestPoster = "ci-machine";
+        var two = await TwoRuns.StartAsync(scenario);
+
+        var bare = scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", $"/mfa {scenario.CurrentCode()}");
+        await two.UntilAsync(() =>
+        {
+            if (scenario.StsCalls("GetSessionToken").Count > 0) Assert.Fail("a bare code was taken while two requests were open");
+            return bare.Deleted && scenario.GitHub.CommentsOn(GateScenario.PullRequest).Any(c => c.Body.Contains("a bare `/mfa` is taken by none", StringComparison.Ordinal));
+        });
+        var first = await two.AnswerAsync(two.Ids[0]);
+        var second = await two.AnswerAsync(two.Ids[1]);
+        var results = await Task.WhenAll(two.Runs);
+
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        Assert.Equal(new[] { first, second }, scenario.StsCalls("GetSessionToken").Select(c => c.TokenCode));
+        Assert.All(scenario.RequestComments(), c => Assert.Equal("ci-machine", c.User.Login));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Requests_of_runs_that_died_or_are_past_their_deadline_are_not_open_and_are_marked_expired()
+    {
+        await using var scenario = await GateScenario.StartProductionAsync();
+        scenario.Inputs["timeout"] = "60s"; // without the fix the bare code is refused, and the run gives up after this
+        // A run whose runner was lost: its run has completed, but its request still reads as waiting.
+        scenario.GitHub.AddWorkflowRun(555);
+        scenario.GitHub.CompleteWorkflowRun(555, "cancelled");
+        var dead = scenario.GitHub.PostComment(GateScenario.PullRequest, GitHubStandIn.ActionsBotLogin, OldRequest("dddd", 555, DateTimeOffset.UtcNow.AddHours(1)));
+        // A run this token cannot read (404): its request is judged by its deadline, which has passed.
+        var stale = scenario.GitHub.PostComment(GateScenario.PullRequest, GitHubStandIn.ActionsBotLogin, OldRequest("ssss", 556, DateTimeOffset.UtcNow.AddMinutes(-5)));
+        var code = scenario.CurrentCode();
+        scenario.PersonAnswers("alice", $"/mfa {code}");
+
+        var result = await scenario.RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal([code], scenario.StsCalls("GetSessionToken").Select(c => c.TokenCode));
+        Assert.Contains("It no longer waits: its run (555) has completed.", dead.Body);
+        Assert.Contains("It no longer waits: its deadline", stale.Body);
+        Assert.All(new[] { dead, stale }, c => Assert.False(RequestCommentText.IsWaiting(c.Body)));
+        Assert.Contains(scenario.GitHub.Requests, r => r.Method == "GET" && r.Path.EndsWith("/actions/runs/555", StringComparison.Ordinal) && r.Status == 200);
+    }
+
+    /// <summary>What an earlier run's request says, as that run posted it.</summary>
+    private static string OldRequest(string id, long run, DateTimeOffset deadline) =>
+        RequestCommentText.Waiting(new RequestDetails(TfMfa.Gate.TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci",
+            $"https://github.com/acme/infra/actions/runs/{run}", run, 1, new TfMfa.Config.ApproverPolicy(TfMfa.Config.RepoPermission.Write, []), deadline, RequestId: id), null, 3);
 }
