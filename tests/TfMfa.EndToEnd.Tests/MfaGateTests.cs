@@ -32,7 +32,7 @@ public sealed class MfaGateTests
         Assert.True(codeComment.Deleted);
         // 👀 races the deletion, so only the attempt is certain.
         Assert.Contains(scenario.GitHub.Requests, r => r.Method == "POST" && r.Path.EndsWith($"/issues/comments/{codeComment.Id}/reactions", StringComparison.Ordinal));
-        Assert.StartsWith("<!-- tfmfa:request run=777 attempt=1 environment=default command=plan -->", scenario.RequestComment()!.Body);
+        Assert.StartsWith("<!-- tfmfa:request run=777 attempt=1 environment=default command=plan deadline=", scenario.RequestComment()!.Body);
         Assert.Contains("### 🔓 Authenticated with MFA by @alice", scenario.RequestComment()!.Body);
 
         // The apply asks twice, as Terraform Enterprise did: a first code runs the plan, a second applies the plan shown.

@@ -66,6 +66,8 @@ public sealed record AccessControlEntry(string? Descriptor, int Allow, int Deny,
 
 public sealed record AccessControlList(string? Token, bool InheritPermissions, Dictionary<string, AccessControlEntry>? AcesDictionary);
 
+public sealed record Build(long Id, string? Status, string? Result);
+
 public sealed record TimelineRecord(string? Id, string? ParentId, string? Type, string? Name, string? Identifier, string? State, string? Result, DateTimeOffset? LastModified);
 
 public sealed record Timeline(IReadOnlyList<TimelineRecord>? Records);
@@ -104,6 +106,7 @@ public sealed record AzureError(string? Message, string? TypeKey);
 [JsonSerializable(typeof(ListOf<GitCommitRef>))]
 [JsonSerializable(typeof(ListOf<GitPullRequestIteration>))]
 [JsonSerializable(typeof(Timeline))]
+[JsonSerializable(typeof(Build))]
 [JsonSerializable(typeof(Approval))]
 [JsonSerializable(typeof(AzureError))]
 public sealed partial class AzureJson : JsonSerializerContext;

@@ -155,6 +155,11 @@ public sealed class AzureReposApi(AzureDevOpsClient client, AzureContext context
         }
     }
 
+    /// <summary>A build's status (notStarted, inProgress, cancelling, postponed, completed).</summary>
+    public async Task<string?> BuildStatusAsync(long buildId, CancellationToken cancellationToken) =>
+        (await client.GetAsync($"read build {buildId}", $"{client.Project}_apis/build/builds/{buildId.ToString(CultureInfo.InvariantCulture)}" + AzureDevOpsClient.Query(),
+            AzureJson.Default.Build, cancellationToken)).Status;
+
     public async Task<IReadOnlyList<TimelineRecord>> TimelineAsync(CancellationToken cancellationToken) =>
         (await client.GetAsync($"read the timeline of build {context.BuildId}", $"{client.Project}_apis/build/builds/{context.BuildId.ToString(CultureInfo.InvariantCulture)}/timeline" + AzureDevOpsClient.Query(),
             AzureJson.Default.Timeline, cancellationToken)).Records ?? [];

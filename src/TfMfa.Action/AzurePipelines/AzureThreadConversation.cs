@@ -110,16 +110,25 @@ public sealed class AzureThreadConversation(AzureReposApi api, Func<Cancellation
     public Task<RepoPermission?> PermissionAsync(ConversationAuthor author, CancellationToken cancellationToken) =>
         api.PermissionAsync(author.Key, cancellationToken);
 
-    /// <summary>Active threads the task's own identity opened whose request still waits.</summary>
-    public async Task<IReadOnlyList<string>> OtherOpenRequestsAsync(IReadOnlyCollection<ConversationComment> ours, CancellationToken cancellationToken)
+    /// <summary>The first comments of threads that are not closed (a concluded request closes its thread), written by <paramref name="poster"/>.</summary>
+    public async Task<IReadOnlyList<ConversationComment>> CommentsByAsync(ConversationAuthor poster, CancellationToken cancellationToken) =>
+        [.. (await api.ThreadsAsync(_pullRequest, cancellationToken))
+            .Where(t => t.IsDeleted != true && !string.Equals(t.Status, "closed", StringComparison.OrdinalIgnoreCase)
+                        && t.Comments is [var first, ..] && first.IsDeleted != true && string.Equals(first.Author?.Id, poster.Key, StringComparison.OrdinalIgnoreCase))
+            .Select(t => ToComment(t.Id, t.Comments![0]))
+            .OfType<ConversationComment>()];
+
+    /// <summary><c>GET _apis/build/builds/{id}</c>: completed, or not; null when the build identity may not read it.</summary>
+    public async Task<bool?> RunCompletedAsync(long runId, CancellationToken cancellationToken)
     {
-        var self = await SelfAsync(cancellationToken);
-        var ourThreads = ours.Select(o => Address(o).Thread).ToHashSet();
-        return [.. (await api.ThreadsAsync(_pullRequest, cancellationToken))
-            .Where(t => !ourThreads.Contains(t.Id) && t.IsDeleted != true && !string.Equals(t.Status, "closed", StringComparison.OrdinalIgnoreCase)
-                        && t.Comments is [var first, ..] && string.Equals(first.Author?.Id, self, StringComparison.OrdinalIgnoreCase)
-                        && RunLog.RequestCommentText.IsWaiting(first.Content ?? ""))
-            .Select(t => RunLog.RequestCommentText.IdInMarker(t.Comments![0].Content!) ?? "?")];
+        try
+        {
+            return await api.BuildStatusAsync(runId, cancellationToken) is { } status ? string.Equals(status, "completed", StringComparison.OrdinalIgnoreCase) : null;
+        }
+        catch (AzureDevOpsException e) when (e.Status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
+        {
+            return null;
+        }
     }
 
     /// <summary>The request's thread is closed: its final text is the record.</summary>

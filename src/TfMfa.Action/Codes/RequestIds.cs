@@ -1,33 +1,40 @@
+using System.Security.Cryptography;
+
 namespace TfMfa.Codes;
 
 /// <summary>
 /// A request's short id, so a code can name the request it is for (<c>/mfa abcd 123456</c>) when
 /// several wait on one pull request. Four letters without look-alikes (no i, l, o), never digits,
-/// so an id can never be read as (part of) a code. Derived from what makes a request unique
-/// (run, attempt, command, environment, directory): the same request keeps its id when it is
-/// edited, and two requests of one run differ.
+/// so an id can never be read as (part of) a code.
+/// <para>
+/// Drawn from a cryptographic random source, never derived from what a run's inputs say: ids derived
+/// from the run, command, environment and directory collided for matrix jobs, and a crafted
+/// working-directory could choose a waiting request's id. The draw is kept in the request's marker,
+/// so a request keeps its id through every edit; when a code names an id that another open request
+/// has too, neither takes it and the run re-draws its own (see ConversationCodeSource).
+/// </para>
+/// <para>
+/// Four letters (23^4 ≈ 280,000 ids) are enough: the id is printed in the request for anyone to
+/// read, so its strength was never secrecy but that nobody chooses it. A clash is rare (about one in
+/// 280,000 per other open request) and harmless: a copy (a look-alike request posted with the same
+/// token identity, or a chance draw) makes an addressed code match two requests, such a code is
+/// taken by neither, and the real request draws a new id.
+/// A longer id would only be harder to type within a code's 30 seconds.
+/// </para>
 /// </summary>
 public static class RequestIds
 {
     private const string Alphabet = "abcdefghjkmnpqrstuvwxyz";
     public const int Length = 4;
 
-    public static string For(params string[] parts)
+    /// <summary>A fresh random id that none of <paramref name="taken"/> is.</summary>
+    public static string New(IReadOnlyCollection<string> taken)
     {
-        // FNV-1a: ids need to differ, not to be secret (a SHA would load OpenSSL for four letters).
-        var hash = 14695981039346656037UL;
-        foreach (var c in string.Join("\u001f", parts))
+        while (true)
         {
-            hash ^= c;
-            hash *= 1099511628211UL;
+            var id = new string([.. Enumerable.Range(0, Length).Select(_ => Alphabet[RandomNumberGenerator.GetInt32(Alphabet.Length)])]);
+            if (!taken.Contains(id)) return id;
         }
-        var id = new char[Length];
-        for (var i = 0; i < Length; i++)
-        {
-            id[i] = Alphabet[(int)(hash % (ulong)Alphabet.Length)];
-            hash /= (ulong)Alphabet.Length;
-        }
-        return new string(id);
     }
 
     public static bool IsId(string text) =>

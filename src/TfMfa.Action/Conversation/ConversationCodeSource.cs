@@ -24,6 +24,9 @@ public sealed class ConversationCodeSource(
     private readonly List<ConversationComment> _ourRequests = [];
     private ConversationComment? _request;
     private RequestDetails? _details;
+    private string? _requestId;
+    private string? _lastFailure;
+    private int _attemptsLeft;
     private bool _finished;
 
     /// <summary>The platform's last failing answer while it keeps failing; null once it answers again.</summary>
@@ -33,15 +36,22 @@ public sealed class ConversationCodeSource(
 
     public async Task<SuppliedCode> NextCodeAsync(CodeRequest request, string? lastFailure, int attemptsLeft, CancellationToken cancellationToken)
     {
-        _details = describe(request);
-        var text = RequestCommentText.Waiting(_details, lastFailure, attemptsLeft);
         // A run that needs a second code (an apply under plans-and-applies) asks anew once the first request is concluded.
-        if (_request is null || _finished)
+        var asking = _request is null || _finished;
+        // A new request draws a new id; an edited one keeps its own.
+        if (asking) _requestId = RequestIds.New([]);
+        _details = describe(request) with { RequestId = _requestId };
+        (_lastFailure, _attemptsLeft) = (lastFailure, attemptsLeft);
+        var text = RequestCommentText.Waiting(_details, lastFailure, attemptsLeft);
+        if (asking)
         {
             _request = await WithRetriesAsync(() => conversation.PostRequestAsync(text, cancellationToken), cancellationToken);
             _finished = false;
             _ourRequests.Add(_request);
             log.Info($"🔒 Asked for an MFA code on {conversation.Where}; waiting until {_details.Deadline.UtcDateTime:HH:mm:ss} UTC for a '/mfa 123456' comment.");
+            // Whether another open request has the drawn id is checked when a code names it (NamesTwoOpenRequestsAsync), not
+            // here: a random id clashes about once in 280,000 draws, and a read of the whole thread now would cost every run
+            // a counted request in its first minute for that.
         }
         else if (lastFailure is not null)
         {
@@ -56,7 +66,7 @@ public sealed class ConversationCodeSource(
             IReadOnlyList<ConversationComment> comments;
             try
             {
-                comments = await conversation.CommentsSinceAsync(_request, cancellationToken);
+                comments = await conversation.CommentsSinceAsync(_request!, cancellationToken);
                 if (failures > 0) log.Info($"{conversation.Platform} answers again; still waiting for a code.");
                 failures = 0;
                 Trouble = null;
@@ -70,7 +80,7 @@ public sealed class ConversationCodeSource(
             LookUpWritersAhead(comments, cancellationToken);
             foreach (var comment in comments)
             {
-                if (comment.Id == _request.Id || _seen.Contains(comment.Id)) continue;
+                if (comment.Id == _request!.Id || _seen.Contains(comment.Id)) continue;
                 SuppliedCode? code;
                 try
                 {
@@ -90,6 +100,80 @@ public sealed class ConversationCodeSource(
             if (untilNextPoll > TimeSpan.Zero) await Task.Delay(untilNextPoll, clock, cancellationToken);
             nextPoll:;
         }
+    }
+
+    /// <summary>
+    /// Ids are drawn at random, so two open requests rarely share one; when they do (a race, or a
+    /// look-alike copying a waiting request's id), this request draws an id no open request has and
+    /// its text says so.
+    /// </summary>
+    private async Task KeepIdUniqueAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> others;
+        try
+        {
+            others = await WithRetriesAsync(() => OtherOpenRequestsAsync(cancellationToken), cancellationToken);
+        }
+        catch (ConversationException e)
+        {
+            // A clash is still caught when a code names the id: such a code is taken by none.
+            log.Warning($"Could not list the other open requests on {conversation.Where} to check that request `{_requestId}` is the only one with its id: {e.Message}");
+            return;
+        }
+        if (!others.Contains(_requestId!)) return;
+        var taken = _requestId;
+        _requestId = RequestIds.New([.. others]);
+        _details = _details! with { RequestId = _requestId };
+        log.Info($"Another open request on {conversation.Where} has the id `{taken}`; this request is now `{_requestId}`.");
+        await TryUpdateAsync(RequestCommentText.Waiting(_details, _lastFailure, _attemptsLeft), cancellationToken);
+    }
+
+    private readonly Dictionary<long, bool?> _completedRuns = [];
+    private readonly HashSet<string> _markedExpired = [];
+
+    /// <summary>
+    /// The ids of the other requests open here: posted by the identity this run's requests are posted
+    /// as (found once, from the first of them), never one of this run's own (an apply may ask twice, and
+    /// an earlier request's final edit may not have landed), and only while open (<see cref="OpenRequests"/>).
+    /// Requests that read as waiting but are not open are edited to say so, once, off the wait's path.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> OtherOpenRequestsAsync(CancellationToken cancellationToken)
+    {
+        if (_ourRequests.FirstOrDefault()?.Author is not { } poster)
+            throw new ConversationException($"{conversation.Platform} did not say who posted this run's request, so its other requests cannot be told from look-alikes", null, transient: false, null);
+        var posted = await conversation.CommentsByAsync(poster, cancellationToken);
+        var now = clock.GetUtcNow();
+        // Each run is read once a listing (a finished one never again); a run the token may not read is judged by the deadline alone.
+        foreach (var run in OpenRequests.Judge(posted, [.. _ourRequests.Select(r => r.Id)], now, _ => false).Where(r => r.IsOpen).Select(r => r.Marker.RunId).OfType<long>().Distinct())
+            if (_completedRuns.GetValueOrDefault(run) != true)
+                _completedRuns[run] = await RunCompletedAsync(run, cancellationToken);
+        var judged = OpenRequests.Judge(posted, [.. _ourRequests.Select(r => r.Id)], now, run => _completedRuns.GetValueOrDefault(run));
+        foreach (var expired in judged.Where(r => !r.IsOpen && _markedExpired.Add(r.Comment.Id)))
+        {
+            log.Info($"Request `{expired.Marker.Id}` on {conversation.Where} reads as waiting but is not open: {expired.Expired}. Marking it expired.");
+            _removals.Add(MarkExpiredQuietlyAsync(expired));
+        }
+        return [.. judged.Where(r => r.IsOpen).Select(r => r.Marker.Id)];
+    }
+
+    private async Task<bool?> RunCompletedAsync(long run, CancellationToken cancellationToken)
+    {
+        try { return await conversation.RunCompletedAsync(run, cancellationToken); }
+        catch (ConversationException e) when (!e.IsTransient)
+        {
+            log.Info($"Could not read run {run} on {conversation.Platform} ({e.Message}); its request counts as open until its deadline.");
+            return null;
+        }
+    }
+
+    private async Task MarkExpiredQuietlyAsync(JudgedRequest expired)
+    {
+        try
+        {
+            await conversation.EditRequestAsync(expired.Comment, OpenRequests.ExpiredText(expired.Comment.Body, expired.Expired!), CancellationToken.None);
+            await conversation.ConcludeAsync(expired.Comment, CancellationToken.None);
+        }
+        catch (ConversationException e) { log.Warning($"Could not mark request `{expired.Marker.Id}` expired: {e.Message}"); }
     }
 
     public async Task AuthenticatedAsync(SuppliedCode code, DateTimeOffset? expiration, CancellationToken cancellationToken)
@@ -224,12 +308,33 @@ public sealed class ConversationCodeSource(
         var who = Mention(author);
         if (command.RequestId is { } named)
         {
-            if (named == ours) return false;
-            log.Info($"A /mfa comment by {who} names request `{named}`, not this one (`{ours}`); it is left to that request's run.");
+            if (named == ours) return await NamesTwoOpenRequestsAsync(comment, author, showsCode, cancellationToken);
+            IReadOnlyList<string> open;
+            try
+            {
+                open = await OtherOpenRequestsAsync(cancellationToken);
+            }
+            catch (ConversationException e) when (!e.IsTransient)
+            {
+                log.Warning($"A /mfa comment by {who} names request `{named}`, not this one (`{ours}`), and the open requests on {conversation.Where} could not be listed ({e.Message}); it is left alone, in case that request is open.");
+                return true;
+            }
+            if (open.Contains(named))
+            {
+                log.Info($"A /mfa comment by {who} names request `{named}`, not this one (`{ours}`); it is left to that request's run.");
+                return true;
+            }
+            // No run will ever take it (a typo, or a finished request's id): without this, its code would stay visible for good.
+            var openIds = string.Join(", ", open.Prepend(ours).Select(id => $"`{id}`"));
+            await RefuseForEveryRunAsync(comment, author, showsCode,
+                () => $"it names request `{named}`, and no open request on {conversation.Where} has that id (open: {openIds})",
+                () => $"`{named}` matches no open TfMfa request here, so no run takes this code. The open requests are {openIds}: " +
+                $"send a new code naming one of them, like `/mfa {ours} 123456`; each request shows its id.",
+                cancellationToken);
             return true;
         }
         // Another job of the same run may share this request's id: requests are told apart by the comment, not the id.
-        var others = await conversation.OtherOpenRequestsAsync(_ourRequests, cancellationToken);
+        var others = await OtherOpenRequestsAsync(cancellationToken);
         if (others.Count == 0) return false;
 
         var check = await approvers.CheckAsync(author, cancellationToken);
@@ -244,6 +349,62 @@ public sealed class ConversationCodeSource(
             $"{others.Count + 1} TfMfa requests are open here, so a bare `/mfa` is taken by none of them{(showsCode ? " (your comment was removed, so its code is not visible)" : "")}. " +
             $"Name the request: `/mfa {ours} 123456` for `terraform {_details!.Command.Name()}` in `{_details.Environment}` (request `{ours}`); each request shows its id."), cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// A code naming this request's id is taken only while no other open request has that id: a
+    /// look-alike request with the same id (or a clash in a race) would otherwise let either run take
+    /// it. Then neither takes it, this request draws a new id, and the writer is told why.
+    /// </summary>
+    private async Task<bool> NamesTwoOpenRequestsAsync(ConversationComment comment, ConversationAuthor author, bool showsCode, CancellationToken cancellationToken)
+    {
+        var named = _requestId!;
+        var others = await OtherOpenRequestsAsync(cancellationToken);
+        var twins = others.Count(id => id == named);
+        if (twins == 0) return false;
+        // The new id is drawn only after the claim: a twin run that sees this request's new id first finds the comment already taken.
+        await RefuseForEveryRunAsync(comment, author, showsCode,
+            () => $"it names request `{named}`, and {twins + 1} open requests on {conversation.Where} have that id, so it is taken by none (this request is now `{_requestId}`)",
+            () => $"{twins + 1} open TfMfa requests here have the id `{named}` (one may be a look-alike), so none takes this code. " +
+                  $"A real request draws a new id and shows it: this one is now `{_requestId}` (`/mfa {_requestId} 123456` for `terraform {_details!.Command.Name()}` in `{_details.Environment}`).",
+            cancellationToken, afterClaim: () => KeepIdUniqueAsync(cancellationToken));
+        return true;
+    }
+
+    /// <summary>
+    /// A command that no waiting run may take, wherever it is read: its code is hidden and an allowed
+    /// writer is told why, once. Of several runs reading it, the one that claims it answers; people who
+    /// may not supply codes get the capped removal and no reply.
+    /// </summary>
+    /// <param name="afterClaim">What to do once the comment is out of every run's reach, before <paramref name="why"/> and <paramref name="reply"/> are worded.</param>
+    private async Task RefuseForEveryRunAsync(ConversationComment comment, ConversationAuthor author, bool showsCode, Func<string> why, Func<string> reply,
+        CancellationToken cancellationToken, Func<Task>? afterClaim = null)
+    {
+        var who = Mention(author);
+        var check = await approvers.CheckAsync(author, cancellationToken);
+        ClaimOutcome? claim = check.Allowed && showsCode ? await conversation.ClaimAsync(comment, cancellationToken) : null;
+        if (afterClaim is not null) await afterClaim();
+        if (!check.Allowed)
+        {
+            Refuse(comment, $"by {who}: {check.Reason}", showsCode);
+            return;
+        }
+        if (claim is null)
+        {
+            log.Info($"Ignored a /mfa comment by {who}: {why()}.");
+            return;
+        }
+        if (!claim.Won)
+        {
+            log.Info($"Ignored a /mfa comment by {who}: {why()}; another run waiting on {conversation.Where} removed and answered it.");
+            return;
+        }
+        var hidden = claim.StillVisible is null
+            ? " (the comment was removed, so its code is not visible)"
+            : $" (its code is not used; it stays visible until it expires: {claim.StillVisible})";
+        log.Info($"Ignored a /mfa comment by {who}: {why()}{hidden}.");
+        await conversation.ReplyAsync(comment, RequestCommentText.Reply(who,
+            reply() + (claim.StillVisible is null ? " Your comment was removed, so its code is not visible." : " No run uses its code.")), cancellationToken);
     }
 
     /// <summary>Logs why a comment does not count and, when it shows a code, removes it in the background within the caps.</summary>

@@ -59,9 +59,17 @@ public interface IConversation
     /// <summary>The author's permission on the repository, or null for none.</summary>
     Task<RepoPermission?> PermissionAsync(ConversationAuthor author, CancellationToken cancellationToken);
 
-    /// <summary>The ids of the other TfMfa requests still waiting here (posted by TfMfa itself, never anyone's look-alike).</summary>
-    /// <param name="ours">This run's requests: the one waiting now and any earlier one (an apply may ask twice), which never count, whatever their text says.</param>
-    Task<IReadOnlyList<string>> OtherOpenRequestsAsync(IReadOnlyCollection<ConversationComment> ours, CancellationToken cancellationToken);
+    /// <summary>
+    /// Every comment here written by <paramref name="poster"/>, with its current text: TfMfa's requests
+    /// are the ones among them that carry its marker. <paramref name="poster"/> is whoever this run's
+    /// own request was posted as (a bot, or the user behind a personal access token), so requests are
+    /// known by the token's identity, never by an account type. A platform with threads leaves out
+    /// closed ones (a concluded request closes its thread).
+    /// </summary>
+    Task<IReadOnlyList<ConversationComment>> CommentsByAsync(ConversationAuthor poster, CancellationToken cancellationToken);
+
+    /// <summary>Whether the run (workflow run, build) with this id has completed; null when this token may not read it.</summary>
+    Task<bool?> RunCompletedAsync(long runId, CancellationToken cancellationToken);
 
     /// <summary>The wait is over, whichever way it ended: a platform with threads resolves the request's.</summary>
     Task ConcludeAsync(ConversationComment request, CancellationToken cancellationToken);

@@ -46,11 +46,15 @@ public sealed class GitHubConversation(IGitHubApi github, Func<CancellationToken
     public Task<RepoPermission?> PermissionAsync(ConversationAuthor author, CancellationToken cancellationToken) =>
         github.GetPermissionAsync(author.Key, cancellationToken);
 
-    /// <summary>Every comment of the issue (ETag-cached): bot comments whose current text is a waiting request.</summary>
-    public async Task<IReadOnlyList<string>> OtherOpenRequestsAsync(IReadOnlyCollection<ConversationComment> ours, CancellationToken cancellationToken) =>
+    /// <summary>Every comment of the issue (ETag-cached) whose writer is <paramref name="poster"/>.</summary>
+    public async Task<IReadOnlyList<ConversationComment>> CommentsByAsync(ConversationAuthor poster, CancellationToken cancellationToken) =>
         [.. (await github.ListCommentsAsync(_issue, DateTimeOffset.UnixEpoch, cancellationToken))
-            .Where(c => c.IsBot && ours.All(o => o.Id != c.Id.ToString(CultureInfo.InvariantCulture)) && RunLog.RequestCommentText.IsWaiting(c.Body))
-            .Select(c => RunLog.RequestCommentText.IdInMarker(c.Body) ?? "?")];
+            .Where(c => string.Equals(c.Login, poster.Key, StringComparison.OrdinalIgnoreCase))
+            .Select(ToComment)];
+
+    /// <summary><c>GET /actions/runs/{id}</c> (ETag-cached); a token without <c>actions: read</c> (403) or a run it cannot see (404) cannot tell.</summary>
+    public async Task<bool?> RunCompletedAsync(long runId, CancellationToken cancellationToken) =>
+        await github.GetRunStatusAsync(runId, cancellationToken) is { } status ? status == "completed" : null;
 
     /// <summary>A comment has no state to close: its final text is the record.</summary>
     public Task ConcludeAsync(ConversationComment request, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -42,6 +42,9 @@ public interface IGitHubApi
 
     Task<IReadOnlyList<GitHubApproval>> GetApprovalsAsync(long runId, CancellationToken cancellationToken);
 
+    /// <summary>A workflow run's status (queued, in_progress, completed, ...), or null when the token may not read it (403, 404).</summary>
+    Task<string?> GetRunStatusAsync(long runId, CancellationToken cancellationToken);
+
     Task<GitHubComment> CreateCommentAsync(int issueNumber, string body, CancellationToken cancellationToken);
 
     Task UpdateCommentAsync(long commentId, string body, CancellationToken cancellationToken);

@@ -105,6 +105,20 @@ public sealed class OctokitGitHubApi : IGitHubApi
                 .Select(a => new GitHubApproval(a.State.StringValue ?? "", a.User?.Login, IsBot(a.User), a.Comment ?? "",
                     [.. (a.Environments ?? []).Select(e => e.Name)]))]);
 
+    public Task<string?> GetRunStatusAsync(long runId, CancellationToken cancellationToken) =>
+        Call(cancellationToken, $"read workflow run {runId}", async () =>
+        {
+            try
+            {
+                return (await _client.Actions.Workflows.Runs.Get(_owner, _name, runId)).Status.StringValue;
+            }
+            // Not the rate limits (also 403s): those are waited out like any other call's.
+            catch (Exception e) when (e is NotFoundException || (e is ForbiddenException and not RateLimitExceededException and not SecondaryRateLimitExceededException and not AbuseException))
+            {
+                return null;
+            }
+        });
+
     public Task<GitHubComment> CreateCommentAsync(int issueNumber, string body, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"comment on #{issueNumber}", async () => ToComment(await _client.Issue.Comment.Create(_owner, _name, issueNumber, body)));
 

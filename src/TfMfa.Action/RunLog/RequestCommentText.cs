@@ -17,22 +17,21 @@ public sealed record RequestDetails(
     string RunNoun = "workflow run",
     string MentionPrefix = "@",
     string HidingNote = "The comment is deleted as soon as it is read.",
-    TfMfa.Codes.WhatRuns? Unlocks = null);
+    TfMfa.Codes.WhatRuns? Unlocks = null,
+    string? RequestId = null);
 
 public static class RequestCommentText
 {
-    /// <summary>The request's short id (see <see cref="Codes.RequestIds"/>).</summary>
-    public static string IdOf(RequestDetails details) => Codes.RequestIds.For(
-        details.RunId.ToString(CultureInfo.InvariantCulture), details.RunAttempt.ToString(CultureInfo.InvariantCulture),
-        // The two codes of one apply are two requests, and the first differs from a plan job's of the same run.
-        details.Command.Name() + (details.Unlocks?.Stage is { } stage and not Codes.CodeStage.Only ? "/" + stage : ""),
-        details.Environment, details.Unlocks?.WorkingDirectory ?? "");
+    /// <summary>The request's short id (see <see cref="Codes.RequestIds"/>), drawn when it is first posted and kept through every edit.</summary>
+    public static string IdOf(RequestDetails details) =>
+        details.RequestId ?? throw new InvalidOperationException("A request's text is written only once its id is drawn.");
 
     public const string MarkerPrefix = "<!-- tfmfa:request";
 
     public static string Marker(RequestDetails details) =>
         $"{MarkerPrefix} run={details.RunId.ToString(CultureInfo.InvariantCulture)} attempt={details.RunAttempt.ToString(CultureInfo.InvariantCulture)} " +
-        $"environment={Safe(details.Environment)} command={details.Command.Name()} -->\n{IdMarkerPrefix}{IdOf(details)} -->";
+        $"environment={Safe(details.Environment)} command={details.Command.Name()} deadline={details.Deadline.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)} -->\n" +
+        $"{IdMarkerPrefix}{IdOf(details)} -->";
 
     private const string IdMarkerPrefix = "<!-- tfmfa:id ";
 

@@ -55,3 +55,6 @@ public sealed record StoredIteration(int Id, AzureIdentity Author, int PushId, A
 public sealed record StoredApproval(string Id, string StageIdentifier, long OwnerBuildId, string Status, AzureIdentity? Approver, string Comment, DateTimeOffset At);
 
 public sealed record AzureRequestRecord(string Method, string PathAndQuery, int Status, string? Body, DateTimeOffset At);
+
+/// <param name="Result">succeeded, partiallySucceeded, failed or canceled once completed.</param>
+public sealed record StoredBuild(long Id, string Status, string? Result, DateTimeOffset QueuedAt);

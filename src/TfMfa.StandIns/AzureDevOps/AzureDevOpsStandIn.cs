@@ -39,6 +39,14 @@ public sealed class AzureDevOpsStandIn : IAsyncDisposable
     private readonly List<StoredApproval> _approvals = [];
     private readonly ConcurrentQueue<(int Status, TimeSpan RetryAfter)> _throttles = new();
     private readonly Dictionary<string, List<AzureIdentity>> _teams = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<long, StoredBuild> _builds = [];
+
+    /// <summary>A build of the project, as Builds - Get shows it.</summary>
+    /// <param name="status">notStarted, inProgress, cancelling, postponed or completed.</param>
+    public void SetBuild(long id, string status = "inProgress", string? result = null)
+    {
+        lock (_lock) _builds[id] = new StoredBuild(id, status, result, DateTimeOffset.UtcNow);
+    }
 
     private AzureDevOpsStandIn(WebApplication app, string token)
     {
@@ -263,6 +271,7 @@ public sealed class AzureDevOpsStandIn : IAsyncDisposable
                 ["_apis", "git", "repositories", var repo, .. var tail] when IsRepository(repo) => Git(http, tail, body),
                 ["_apis", "git", "repositories", var repo, ..] => NotFound($"TF401019: The Git repository with name or identifier {repo} does not exist or you do not have permissions for the operation you are attempting.", "GitRepositoryNotFoundException"),
                 ["_apis", "build", "builds", var build, "timeline"] => Timeline(long.Parse(build, CultureInfo.InvariantCulture)),
+                ["_apis", "build", "builds", var build] when http.Request.Method == "GET" => Build(build),
                 ["_apis", "pipelines", "approvals", var id] => Approval(id),
                 _ => NotFound("The resource cannot be found."),
             };
@@ -453,6 +462,23 @@ public sealed class AzureDevOpsStandIn : IAsyncDisposable
             }
         }
         return (200, new JsonObject { ["id"] = Guid.NewGuid().ToString(), ["changeId"] = 1, ["records"] = records });
+    }
+
+    /// <summary>Builds - Get: a build the project does not have answers 404 with the service's message.</summary>
+    private (int, object?) Build(string idText)
+    {
+        if (!long.TryParse(idText, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || !_builds.TryGetValue(id, out var build))
+            return NotFound($"The requested build {idText} could not be found.", "BuildNotFoundException");
+        return (200, new JsonObject
+        {
+            ["id"] = build.Id, ["buildNumber"] = $"20261201.{build.Id % 100}", ["status"] = build.Status, ["result"] = build.Result,
+            ["queueTime"] = build.QueuedAt.ToString("O"), ["startTime"] = build.QueuedAt.ToString("O"),
+            ["finishTime"] = build.Status == "completed" ? DateTimeOffset.UtcNow.ToString("O") : null,
+            ["definition"] = new JsonObject { ["id"] = 12, ["name"] = "infra" },
+            ["project"] = new JsonObject { ["id"] = ProjectId, ["name"] = ProjectName },
+            ["reason"] = "pullRequest", ["sourceVersion"] = "9c1e5d7f3a2b4c6d8e0f1a2b3c4d5e6f7a8b9c0d",
+            ["requestedFor"] = IdentityJson(BuildIdentity),
+        });
     }
 
     private (int, object?) Approval(string id)

@@ -29,3 +29,6 @@ public sealed record StoredApproval(string State, GitHubUser User, string Commen
 
 /// <summary>One request the stand-in answered. <see cref="Counted"/> is whether it spent rate limit (a 304 does not).</summary>
 public sealed record GitHubRequestRecord(DateTimeOffset At, string Method, string Path, int Status, bool Counted);
+
+/// <param name="Status">queued, in_progress or completed (GitHub's statuses of a run).</param>
+public sealed record StoredWorkflowRun(long Id, string Status, string? Conclusion, string HeadSha, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);

@@ -111,14 +111,21 @@ public sealed partial class GitHubStandIn
     /// <summary>Which token signed the request in flight: the org-reading one may read team membership.</summary>
     private static readonly AsyncLocal<bool> SignedByOrgReader = new();
 
+    /// <summary>Who the token of the request in flight belongs to: what it writes is theirs (the job's token writes as github-actions[bot]).</summary>
+    private static readonly AsyncLocal<GitHubUser?> SignedAs = new();
+
     private void Authenticate(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         if (header.Length == 0) throw new ApiError(401, "Requires authentication", "https://docs.github.com/rest");
-        var token = header.StartsWith("token ", StringComparison.OrdinalIgnoreCase) ? header[6..]
-            : header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..] : "";
-        SignedByOrgReader.Value = CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token.Trim()), Encoding.UTF8.GetBytes(OrgReaderToken));
-        if (!SignedByOrgReader.Value && !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token.Trim()), Encoding.UTF8.GetBytes(Token)))
+        var token = (header.StartsWith("token ", StringComparison.OrdinalIgnoreCase) ? header[6..]
+            : header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..] : "").Trim();
+        static bool Same(string a, string b) => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));
+        SignedByOrgReader.Value = Same(token, OrgReaderToken);
+        GitHubUser? personal;
+        lock (_lock) personal = _personalTokens.FirstOrDefault(p => Same(token, p.Key)).Value;
+        SignedAs.Value = personal ?? Bot;
+        if (!SignedByOrgReader.Value && personal is null && !Same(token, Token))
             throw new ApiError(401, "Bad credentials", "https://docs.github.com/rest");
     }
 
@@ -166,7 +173,7 @@ public sealed partial class GitHubStandIn
 
         // Creating a comment notifies listeners, so it runs outside the lock.
         if (method == "POST" && segments is ["issues", var issue, "comments"])
-            return new Answer(201, CommentJson(CreateComment(int.Parse(issue, CultureInfo.InvariantCulture), Bot, BodyText(body))));
+            return new Answer(201, CommentJson(CreateComment(int.Parse(issue, CultureInfo.InvariantCulture), SignedAs.Value ?? Bot, BodyText(body))));
 
         lock (_lock)
         {
@@ -179,6 +186,7 @@ public sealed partial class GitHubStandIn
                 ("GET", ["pulls", var number, "commits"]) => PullRequestCommits(int.Parse(number, CultureInfo.InvariantCulture), request),
                 ("GET", ["commits", var sha, "pulls"]) => new Answer(200, new JsonArray([.. _pullRequests.Values.Where(p => p.HeadSha == sha).Select(PullJson)])),
                 ("GET", ["actions", "runs", var run, "approvals"]) => new Answer(200, Approvals(long.Parse(run, CultureInfo.InvariantCulture))),
+                ("GET", ["actions", "runs", var run]) => WorkflowRun(run),
                 ("GET", ["issues", var n, "comments"]) => ListComments(int.Parse(n, CultureInfo.InvariantCulture), request),
                 ("GET", ["issues", "comments", var id]) => new Answer(200, CommentJson(Find(id))),
                 ("PATCH", ["issues", "comments", var id]) => new Answer(200, CommentJson(Edit(Find(id), BodyText(body)))),
@@ -188,6 +196,30 @@ public sealed partial class GitHubStandIn
                 _ => throw new ApiError(404, "Not Found"),
             };
         }
+    }
+
+    /// <summary>
+    /// GET /repos/{owner}/{repo}/actions/runs/{run_id}: a token without the Actions read permission
+    /// gets 403, a run that does not exist (or is not this repository's) 404, as on GitHub.
+    /// </summary>
+    private Answer WorkflowRun(string idText)
+    {
+        const string documentation = "https://docs.github.com/rest/actions/workflow-runs#get-a-workflow-run";
+        if (!TokenMayReadActions)
+            throw new ApiError(403, "Resource not accessible by integration", documentation);
+        if (!long.TryParse(idText, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || !_runs.TryGetValue(id, out var run))
+            throw new ApiError(404, "Not Found", documentation);
+        return new Answer(200, new JsonObject
+        {
+            ["id"] = run.Id, ["name"] = "terraform", ["node_id"] = "WFR_" + run.Id, ["head_branch"] = "feature", ["head_sha"] = run.HeadSha,
+            ["path"] = ".github/workflows/terraform.yml", ["run_number"] = run.Id % 1000, ["event"] = "pull_request",
+            ["status"] = run.Status, ["conclusion"] = run.Conclusion, ["workflow_id"] = 161335, ["run_attempt"] = 1,
+            ["url"] = $"{Url}/repos/{FullName}/actions/runs/{run.Id}", ["html_url"] = $"https://github.com/{FullName}/actions/runs/{run.Id}",
+            ["created_at"] = Time(run.CreatedAt), ["updated_at"] = Time(run.UpdatedAt), ["run_started_at"] = Time(run.CreatedAt),
+            ["actor"] = UserJson(Bot), ["triggering_actor"] = UserJson(Bot),
+            ["repository"] = new JsonObject { ["id"] = 4242, ["name"] = Repository, ["full_name"] = FullName },
+            ["head_repository"] = new JsonObject { ["id"] = 4242, ["name"] = Repository, ["full_name"] = FullName },
+        });
     }
 
     private static string BodyText(JsonNode? body) =>

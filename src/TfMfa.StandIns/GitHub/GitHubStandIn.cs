@@ -41,6 +41,8 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
     private readonly Dictionary<string, HashSet<string>> _teams = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<Func<StoredComment, Task>> _commentListeners = [];
     private readonly ConcurrentQueue<Fault> _faults = new();
+    private readonly Dictionary<string, GitHubUser> _personalTokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, StoredWorkflowRun> _runs = [];
     private long _nextCommentId = 1_000_000;
     private int _remaining = HourlyLimit;
 
@@ -159,6 +161,33 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
             if (!_approvals.TryGetValue(runId, out var list)) _approvals[runId] = list = [];
             list.Add(new StoredApproval(state, user, comment, [environment]));
         }
+    }
+
+    /// <summary>A personal access token of <paramref name="login"/> (a user account, not a bot): what it writes is theirs.</summary>
+    public string AddPersonalAccessToken(string login, string? role = "write")
+    {
+        var user = AddUser(login, role);
+        var token = "ghp_" + login.Replace("-", "", StringComparison.Ordinal) + "0123456789abcdef";
+        lock (_lock) _personalTokens[token] = user;
+        return token;
+    }
+
+    /// <summary>Whether the tokens may read workflow runs (the job's <c>actions: read</c> permission); false answers 403.</summary>
+    public bool TokenMayReadActions { get; set; } = true;
+
+    /// <summary>A workflow run of the repository, as GET /actions/runs/{id} shows it.</summary>
+    public StoredWorkflowRun AddWorkflowRun(long id, string status = "in_progress", string? conclusion = null)
+    {
+        var now = Clock.GetUtcNow();
+        var run = new StoredWorkflowRun(id, status, conclusion, "0f3c9a1b2d", now, now);
+        lock (_lock) _runs[id] = run;
+        return run;
+    }
+
+    /// <summary>The run ends (its jobs finished, were cancelled, or lost their runner).</summary>
+    public void CompleteWorkflowRun(long id, string conclusion = "failure")
+    {
+        lock (_lock) _runs[id] = _runs[id] with { Status = "completed", Conclusion = conclusion, UpdatedAt = Clock.GetUtcNow() };
     }
 
     /// <summary>A person (or bot) writes a comment.</summary>

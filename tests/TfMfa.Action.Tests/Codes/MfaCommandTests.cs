@@ -111,15 +111,16 @@ public sealed class AddressedCommandTests
     }
 
     [Fact]
-    public void Request_ids_are_four_letters_never_digits_stable_and_distinct_per_request()
+    public void Request_ids_are_four_random_letters_never_digits_and_never_one_already_taken()
     {
-        var plan = RequestIds.For("777", "1", "plan", "production", "infra");
-        var apply = RequestIds.For("777", "1", "apply", "production", "infra");
-        var other = RequestIds.For("778", "1", "plan", "production", "infra");
+        var drawn = Enumerable.Range(0, 200).Select(_ => RequestIds.New([])).ToList();
 
-        Assert.True(RequestIds.IsId(plan));
-        Assert.DoesNotContain(plan, char.IsDigit);
-        Assert.Equal(plan, RequestIds.For("777", "1", "plan", "production", "infra"));
-        Assert.Equal(3, new[] { plan, apply, other }.Distinct().Count());
+        Assert.All(drawn, id => Assert.True(RequestIds.IsId(id) && !id.Any(char.IsDigit), id));
+        Assert.True(drawn.Distinct().Count() > 190, "ids repeat far more often than 200 draws from 23^4 would");
+        // With every id but one taken, the draw can only be that one.
+        const string letters = "abcdefghjkmnpqrstuvwxyz";
+        var all = (from a in letters from b in letters from c in letters from d in letters select new string([a, b, c, d])).ToHashSet();
+        all.Remove("wxyz");
+        Assert.Equal("wxyz", RequestIds.New(all));
     }
 }

@@ -294,12 +294,34 @@ public sealed class ConversationCodeSourceTests : IDisposable
         while (!condition()) await Task.Delay(5, limit.Token);
     }
 
-    private string OurId => RequestCommentText.IdOf(new RequestDetails(TerraformCommand.Plan, "production", "", "", 7, 1, new ApproverPolicy(RepoPermission.Write, []), default));
+    /// <summary>The id the waiting request shows now (drawn at random; an edit may have re-drawn it).</summary>
+    private string OurId => RequestCommentText.IdInMarker(_conversation.TextOf(_conversation.Request!))!;
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_code_naming_an_id_that_two_open_requests_have_is_taken_by_neither_and_this_request_draws_a_new_id()
+    {
+        var waiting = await StartAsync(Source());
+        var copied = OurId;
+        _conversation.PostOtherRequest(copied); // a look-alike request posted with the same identity, copying the id
+        var addressed = _conversation.Write("alice", $"/mfa {copied} 123456");
+        await NextPollAsync(waiting);
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Contains(addressed.Id, _conversation.Removed);
+        Assert.NotEqual(copied, OurId);
+        var reply = Assert.Single(_conversation.Replies);
+        Assert.Contains($"2 open TfMfa requests here have the id `{copied}` (one may be a look-alike), so none takes this code", reply);
+        Assert.Contains($"this one is now `{OurId}`", reply);
+
+        _conversation.Write("alice", $"/mfa {OurId} 654321");
+        await NextPollAsync(waiting);
+        Assert.Equal("654321", (await waiting).Code.Digits);
+    }
 
     [Fact(Timeout = Timeout)]
     public async Task While_another_request_is_open_a_bare_code_is_taken_by_none_and_the_reply_names_this_requests_id()
     {
-        _conversation.OtherRequests.Add("wxyz");
+        _conversation.PostOtherRequest("wxyz");
         var waiting = await StartAsync(Source());
         var bare = _conversation.Write("alice", "/mfa 123456");
         await NextPollAsync(waiting);
@@ -317,8 +339,9 @@ public sealed class ConversationCodeSourceTests : IDisposable
     }
 
     [Fact(Timeout = Timeout)]
-    public async Task A_code_naming_another_request_is_left_to_that_run()
+    public async Task A_code_naming_another_open_request_is_left_to_that_run()
     {
+        _conversation.PostOtherRequest("wxyz");
         var waiting = await StartAsync(Source());
         var theirs = _conversation.Write("alice", "/mfa wxyz 123456");
         await NextPollAsync(waiting);
@@ -327,6 +350,54 @@ public sealed class ConversationCodeSourceTests : IDisposable
         Assert.Empty(_conversation.Claims);
         Assert.DoesNotContain(theirs.Id, _conversation.Removed);
         Assert.Contains("names request `wxyz`, not this one", Log);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_code_naming_no_open_request_is_removed_at_once_and_the_reply_lists_the_open_ids()
+    {
+        _conversation.PostOtherRequest("wxyz");
+        var waiting = await StartAsync(Source());
+        var typo = _conversation.Write("alice", "/mfa wxzy 123456");
+        await NextPollAsync(waiting);
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal([typo.Id], _conversation.Claims); // claimed, so of two runs reading it one answers
+        Assert.Contains(typo.Id, _conversation.Removed);
+        var reply = Assert.Single(_conversation.Replies);
+        Assert.StartsWith("~alice `wxzy` matches no open TfMfa request here", reply);
+        Assert.Contains($"The open requests are `{OurId}`, `wxyz`", reply);
+        Assert.Contains("Your comment was removed", reply);
+
+        _conversation.Write("alice", $"/mfa {OurId} 654321");
+        await NextPollAsync(waiting);
+        Assert.Equal("654321", (await waiting).Code.Digits);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_code_naming_no_open_request_from_someone_who_may_not_supply_codes_is_removed_without_a_reply()
+    {
+        var waiting = await StartAsync(Source());
+        var typo = _conversation.Write("rob", "/mfa wxzy 123456");
+        await NextPollAsync(waiting);
+
+        await UntilAsync(() => _conversation.Removed.Contains(typo.Id));
+        Assert.Empty(_conversation.Replies);
+        Assert.Empty(_conversation.Claims);
+        Assert.False(waiting.IsCompleted);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task When_the_open_requests_cannot_be_listed_a_code_naming_another_id_is_left_alone_and_the_log_says_why()
+    {
+        _conversation.RequestListingFault = new ConversationException("403: may not read", System.Net.HttpStatusCode.Forbidden, transient: false, null);
+        var waiting = await StartAsync(Source());
+        var other = _conversation.Write("alice", "/mfa wxzy 123456");
+        await NextPollAsync(waiting);
+
+        Assert.False(waiting.IsCompleted);
+        Assert.DoesNotContain(other.Id, _conversation.Removed);
+        Assert.Empty(_conversation.Replies);
+        Assert.Contains("could not be listed (403: may not read); it is left alone, in case that request is open.", Log);
     }
 
     [Fact(Timeout = Timeout)]
@@ -424,5 +495,51 @@ public sealed class ConversationCodeSourceTests : IDisposable
         await NextPollAsync(second);
 
         Assert.Equal("222222", (await second).Code.Digits);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Requests_posted_as_a_user_account_are_known_by_that_identity_and_a_bare_code_is_taken_by_none()
+    {
+        // A personal access token as github-token: every run's requests are that user's comments, not a bot's.
+        (_conversation.Poster, _conversation.PosterIsBot) = ("ci-user", false);
+        _conversation.PostOtherRequest("wxyz", poster: "ci-user", isBot: false);
+        var waiting = await StartAsync(Source());
+        var bare = _conversation.Write("alice", "/mfa 123456");
+        await NextPollAsync(waiting);
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Empty(_conversation.Claims);
+        Assert.Contains(bare.Id, _conversation.Removed);
+        Assert.Contains("2 TfMfa requests are open here", Assert.Single(_conversation.Replies));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_look_alike_request_by_anyone_but_the_identity_that_posts_requests_never_counts()
+    {
+        _conversation.PostOtherRequest("wxyz", poster: "mallory", isBot: false);
+        _conversation.PostOtherRequest("wxzz", poster: "some-app[bot]");
+        var waiting = await StartAsync(Source());
+        _conversation.Write("alice", "/mfa 123456");
+        await NextPollAsync(waiting);
+
+        Assert.Equal("123456", (await waiting).Code.Digits);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_request_past_its_deadline_or_of_a_completed_run_is_not_open_and_is_marked_expired()
+    {
+        var stale = _conversation.PostOtherRequest("wxyz", runId: 41, deadline: _clock.GetUtcNow().AddMinutes(-1));
+        var dead = _conversation.PostOtherRequest("wxzz", runId: 42);
+        _conversation.CompletedRuns[42] = true;
+        var waiting = await StartAsync(Source());
+        _conversation.Write("alice", "/mfa 123456");
+        await NextPollAsync(waiting);
+
+        Assert.Equal("123456", (await waiting).Code.Digits);
+        await UntilAsync(() => _conversation.OtherEdits.Count == 2);
+        Assert.Contains("has passed", _conversation.TextOf(stale));
+        Assert.Contains("its run (42) has completed", _conversation.TextOf(dead));
+        Assert.All(new[] { stale, dead }, r => Assert.False(RequestCommentText.IsWaiting(_conversation.TextOf(r))));
+        Assert.Equal([42], _conversation.RunReads); // the stale one is judged by its deadline, without a read
     }
 }

@@ -59,11 +59,21 @@ internal sealed class InMemoryConversation(TimeProvider clock, Dictionary<string
     {
         lock (_lock)
         {
-            Request = new ConversationComment((++_sequence).ToString(CultureInfo.InvariantCulture), _sequence, text, new ConversationAuthor("tfmfa", "tfmfa", true), clock.GetUtcNow(), null);
+            Request = new ConversationComment((++_sequence).ToString(CultureInfo.InvariantCulture), _sequence, text, new ConversationAuthor(Poster, Poster, PosterIsBot), clock.GetUtcNow(), null);
+            _ownRequests.Add(Request);
             _requestTexts[Request.Id] = text;
             return Task.FromResult(Request);
         }
     }
+
+    /// <summary>Who this run's requests are posted as: a bot, or the user behind a personal access token.</summary>
+    public string Poster { get; set; } = "tfmfa";
+    public bool PosterIsBot { get; set; } = true;
+
+    private readonly List<ConversationComment> _ownRequests = [];
+
+    /// <summary>Edits of comments that are not this run's requests (another run's, marked expired).</summary>
+    public List<(string Id, string Text)> OtherEdits { get; } = [];
 
     /// <summary>Every request posted here and its current text, by comment id.</summary>
     private readonly Dictionary<string, string> _requestTexts = [];
@@ -111,8 +121,17 @@ internal sealed class InMemoryConversation(TimeProvider clock, Dictionary<string
             return Task.FromException(new ConversationException("403: may not edit", HttpStatusCode.Forbidden, transient: false, null));
         lock (_lock)
         {
-            Edits.Add(text);
-            _requestTexts[request.Id] = text;
+            if (_requestTexts.ContainsKey(request.Id))
+            {
+                Edits.Add(text);
+                _requestTexts[request.Id] = text;
+            }
+            else
+            {
+                OtherEdits.Add((request.Id, text));
+                var index = _comments.FindIndex(c => c.Id == request.Id);
+                _comments[index] = _comments[index] with { Body = text, UpdatedAt = clock.GetUtcNow() };
+            }
         }
         return Task.CompletedTask;
     }
@@ -131,16 +150,45 @@ internal sealed class InMemoryConversation(TimeProvider clock, Dictionary<string
         return Task.FromResult<RepoPermission?>(roles.TryGetValue(author.Key, out var role) ? role : null);
     }
 
-    /// <summary>Requests other runs have open here, by id.</summary>
-    public List<string> OtherRequests { get; } = [];
+    /// <summary>What listing the requests answers instead of the list, when set.</summary>
+    public ConversationException? RequestListingFault { get; set; }
 
-    /// <summary>Other runs' requests, and every request posted here that still reads as waiting and is not among <paramref name="ours"/>.</summary>
-    public Task<IReadOnlyList<string>> OtherOpenRequestsAsync(IReadOnlyCollection<ConversationComment> ours, CancellationToken cancellationToken)
+    /// <summary>Whether each run has completed; a run not here is still going.</summary>
+    public Dictionary<long, bool?> CompletedRuns { get; } = [];
+
+    public List<long> RunReads { get; } = [];
+
+    /// <summary>Another run's request, waiting, posted as <paramref name="poster"/> (the identity this run posts as, unless a test says otherwise).</summary>
+    public ConversationComment PostOtherRequest(string id, long runId = 8, DateTimeOffset? deadline = null, string poster = "tfmfa", bool isBot = true)
+    {
+        var details = new TfMfa.RunLog.RequestDetails(TfMfa.Gate.TerraformCommand.Plan, "staging", "arn:aws:iam::123456789012:mfa/ci", "https://ci.example/runs/" + runId, runId, 1,
+            new ApproverPolicy(RepoPermission.Write, []), deadline ?? clock.GetUtcNow().AddHours(1), RequestId: id);
+        return Write(poster, TfMfa.RunLog.RequestCommentText.Waiting(details, null, 3), isBot: isBot);
+    }
+
+    /// <summary>The current text of a comment (a request's after its edits).</summary>
+    public string TextOf(ConversationComment comment)
+    {
+        lock (_lock) return _requestTexts.TryGetValue(comment.Id, out var text) ? text : _comments.Single(c => c.Id == comment.Id).Body;
+    }
+
+    /// <summary>This run's requests and everyone's comments written by <paramref name="poster"/>, with their current text.</summary>
+    public Task<IReadOnlyList<ConversationComment>> CommentsByAsync(ConversationAuthor poster, CancellationToken cancellationToken)
+    {
+        if (RequestListingFault is { } fault) return Task.FromException<IReadOnlyList<ConversationComment>>(fault);
+        lock (_lock)
+            return Task.FromResult<IReadOnlyList<ConversationComment>>([..
+                _comments.Where(c => c.Author?.Key == poster.Key && !Removed.Contains(c.Id)),
+                .. _ownRequests.Where(r => r.Author?.Key == poster.Key).Select(r => r with { Body = _requestTexts[r.Id] })]);
+    }
+
+    public Task<bool?> RunCompletedAsync(long runId, CancellationToken cancellationToken)
     {
         lock (_lock)
-            return Task.FromResult<IReadOnlyList<string>>([.. OtherRequests,
-                .. _requestTexts.Where(r => ours.All(o => o.Id != r.Key) && TfMfa.RunLog.RequestCommentText.IsWaiting(r.Value))
-                    .Select(r => TfMfa.RunLog.RequestCommentText.IdInMarker(r.Value) ?? "?")]);
+        {
+            RunReads.Add(runId);
+            return Task.FromResult(CompletedRuns.TryGetValue(runId, out var completed) ? completed : false);
+        }
     }
 
     public Task ConcludeAsync(ConversationComment request, CancellationToken cancellationToken)

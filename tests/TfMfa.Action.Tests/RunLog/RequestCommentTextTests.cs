@@ -11,7 +11,8 @@ public sealed class RequestCommentTextTests
     private static RequestDetails Details(TerraformCommand command, CodeStage stage) =>
         new(command, "production", "arn:aws:iam::123456789012:mfa/ci", "https://ci.example/runs/7", 7, 1,
             new ApproverPolicy(RepoPermission.Write, []), DateTimeOffset.Parse("2026-12-03T12:00:00Z"),
-            Unlocks: new WhatRuns("infra", "0f3c9a1b2d", null, null, TimeSpan.FromHours(1), "1.11.4", "the MFA device `arn:aws:iam::123456789012:mfa/ci`", Stage: stage));
+            Unlocks: new WhatRuns("infra", "0f3c9a1b2d", null, null, TimeSpan.FromHours(1), "1.11.4", "the MFA device `arn:aws:iam::123456789012:mfa/ci`", Stage: stage),
+            RequestId: "wxyz");
 
     [Fact]
     public void The_first_of_two_codes_says_it_runs_the_plan_only_and_a_second_code_applies_it()
@@ -41,21 +42,18 @@ public sealed class RequestCommentTextTests
     }
 
     [Fact]
-    public void Each_code_of_a_run_has_its_own_request_id_and_the_plan_of_an_apply_differs_from_a_plan_job()
+    public void A_request_shows_its_drawn_id_in_its_marker_heading_and_instructions_and_a_concluded_one_no_longer_waits()
     {
-        var ids = new[]
-        {
-            RequestCommentText.IdOf(Details(TerraformCommand.Plan, CodeStage.Only)),
-            RequestCommentText.IdOf(Details(TerraformCommand.Plan, CodeStage.PlanOfApply)),
-            RequestCommentText.IdOf(Details(TerraformCommand.Apply, CodeStage.ApplyOfPlan)),
-            RequestCommentText.IdOf(Details(TerraformCommand.Apply, CodeStage.Only)),
-        };
+        var text = RequestCommentText.Waiting(Details(TerraformCommand.Plan, CodeStage.Only), null, 3);
 
-        Assert.Equal(ids.Length, ids.Distinct().Count());
-        Assert.All(ids, id => Assert.True(RequestIds.IsId(id)));
+        Assert.Equal("wxyz", RequestCommentText.IdInMarker(text));
+        Assert.Contains("(request `wxyz`)", text);
+        Assert.Contains("`/mfa wxyz 123456`", text);
+        Assert.Throws<InvalidOperationException>(() => RequestCommentText.Waiting(Details(TerraformCommand.Plan, CodeStage.Only) with { RequestId = null }, null, 3));
         // A concluded first request no longer waits, so it does not count as an open request beside the second.
         var concluded = RequestCommentText.Authenticated(Details(TerraformCommand.Plan, CodeStage.PlanOfApply), "alice", DateTimeOffset.UnixEpoch, null);
         Assert.False(RequestCommentText.IsWaiting(concluded));
+        Assert.Equal("wxyz", RequestCommentText.IdInMarker(concluded));
         Assert.Contains("a new request will show it, and a second code applies exactly that plan", concluded);
     }
 
@@ -65,7 +63,8 @@ public sealed class RequestCommentTextTests
         new(TerraformCommand.Apply, environment, "arn:aws:iam::123456789012:mfa/ci", "https://ci.example/runs/7", 7, 1,
             new ApproverPolicy(RepoPermission.Write, ["alice"], Teams: ["acme/platform"]), DateTimeOffset.Parse("2026-12-03T12:00:00Z"),
             Unlocks: new WhatRuns(directory, "0f3c9a1b2d", "https://github.com/o/r/commit/0f3c9a1b2d", null, TimeSpan.FromHours(1), "1.11.4",
-                "the MFA device `arn:aws:iam::123456789012:mfa/ci`", plan));
+                "the MFA device `arn:aws:iam::123456789012:mfa/ci`", plan),
+            RequestId: "wxyz");
 
     private static TfMfa.Terraform.PlanSummary Plan(string address, string rendered) => TfMfa.Terraform.PlanSummary.From(
         """{"resource_changes":[{"address":""" + System.Text.Json.JsonSerializer.Serialize(address) + ""","change":{"actions":["create"],"after":{}}}]}""",

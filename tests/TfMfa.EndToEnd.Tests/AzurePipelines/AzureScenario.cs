@@ -53,6 +53,7 @@ public sealed class AzureScenario : IAsyncDisposable
         File.WriteAllText(CliConfigFile, "");
         Alice = azure.AddIdentity("alice@contoso.com", "Alice", allow: 2 | 4);
         PullRequestRecord = azure.AddPullRequest(PullRequest, "dana@contoso.com");
+        azure.SetBuild(BuildId);
         WriteConfig(Config);
     }
 

@@ -95,7 +95,7 @@ public sealed class CommentWaitTests : IAsyncLifetime
         Assert.True(comment.Deleted);
         Assert.Contains(_github.Requests, r => r.Method == "POST" && r.Path.EndsWith($"/issues/comments/{comment.Id}/reactions", StringComparison.Ordinal));
         var request = RequestComment();
-        Assert.StartsWith("<!-- tfmfa:request run=77 attempt=1 environment=production command=plan -->", request.Body);
+        Assert.StartsWith("<!-- tfmfa:request run=77 attempt=1 environment=production command=plan deadline=", request.Body);
         Assert.Contains("/mfa 123456", request.Body); // the example in the instructions, not a code
         Assert.Contains("⏳ Waiting until **2026-11-28 12:10:00 UTC**", request.Body);
     }

@@ -39,6 +39,7 @@ public sealed class GateScenario : IAsyncDisposable
         File.WriteAllText(CliConfigFile, "");
         github.AddUser("alice", "write");
         github.AddPullRequest(PullRequest, HeadSha);
+        github.AddWorkflowRun(RunId);
         WriteEvent("pull_request", new JsonObject
         {
             ["number"] = PullRequest,
@@ -181,8 +182,11 @@ public sealed class GateScenario : IAsyncDisposable
         return (first, second);
     }
 
+    /// <summary>The account github-token writes as: the job's token writes as github-actions[bot], a personal access token as its user.</summary>
+    public string RequestPoster { get; set; } = GitHubStandIn.ActionsBotLogin;
+
     public IReadOnlyList<StoredComment> RequestComments() =>
-        [.. GitHub.CommentsOn(PullRequest).Where(c => c.User.IsBot && c.History[0].Contains("<!-- tfmfa:request", StringComparison.Ordinal))];
+        [.. GitHub.CommentsOn(PullRequest).Where(c => c.User.Login == RequestPoster && c.History[0].Contains("<!-- tfmfa:request", StringComparison.Ordinal))];
 
     /// <summary>The latest request comment the action posted.</summary>
     public StoredComment? RequestComment() => RequestComments().LastOrDefault();
