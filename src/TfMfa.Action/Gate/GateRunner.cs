@@ -53,6 +53,8 @@ public sealed class GateRunner(GateServices services)
             if (tool.Executable != "terraform") Log.Info($"Using {tool.Description}.");
             // Once, before terraform first starts (a run may start it several times).
             foreach (var warning in ChildEnvironment.Warnings(services.Environment.All().Keys)) Log.Warning(warning);
+            // Before the commit's code first runs: plan-time code could plant a .git that names another commit.
+            _checkedOut = CheckedOutCommit.Read(inputs.WorkingDirectory, inputs.Workspace);
             var (walls, limits) = services.Terraform.Prepare(inputs.WorkingDirectory);
             Log.Info($"{walls}; nothing it starts outlives its run.");
             foreach (var limit in limits) Log.Warning(limit);
@@ -310,14 +312,16 @@ public sealed class GateRunner(GateServices services)
     }
 
     /// <summary>
-    /// The commit a request shows is the commit that runs: the working directory's HEAD (the event's
-    /// commit only where there is no checkout to read). Where the event names a pull request, a
+    /// The commit a request shows is the commit that runs: the working directory's HEAD, read before
+    /// terraform first ran (the event's commit only where there is no checkout to read). Where the event names a pull request, a
     /// checkout of anything but its head is refused before anyone is asked.
     /// </summary>
+    private string? _checkedOut;
+
     private async Task<(string? Sha, string? Url)> CommitThatRunsAsync(ActionInputs inputs, CancellationToken cancellationToken)
     {
         var context = services.FrontEnd.Context;
-        if (CheckedOutCommit.Read(inputs.WorkingDirectory, inputs.Workspace) is not { } head)
+        if (_checkedOut is not { } head)
         {
             if (context.CommitSha is not null)
                 Log.Info($"{WorkspaceRelative(inputs)} is not a git checkout TfMfa can read, so the request shows the event's commit {context.CommitSha}.");

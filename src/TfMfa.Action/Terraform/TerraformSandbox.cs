@@ -36,8 +36,12 @@ public enum IsolationKind
 /// </summary>
 public sealed partial class TerraformSandbox : IDisposable
 {
-    /// <summary>The uid terraform runs as when TfMfa is root and the working directory is root's too.</summary>
-    public const int FallbackUid = 10001;
+    /// <summary>
+    /// Where terraform's uid is drawn from when TfMfa is root and the working directory is root's too:
+    /// one of its own for each run, so two runs on one host never share a uid (a process of one could
+    /// read the other's session); inside 65,536 so it exists wherever a container maps a subuid range.
+    /// </summary>
+    public const int FirstFallbackUid = 20000, LastFallbackUid = 59999;
 
     private static readonly string[] NamespaceLauncher = ["unshare", "--user", "--map-current-user", "--pid", "--fork", "--mount-proc", "--kill-child", "--"];
 
@@ -106,7 +110,7 @@ public sealed partial class TerraformSandbox : IDisposable
             {
                 // A root agent or root checkout: later steps run as root too, so lending the root module to an
                 // unprivileged uid takes nothing from them; terraform needs to write its lock file and local files there.
-                (_uid, _gid) = (FallbackUid, FallbackUid);
+                _uid = _gid = System.Security.Cryptography.RandomNumberGenerator.GetInt32(FirstFallbackUid, LastFallbackUid + 1);
                 GiveTree(workingDirectory, _uid, _gid);
             }
             RequireReachable(workingDirectory);
