@@ -43,12 +43,24 @@ public static partial class CheckedOutCommit
     private static string CommonDir(string gitDir)
     {
         var file = Path.Combine(gitDir, "commondir");
-        return File.Exists(file) ? Path.GetFullPath(Path.Combine(gitDir, File.ReadAllText(file).Trim())) : gitDir;
+        return File.Exists(file) ? Path.GetFullPath(Path.Combine(gitDir, ReadSmall(file))) : gitDir;
+    }
+
+    /// <summary>A ref file holds one line: more than 4 KB, or not a plain file (a FIFO would hang, /dev/zero never end), is no ref.</summary>
+    private static string ReadSmall(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null || info.Length > 4096 || (info.Attributes & (FileAttributes.Device | FileAttributes.Directory)) != 0)
+            throw new IOException($"{path} is not a small regular file");
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+        var buffer = new byte[4096];
+        var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, read).Trim();
     }
 
     private static string? Resolve(string gitDir, string commonDir)
     {
-        var head = File.ReadAllText(Path.Combine(gitDir, "HEAD")).Trim();
+        var head = ReadSmall(Path.Combine(gitDir, "HEAD"));
         for (var depth = 0; depth < 5; depth++)
         {
             if (ObjectId().IsMatch(head)) return head;
@@ -56,7 +68,7 @@ public static partial class CheckedOutCommit
             var reference = head["ref: ".Length..].Trim();
             if (reference.Contains("..", StringComparison.Ordinal)) return null;
             var loose = Path.Combine(commonDir, reference);
-            if (File.Exists(loose)) { head = File.ReadAllText(loose).Trim(); continue; }
+            if (File.Exists(loose)) { head = ReadSmall(loose); continue; }
             var packed = Path.Combine(commonDir, "packed-refs");
             if (!File.Exists(packed)) return null;
             // "<sha> <ref>" lines; '#' headers and '^' peeled lines do not name refs.

@@ -183,6 +183,10 @@ public sealed partial class TerraformSandbox : IDisposable
     /// </summary>
     public string Seal(string planFile)
     {
+        // Only a regular file: a symlink (root would copy whatever it leads to, /proc/self/environ say) or a FIFO (a hang) is refused.
+        var info = new FileInfo(planFile);
+        if (info.LinkTarget is not null || !info.Exists || !IsRegularFile(planFile))
+            throw new TfMfaException($"the saved plan {planFile} is not a regular file (a symlink, a pipe or a device), so it is not shown or applied: run the job again, and check what the commit's terraform code writes");
         _run ??= Directory.CreateTempSubdirectory("tfmfa-run-");
         var sealedPath = Path.Combine(_run.FullName, Kind == IsolationKind.OtherUser ? "plans" : "", $"sealed-{Interlocked.Increment(ref _plans).ToString(CultureInfo.InvariantCulture)}.tfplan");
         File.Copy(planFile, sealedPath);
@@ -225,6 +229,15 @@ public sealed partial class TerraformSandbox : IDisposable
             _credentials = Path.Combine(_run!.FullName, "credentials.tfrc.json");
             File.Copy(Path.Combine(home, ".terraform.d", "credentials.tfrc.json"), _credentials);
         }
+    }
+
+    /// <summary>test -f without following a final symlink (checked by the caller): no open(2), so a FIFO cannot block.</summary>
+    private static bool IsRegularFile(string path)
+    {
+        if (OperatingSystem.IsWindows()) return File.Exists(path);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return Cli.Wrap("test").WithArguments(["-f", path]).WithValidation(CommandResultValidation.None)
+            .ExecuteAsync(timeout.Token).GetAwaiter().GetResult().ExitCode == 0;
     }
 
     private static void SetMode(string path, UnixFileMode mode)
