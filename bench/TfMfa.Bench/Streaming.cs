@@ -19,7 +19,7 @@ public static class Streaming
         var (environment, _) = world.Run("plan", terraform, new Dictionary<string, string> { ["init"] = "false" });
 
         var result = await ProcessRun.RunAsync(build, environment, StartMarker);
-        if (result.ExitCode != 0 || result.MarkerMs is null) throw new InvalidOperationException($"streaming run failed (exit {result.ExitCode})");
+        if (result.ExitCode != 0 || result.MarkerMs is null) throw new InvalidOperationException($"streaming run failed (exit {result.ExitCode}): {result.LastError}");
         var seconds = (result.TotalMs - result.MarkerMs.Value) / 1000;
 
         // The same generator straight into /dev/null: the ceiling any streaming could reach here.
