@@ -9,7 +9,7 @@ using CliWrap;
 using CliWrap.Buffered;
 using TfMfa.Bench;
 
-// dotnet run -c Release --project bench/TfMfa.Bench [-- --quick | --streaming [rounds] | --flood]
+// dotnet run -c Release --project bench/TfMfa.Bench [-- --quick | --streaming [rounds] [--no-publish] | --flood]
 // Drives the real program against the stand-ins, prints a table and writes docs/performance.md.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var quick = args.Contains("--quick");
@@ -27,7 +27,10 @@ if (args.Contains("--streaming"))
 {
     // Just figures 4 and 5, printed: each round measures TfMfa and the generator alone side by side (issue 21).
     var rounds = int.Parse(args.SkipWhile(a => a != "--streaming").Skip(1).FirstOrDefault(a => !a.StartsWith('-')) ?? "2");
-    var build = await Repository.PublishAsync("ready-to-run", ["-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true"]);
+    // --no-publish: the last build again, to try runtime settings (TFMFA_BENCH_DOTNET_*) without a rebuild.
+    var build = args.Contains("--no-publish")
+        ? new Repository.Build("ready-to-run", Path.Combine(Repository.Artifacts, "ready-to-run", "tfmfa.dll"), "")
+        : await Repository.PublishAsync("ready-to-run", ["-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true"]);
     Console.WriteLine("| round | terraform output | throughput through TfMfa | generator alone (ceiling) | peak memory (VmHWM) |");
     Console.WriteLine("|---|---|---|---|---|");
     for (var round = 1; round <= rounds; round++)
