@@ -23,7 +23,14 @@ public sealed class ToolOutputCopier(SecretRedactor redactor, OutputLanes lanes,
     /// <summary>Held back from a cut through a long line for a logging command (<c>##vso[</c>) that may straddle it.</summary>
     private const int CommandBytes = 6;
 
-    public async Task CopyAsync(Stream source, bool error, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies until the stream ends, on a thread of its own: a pipe's asynchronous read is a blocking read
+    /// handed to the thread pool, and at a few kilobytes a read that hand-over cost more than the copy.
+    /// </summary>
+    public Task CopyAsync(Stream source, bool error, CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(() => Copy(source, error, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Copy(Stream source, bool error, CancellationToken cancellationToken)
     {
         var input = ArrayPool<byte>.Shared.Rent(ReadBytes);
         byte[]? output = null, rewritten = null;
@@ -32,7 +39,8 @@ public sealed class ToolOutputCopier(SecretRedactor redactor, OutputLanes lanes,
             var filled = 0;
             while (true)
             {
-                var read = await source.ReadAsync(input.AsMemory(filled), cancellationToken);
+                cancellationToken.ThrowIfCancellationRequested();
+                var read = source.Read(input.AsSpan(filled));
                 if (read == 0) break;
                 var newLine = input.AsSpan(filled, read).LastIndexOf((byte)'\n');
                 var readFrom = filled;
