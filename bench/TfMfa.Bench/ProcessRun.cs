@@ -67,9 +67,14 @@ public static class ProcessRun
         var task = command.ExecuteAsync(cancellation.Token);
         var peak = 0L;
         var status = $"/proc/{task.ProcessId}/status";
+        // Diagnostics: TFMFA_BENCH_SMAPS=file keeps the program's memory map as it was when its peak last grew.
+        var smaps = Environment.GetEnvironmentVariable("TFMFA_BENCH_SMAPS");
         while (!task.Task.IsCompleted)
         {
-            peak = Math.Max(peak, ReadHighWaterMark(status));
+            var now = ReadHighWaterMark(status);
+            if (smaps is not null && now > peak)
+                try { File.Copy($"/proc/{task.ProcessId}/smaps", smaps, overwrite: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            peak = Math.Max(peak, now);
             await Task.WhenAny(task.Task, Task.Delay(20));
         }
         var result = await task;

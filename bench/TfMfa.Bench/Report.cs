@@ -63,9 +63,10 @@ public sealed class Report(bool quick)
         _streaming.AppendLine("| terraform output | throughput through TfMfa | generator alone (ceiling) | peak memory (VmHWM) |").AppendLine("|---|---|---|---|");
         foreach (var r in new[] { small, large })
             _streaming.AppendLine($"| {r.Megabytes} MB | {r.MegabytesPerSecond:0} MB/s | {r.GeneratorMegabytesPerSecond:0} MB/s | {r.PeakMegabytes} MB |");
-        Target("Streaming ≥ 100 MB/s", small.MegabytesPerSecond >= 100 || small.MegabytesPerSecond >= 0.9 * small.GeneratorMegabytesPerSecond,
-            $"{small.MegabytesPerSecond:0} MB/s (generator ceiling {small.GeneratorMegabytesPerSecond:0} MB/s)");
-        Target("Peak memory < 100 MB, flat in output size", small.PeakMegabytes < 100 && large.PeakMegabytes < 100 && Math.Abs(large.PeakMegabytes - small.PeakMegabytes) <= 10,
+        foreach (var r in new[] { small, large })
+            Target($"Streaming ≥ 200 MB/s at {r.Megabytes} MB", r.MegabytesPerSecond >= 200,
+                $"{r.MegabytesPerSecond:0} MB/s (generator alone {r.GeneratorMegabytesPerSecond:0} MB/s)");
+        Target("Peak memory of a streaming run ≤ 60 MB, flat in output size", small.PeakMegabytes <= 60 && large.PeakMegabytes <= 60 && Math.Abs(large.PeakMegabytes - small.PeakMegabytes) <= 5,
             $"{small.PeakMegabytes} MB at {small.Megabytes} MB, {large.PeakMegabytes} MB at {large.Megabytes} MB");
     }
 
@@ -83,8 +84,11 @@ public sealed class Report(bool quick)
     /// <summary>What tests/container/measure-image printed, or why it could not run.</summary>
     public void Image(string figures) => _image.AppendLine(figures.Trim());
 
-    public void GatedRun(GatedRunMemory.Result result) =>
+    public void GatedRun(GatedRunMemory.Result result)
+    {
+        Target("Peak memory of a whole gated run ≤ 60 MB", result.PeakMegabytes <= 60, $"{result.PeakMegabytes} MB");
         _gated.AppendLine($"Peak resident memory of a whole gated run (request comment, code, STS, terraform init and plan{(result.RealTerraform ? " with the real terraform" : " with a stand-in terraform")}): **{result.PeakMegabytes} MB** ({result.Seconds:0.0} s). terraform's own memory is a separate process and not counted.");
+    }
 
     public void InProcess(Summary summary)
     {
@@ -144,8 +148,10 @@ public sealed class Report(bool quick)
         {_startup}
         ## 4. Streaming
 
-        A stand-in terraform writes the output as 120-character lines; TfMfa reads it line by line,
-        redacts every line and writes it on, flushing in 50 ms batches.
+        A stand-in terraform writes the output as 120-character lines between two markers; throughput is
+        the bytes between the markers over the time between the reads that held them. TfMfa copies the
+        pipe as bytes (ToolOutputCopier: pooled buffers, complete lines, redaction that allocates nothing)
+        and writes it on in 64 KiB batches, at most 50 ms apart. The generator alone writes to /dev/null.
 
         {_streaming}
         ## 5. A whole gated run
