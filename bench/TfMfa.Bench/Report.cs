@@ -107,6 +107,58 @@ public sealed class Report(bool quick)
     public void Machine(string cpu, int cores, string memoryKb, string os, string dotnet, string terraform) =>
         _machine = $"{cpu}, {cores} cores, {long.Parse(memoryKb) / 1024 / 1024} GiB; {os}; {dotnet}; {terraform}";
 
+    /// <summary>Issue 21's before and after, measured with <c>--streaming</c> on 2026-12-04; kept as written.</summary>
+    private const string StreamingHistory = """
+    The same command on the code before issue 21 (commit 424abcd, published into `bench/artifacts/ready-to-run`
+    and run with `--streaming 2 --no-publish`), minutes apart on the same machine:
+
+    | round | terraform output | throughput through TfMfa | generator alone (ceiling) | generator through cat | peak memory (VmHWM) |
+    |---|---|---|---|---|---|
+    | 1 | 100 MB | 53 MB/s | 170 MB/s | 105 MB/s | 82 MB |
+    | 1 | 300 MB | 109 MB/s | 154 MB/s | 157 MB/s | 82 MB |
+    | 2 | 100 MB | 65 MB/s | 270 MB/s | 99 MB/s | 82 MB |
+    | 2 | 300 MB | 121 MB/s | 182 MB/s | 189 MB/s | 82 MB |
+
+    What each change bought:
+    - Bytes instead of a string per line (commit 1bd49a9): CliWrap hands over the raw pipe; pooled 64 KiB
+      buffers; redaction in UTF-8, one vectorised `IndexOf` per secret and a copy when no secret occurs (0 B
+      allocated, tested); Azure's `##vso[` neutralised in bytes; one write per 64 KiB batch. In a quieter
+      moment it passed 175–181 MB/s with the generator alone at 324–378 MB/s (about half); peak memory
+      82 → 64–72 MB, and flat in output size.
+    - Reading on a thread of its own (commit 942ea11): a pipe's `ReadAsync` on Unix is a blocking read handed
+      to the thread pool, and the generator writes 4 KiB at a time, so that hand-over ran once per 4 KiB.
+      From about half to 0.6–0.8 of the generator alone, and at or above `cat` in every round.
+    - Together, in the tables above: at 100 MB 53–65 → 155–172 MB/s, at 300 MB 109–121 → 163–169 MB/s.
+    - Not met: 200 MB/s. TfMfa now passes terraform's output as fast as `cat` does on this machine; the rest
+      is the pipe hop itself on 2 shared cores (the generator alone never writes to a pipe).
+    """;
+
+    /// <summary>Where a run's memory goes and the runtime settings tried (issue 21, 2026-12-04); kept as written.</summary>
+    private const string MemoryFindings = """
+    Where it goes (`TFMFA_BENCH_SMAPS=file` keeps `/proc/<pid>/smaps` at the peak; a gated run, 81 MB): the
+    managed heap and every other anonymous mapping are about 9 MB; the executable-memory double mapping
+    (W^X) 10.5 MB; the rest is code mapped from files: System.Private.CoreLib 12 MB, libcoreclr 5.4 MB,
+    libclrjit 4.4 MB, libcrypto 3.4 MB (the AWS SDK's signing), Octokit 2.7 MB, System.Linq.Expressions 2.3 MB,
+    System.Private.Xml 2.2 MB (STS answers in XML), AWSSDK.Core 2.1 MB, tfmfa 1.9 MB and some 20 smaller assemblies.
+    So the 60 MB goals are not met, and GC settings cannot meet them. Each was tried on the same build with
+    `TFMFA_BENCH_DOTNET_<setting>=<value> ... --streaming 1 --no-publish` (streaming 100 MB / 300 MB / gated run;
+    ±2 MB is noise):
+
+    | setting | streaming peak | gated peak | kept |
+    |---|---|---|---|
+    | none | 66 / 67 MB | 84 MB | |
+    | `TieredPGO=0` | 65 / 66 MB | 83 MB | no |
+    | `GCgen0size=0x400000` (4 MB gen0 budget) | 68 / 67 MB | 79 MB | no |
+    | `gcConcurrent=0` (no background GC thread) | 67 / 67 MB | 84 MB | no |
+    | `TieredCompilation=0` | 68 / 68 MB | 87 MB | no |
+    | `EnableWriteXorExecute=0` | 65 / 67 MB | 83 MB | no: the double mapping goes, the same amount comes back as private pages |
+    | all of `GCgen0size`, `TieredPGO=0`, `gcConcurrent=0` | 67 / 67 MB | 81 MB | no |
+
+    The streaming run's memory came down by the byte path alone (82 → 65–67 MB); it no longer grows with the
+    output. What is left to try for 60 MB is loading less code rather than tuning the GC: a trimmed
+    self-contained build (as the Azure task's), and keeping `System.Linq.Expressions` and OpenSSL out of the run.
+    """;
+
     public string ToMarkdown() => $"""
         # Performance
 
@@ -154,9 +206,11 @@ public sealed class Report(bool quick)
         and writes it on in 64 KiB batches, at most 50 ms apart. The generator alone writes to /dev/null.
 
         {_streaming}
+        {StreamingHistory}
         ## 5. A whole gated run
 
         {_gated}
+        {MemoryFindings}
         ## 6. A flood of `/mfa` comments
 
         Right after the request, 1,000 `/mfa` code comments arrive from people who may not supply codes,
