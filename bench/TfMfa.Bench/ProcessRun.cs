@@ -67,8 +67,8 @@ public static class ProcessRun
         var task = command.ExecuteAsync(cancellation.Token);
         var peak = 0L;
         var status = $"/proc/{task.ProcessId}/status";
-        // Diagnostics: TFMFA_BENCH_SMAPS=file keeps the program's memory map as it was when its peak last grew.
-        var smaps = Environment.GetEnvironmentVariable("TFMFA_BENCH_SMAPS");
+        // Diagnostics: TFMFA_BENCH_SMAPS=file keeps the program's memory map as it was when its peak last grew, one file.pid per run.
+        var smaps = Environment.GetEnvironmentVariable("TFMFA_BENCH_SMAPS") is { } file ? $"{file}.{task.ProcessId}" : null;
         while (!task.Task.IsCompleted)
         {
             var now = ReadHighWaterMark(status);

@@ -135,7 +135,7 @@ public sealed class Report(bool quick)
 
     /// <summary>Where a run's memory goes and the runtime settings tried (issue 21, 2026-12-04); kept as written.</summary>
     private const string MemoryFindings = """
-    Where it goes (`TFMFA_BENCH_SMAPS=file` keeps `/proc/<pid>/smaps` at the peak; a gated run, 81 MB): the
+    Where it goes (`TFMFA_BENCH_SMAPS=file` keeps `/proc/<pid>/smaps` at the peak in `file.<pid>`; a gated run, 81 MB): the
     managed heap and every other anonymous mapping are about 9 MB; the executable-memory double mapping
     (W^X) 10.5 MB; the rest is code mapped from files: System.Private.CoreLib 12 MB, libcoreclr 5.4 MB,
     libclrjit 4.4 MB, libcrypto 3.4 MB (the AWS SDK's signing), Octokit 2.7 MB, System.Linq.Expressions 2.3 MB,
