@@ -129,8 +129,11 @@ public sealed class Report(bool quick)
       to the thread pool, and the generator writes 4 KiB at a time, so that hand-over ran once per 4 KiB.
       From about half to 0.6–0.8 of the generator alone, and at or above `cat` in every round.
     - Together, in the tables above: at 100 MB 53–65 → 155–172 MB/s, at 300 MB 109–121 → 163–169 MB/s.
-    - Not met: 200 MB/s. TfMfa now passes terraform's output as fast as `cat` does on this machine; the rest
-      is the pipe hop itself on 2 shared cores (the generator alone never writes to a pipe).
+    - Not met: 200 MB/s. Under load (the tables above) TfMfa kept level with `cat`; in a quieter moment
+      (10:13 UTC, the same build, `--streaming 1` twice) it passed 193 / 168 MB/s at 100 MB and 202 / 182 MB/s
+      at 300 MB, with the generator alone at 346 / 336 and 379 / 318 MB/s and through `cat` at 246 / 289 and
+      306 / 276 MB/s. So one pipe hop costs `cat` about a quarter of the generator's speed here, and TfMfa,
+      which adds a second hop (its stdout, read by the bench), some 20–40 % more than `cat`.
     """;
 
     /// <summary>Where a run's memory goes and the runtime settings tried (issue 21, 2026-12-04); kept as written.</summary>
@@ -153,6 +156,7 @@ public sealed class Report(bool quick)
     | `TieredCompilation=0` | 68 / 68 MB | 87 MB | no |
     | `EnableWriteXorExecute=0` | 65 / 67 MB | 83 MB | no: the double mapping goes, the same amount comes back as private pages |
     | all of `GCgen0size`, `TieredPGO=0`, `gcConcurrent=0` | 67 / 67 MB | 81 MB | no |
+    | `TC_CallCounting=0` (no tier-1 rejit), twice | 62 / 62, 62 / 64 MB | 82, 83 MB | no: 0–3 MB, beside 64 / 64 MB and 82 MB without it in the same minutes |
 
     The streaming run's memory came down by the byte path alone (82 → 65–67 MB); it no longer grows with the
     output. What is left to try for 60 MB is loading less code rather than tuning the GC: a trimmed
