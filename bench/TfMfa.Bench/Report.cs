@@ -133,7 +133,7 @@ public sealed class Report(bool quick)
       (10:13 UTC, the same build, `--streaming 1` twice) it passed 193 / 168 MB/s at 100 MB and 202 / 182 MB/s
       at 300 MB, with the generator alone at 346 / 336 and 379 / 318 MB/s and through `cat` at 246 / 289 and
       306 / 276 MB/s. So one pipe hop costs `cat` about a quarter of the generator's speed here, and TfMfa,
-      which adds a second hop (its stdout, read by the bench), some 20–40 % more than `cat`.
+      which adds a second hop (its stdout, read by the bench), runs 20–40 % below `cat`.
     """;
 
     /// <summary>Where a run's memory goes and the runtime settings tried (issue 21, 2026-12-04); kept as written.</summary>
