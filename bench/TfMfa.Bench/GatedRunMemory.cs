@@ -15,7 +15,7 @@ public static class GatedRunMemory
         while (world.LatestRequest() is null && !run.IsCompleted) await Task.Delay(10);
         world.GitHub.PostComment(World.PullRequest, "alice", $"/mfa {device.CodeAt(DateTimeOffset.UtcNow)}");
         var result = await run;
-        if (result.ExitCode != 0) throw new InvalidOperationException($"gated run failed (exit {result.ExitCode})");
+        if (result.ExitCode != 0) throw new InvalidOperationException($"gated run failed (exit {result.ExitCode}): {result.LastError}");
         return new Result(result.PeakKilobytes / 1024, realTerraform, result.TotalMs / 1000);
     }
 }

@@ -4,13 +4,29 @@ using CliWrap;
 
 namespace TfMfa.Bench;
 
-/// <summary>One run of the program: when its first line and a chosen line came, and its peak resident memory (VmHWM).</summary>
-public sealed record RunTiming(int ExitCode, double FirstLineMs, double? MarkerMs, double TotalMs, long PeakKilobytes, long StdoutBytes, string LastError);
+/// <summary>
+/// One run of the program: when its first line and a chosen line came (and an end marker, with the
+/// bytes between the two), and its peak resident memory (VmHWM).
+/// </summary>
+public sealed record RunTiming(int ExitCode, double FirstLineMs, double? MarkerMs, double TotalMs, long PeakKilobytes, long StdoutBytes, string LastError,
+    double? EndMarkerMs = null, long BytesBetweenMarkers = 0);
 
 public static class ProcessRun
 {
-    public static async Task<RunTiming> RunAsync(Repository.Build build, IReadOnlyDictionary<string, string?> environment, string? marker = null, TimeSpan? timeout = null)
+    /// <summary>Set <c>TFMFA_BENCH_DOTNET_X=v</c> to run the program with <c>DOTNET_X=v</c> (GC and JIT settings tried without a rebuild).</summary>
+    private static IEnumerable<KeyValuePair<string, string?>> RuntimeSettings() =>
+        Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(n => n.StartsWith("TFMFA_BENCH_DOTNET_", StringComparison.Ordinal))
+            .Select(n => KeyValuePair.Create(n["TFMFA_BENCH_".Length..], Environment.GetEnvironmentVariable(n)));
+
+    public static async Task<RunTiming> RunAsync(Repository.Build build, IReadOnlyDictionary<string, string?> environment, string? marker = null, TimeSpan? timeout = null,
+        string? endMarker = null)
     {
+        environment = new Dictionary<string, string?>(environment.Concat(RuntimeSettings()));
+        var end = System.Text.Encoding.ASCII.GetBytes(endMarker ?? "");
+        double? endAt = null;
+        long bytesAtStart = 0, bytesAtEnd = 0;
+        var endTail = new byte[Math.Max(end.Length - 1, 0)];
+        var endTailLength = 0;
         var (program, arguments) = Repository.Command(build);
         var watch = Stopwatch.StartNew();
         double? first = null, markerAt = null;
@@ -33,7 +49,17 @@ public static class ProcessRun
                     if (text.LastIndexOf("::error::", StringComparison.Ordinal) is var at and >= 0) lastError = text[at..].Split('\n')[0];
                     if (marker is not null && markerAt is null)
                     {
-                        if (text.Contains(marker, StringComparison.Ordinal)) markerAt = watch.Elapsed.TotalMilliseconds;
+                        if (text.Contains(marker, StringComparison.Ordinal)) (markerAt, bytesAtStart) = (watch.Elapsed.TotalMilliseconds, bytes - read);
+                    }
+                    else if (end.Length > 0 && endAt is null)
+                    {
+                        // The whole read (and the end of the one before), byte for byte: the end marker is in the last read's tail.
+                        var seen = new byte[endTailLength + read];
+                        endTail.AsSpan(0, endTailLength).CopyTo(seen);
+                        buffer.AsSpan(0, read).CopyTo(seen.AsSpan(endTailLength));
+                        if (seen.AsSpan().IndexOf(end) >= 0) (endAt, bytesAtEnd) = (watch.Elapsed.TotalMilliseconds, bytes);
+                        endTailLength = Math.Min(endTail.Length, seen.Length);
+                        seen.AsSpan(seen.Length - endTailLength).CopyTo(endTail);
                     }
                     tail = text.Length > 200 ? text[^200..] : text;
                 }
@@ -41,13 +67,18 @@ public static class ProcessRun
         var task = command.ExecuteAsync(cancellation.Token);
         var peak = 0L;
         var status = $"/proc/{task.ProcessId}/status";
+        // Diagnostics: TFMFA_BENCH_SMAPS=file keeps the program's memory map as it was when its peak last grew, one file.pid per run.
+        var smaps = Environment.GetEnvironmentVariable("TFMFA_BENCH_SMAPS") is { } file ? $"{file}.{task.ProcessId}" : null;
         while (!task.Task.IsCompleted)
         {
-            peak = Math.Max(peak, ReadHighWaterMark(status));
+            var now = ReadHighWaterMark(status);
+            if (smaps is not null && now > peak)
+                try { File.Copy($"/proc/{task.ProcessId}/smaps", smaps, overwrite: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            peak = Math.Max(peak, now);
             await Task.WhenAny(task.Task, Task.Delay(20));
         }
         var result = await task;
-        return new RunTiming(result.ExitCode, first ?? double.NaN, markerAt, watch.Elapsed.TotalMilliseconds, peak, bytes, lastError);
+        return new RunTiming(result.ExitCode, first ?? double.NaN, markerAt, watch.Elapsed.TotalMilliseconds, peak, bytes, lastError, endAt, bytesAtEnd - bytesAtStart);
     }
 
     private static long ReadHighWaterMark(string status)

@@ -9,7 +9,7 @@ using CliWrap;
 using CliWrap.Buffered;
 using TfMfa.Bench;
 
-// dotnet run -c Release --project bench/TfMfa.Bench [-- --quick]
+// dotnet run -c Release --project bench/TfMfa.Bench [-- --quick | --streaming [rounds] [--no-publish] | --flood]
 // Drives the real program against the stand-ins, prints a table and writes docs/performance.md.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var quick = args.Contains("--quick");
@@ -21,6 +21,26 @@ if (args.Contains("--flood"))
     var build = await Repository.PublishAsync("ready-to-run", ["-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true"]);
     foreach (var rtt in new[] { TimeSpan.Zero, TimeSpan.FromMilliseconds(150) })
         Console.WriteLine(await Flood.MeasureAsync(build, 1000, 10, rtt));
+    return 0;
+}
+if (args.Contains("--streaming"))
+{
+    // Just figures 4 and 5, printed: each round measures TfMfa and the generator alone side by side (issue 21).
+    var rounds = int.Parse(args.SkipWhile(a => a != "--streaming").Skip(1).FirstOrDefault(a => !a.StartsWith('-')) ?? "2");
+    // --no-publish: the last build again, to try runtime settings (TFMFA_BENCH_DOTNET_*) without a rebuild.
+    var build = args.Contains("--no-publish")
+        ? new Repository.Build("ready-to-run", Path.Combine(Repository.Artifacts, "ready-to-run", "tfmfa.dll"), "")
+        : await Repository.PublishAsync("ready-to-run", ["-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true"]);
+    Console.WriteLine("| round | terraform output | throughput through TfMfa | generator alone (ceiling) | generator through cat | peak memory (VmHWM) |");
+    Console.WriteLine("|---|---|---|---|---|---|");
+    for (var round = 1; round <= rounds; round++)
+        foreach (var megabytes in new long[] { 100, 300 })
+        {
+            var r = await Streaming.MeasureAsync(build, megabytes);
+            Console.WriteLine($"| {round} | {r.Megabytes} MB | {r.MegabytesPerSecond:0} MB/s | {r.GeneratorMegabytesPerSecond:0} MB/s | {r.ThroughCatMegabytesPerSecond:0} MB/s | {r.PeakMegabytes} MB |");
+        }
+    for (var round = 1; round <= rounds; round++)
+        Console.WriteLine($"whole gated run, round {round}: {(await GatedRunMemory.MeasureAsync(build)).PeakMegabytes} MB peak");
     return 0;
 }
 if (args.SkipWhile(a => a != "--probe").Skip(1).FirstOrDefault() is { } probe)

@@ -32,6 +32,18 @@ public sealed class World : IAsyncDisposable
                 ["base"] = new JsonObject { ["repo"] = new JsonObject { ["full_name"] = github.FullName } },
             },
         }.ToJsonString());
+        if (!OperatingSystem.IsWindows()) OpenToOtherUsers(root);
+    }
+
+    /// <summary>As root, TfMfa runs terraform as another uid (its walls): that uid must reach and write the workspace.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void OpenToOtherUsers(string directory)
+    {
+        const UnixFileMode readWrite = (UnixFileMode)0b110_110_110;
+        const UnixFileMode execute = (UnixFileMode)0b001_001_001;
+        File.SetUnixFileMode(directory, readWrite | execute);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(directory, "*", SearchOption.AllDirectories))
+            File.SetUnixFileMode(entry, Directory.Exists(entry) ? readWrite | execute : readWrite);
     }
 
     public AwsStandIn Aws { get; }
@@ -54,9 +66,10 @@ public sealed class World : IAsyncDisposable
     {
         var bin = Path.Combine(Root, $"bin-{Guid.NewGuid():N}");
         Directory.CreateDirectory(bin);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(bin, (UnixFileMode)0b111_101_101);
         var path = Path.Combine(bin, "terraform");
         File.WriteAllText(path, $"#!/bin/sh\nif [ \"$1\" = init ]; then exit 0; fi\n{script}\n");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
         return bin;
     }
 

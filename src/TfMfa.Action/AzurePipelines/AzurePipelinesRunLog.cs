@@ -54,6 +54,9 @@ public sealed class AzurePipelinesRunLog(TextWriter stdout, string? summaryDirec
 
     public void ToolOutput(string line, bool isError) => _lanes.Write(false, LoggingCommand.Neutralise(_redactor.Redact(line)), flushNow: false);
 
+    public Task ToolOutputAsync(Stream output, bool isError, CancellationToken cancellationToken) =>
+        new ToolOutputCopier(_redactor, _lanes, LoggingCommand.Neutralise).CopyAsync(output, error: false, cancellationToken);
+
     /// <summary>Every tool line is neutralised anyway: a section needs no fence here.</summary>
     public IDisposable ToolOutputSection() => new End(() => { });
 

@@ -39,6 +39,44 @@ public static class LoggingCommand
         return text.ToString();
     }
 
+    /// <summary>
+    /// <see cref="Neutralise(string)"/> over UTF-8 tool output (<see cref="RunLog.ToolOutputCopier.Rewrite"/>):
+    /// -1 when there is nothing to neutralise. When the text is the head of a long line cut inside a
+    /// possible command (after a <c>#</c>, or after <c>##v</c>), the joiner goes in too, as what follows the cut is not known yet.
+    /// </summary>
+    public static int Neutralise(ReadOnlySpan<byte> text, Span<byte> output)
+    {
+        var cutAfterHash = text.Length > 0 && text[^1] == (byte)'#';
+        if (!cutAfterHash && text.IndexOf("##"u8) < 0) return -1;
+        var written = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            output[written++] = text[i];
+            if (text[i] == (byte)'#' && (i + 1 == text.Length || (text[i + 1] == (byte)'#' && Follows(text, i + 2))))
+            {
+                ZeroWidthJoiner.CopyTo(output[written..]);
+                written += ZeroWidthJoiner.Length;
+            }
+        }
+        return written;
+    }
+
+    private static ReadOnlySpan<byte> ZeroWidthJoiner => "\u200D"u8;
+
+    /// <summary>
+    /// <c>[</c> or <c>vso[</c> at <paramref name="at"/>; at a cut, as much of <c>vso[</c> as there is counts
+    /// (a complete line ends in a line break, which is no part of it).
+    /// </summary>
+    private static bool Follows(ReadOnlySpan<byte> text, int at)
+    {
+        var rest = text[at..];
+        if (rest.Length > 0 && rest[0] == (byte)'[') return true;
+        var command = "vso["u8;
+        for (var i = 0; i < Math.Min(rest.Length, command.Length); i++)
+            if ((i < 3 ? rest[i] | 0x20 : rest[i]) != command[i]) return false;
+        return true;
+    }
+
     private static bool Follows(string line, int at) =>
         at < line.Length && (line[at] == '[' || string.Compare(line, at, "vso[", 0, 4, StringComparison.OrdinalIgnoreCase) == 0);
 }

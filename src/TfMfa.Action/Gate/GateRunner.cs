@@ -504,7 +504,7 @@ public sealed class GateRunner(GateServices services)
             {
                 exitCode = await services.Terraform.RunAsync(new TerraformInvocation(arguments, inputs.WorkingDirectory, environment,
                         tool.Executable == "terraform" ? null : tool.Executable),
-                    line => Log.ToolOutput(line, isError: false), line => Log.ToolOutput(line, isError: true), cancellationToken);
+                    (output, token) => Log.ToolOutputAsync(output, isError: false, token), (output, token) => Log.ToolOutputAsync(output, isError: true, token), cancellationToken);
             }
             cancellationToken.ThrowIfCancellationRequested();
             if (exitCode != 0)

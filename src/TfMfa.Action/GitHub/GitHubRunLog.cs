@@ -48,6 +48,9 @@ public sealed class GitHubRunLog(TextWriter stdout, TextWriter stderr, string? o
     /// </summary>
     public void ToolOutput(string line, bool isError) => _lanes.Write(false, _redactor.Redact(line), flushNow: false);
 
+    public Task ToolOutputAsync(Stream output, bool isError, CancellationToken cancellationToken) =>
+        new ToolOutputCopier(_redactor, _lanes).CopyAsync(output, error: false, cancellationToken);
+
     public IDisposable ToolOutputSection()
     {
         lock (_lock)

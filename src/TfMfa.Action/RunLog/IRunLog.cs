@@ -28,6 +28,16 @@ public interface IRunLog : IDisposable
     void ToolOutput(string line, bool isError);
 
     /// <summary>
+    /// One of terraform's output streams, copied in as it comes, line by line as <see cref="ToolOutput"/>
+    /// would pass it. The run logs copy bytes (<see cref="ToolOutputCopier"/>); this fallback decodes lines.
+    /// </summary>
+    async Task ToolOutputAsync(Stream output, bool isError, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(output, leaveOpen: true);
+        while (await reader.ReadLineAsync(cancellationToken) is { } line) ToolOutput(line, isError);
+    }
+
+    /// <summary>
     /// Until disposed, what a tool prints cannot act on the log (on GitHub: no workflow command in
     /// it is honoured). TfMfa's own lines keep working inside the section.
     /// </summary>

@@ -29,6 +29,9 @@ public sealed class TerminalRunLog(TextWriter stdout, TextWriter stderr) : IRunL
     }
 
     public void ToolOutput(string line, bool isError) => _lanes.Write(isError, _redactor.Redact(line), flushNow: false);
+
+    public Task ToolOutputAsync(Stream output, bool isError, CancellationToken cancellationToken) =>
+        new ToolOutputCopier(_redactor, _lanes).CopyAsync(output, isError, cancellationToken);
     public IDisposable ToolOutputSection() => new NoOp(); // a terminal honours no commands
     public void SetOutput(string name, string value) { }
     public void AppendSummary(string markdown) { }

@@ -35,7 +35,7 @@ public sealed class CliWrapTerraformProcess(string executable, TimeSpan gracePer
 
     public string Seal(string planFile) => sandbox.Seal(planFile);
 
-    public async Task<int> RunAsync(TerraformInvocation invocation, Action<string> standardOutput, Action<string> standardError, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(TerraformInvocation invocation, OutputReader standardOutput, OutputReader standardError, CancellationToken cancellationToken)
     {
         using var forceful = new CancellationTokenSource();
         await using var escalate = cancellationToken.Register(() => forceful.CancelAfter(gracePeriod));
@@ -49,8 +49,9 @@ public sealed class CliWrapTerraformProcess(string executable, TimeSpan gracePer
             .WithArguments(arguments)
             .WithWorkingDirectory(invocation.WorkingDirectory)
             .WithEnvironmentVariables(ChildEnvironment.Merge(inherited.All().Keys, changes))
-            .WithStandardOutputPipe(PipeTarget.ToDelegate(standardOutput))
-            .WithStandardErrorPipe(PipeTarget.ToDelegate(standardError))
+            // The raw pipes: the reader decides how to cut and decode (the log copies bytes, no string per line).
+            .WithStandardOutputPipe(PipeTarget.Create((stream, token) => standardOutput(stream, token)))
+            .WithStandardErrorPipe(PipeTarget.Create((stream, token) => standardError(stream, token)))
             .WithValidation(CommandResultValidation.None);
         try
         {

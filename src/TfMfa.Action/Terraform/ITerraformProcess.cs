@@ -4,7 +4,7 @@ namespace TfMfa.Terraform;
 /// <param name="Executable">The binary to run (a fetched terraform or tofu); null runs the process's default, the image's own terraform.</param>
 public sealed record TerraformInvocation(IReadOnlyList<string> Arguments, string WorkingDirectory, IReadOnlyDictionary<string, string?> EnvironmentChanges, string? Executable = null);
 
-/// <summary>Runs the terraform binary. Output is handed over line by line as it is written, never buffered whole.</summary>
+/// <summary>Runs the terraform binary. Output is handed over as a stream while it is written, never buffered whole.</summary>
 public interface ITerraformProcess
 {
     /// <summary>
@@ -17,7 +17,7 @@ public interface ITerraformProcess
     /// Runs to completion and returns terraform's exit code. Cancelling interrupts terraform first and kills it only after a grace period.
     /// Nothing terraform started outlives the run; a process that cannot be stopped fails the run (<see cref="Gate.TfMfaException"/>).
     /// </summary>
-    Task<int> RunAsync(TerraformInvocation invocation, Action<string> standardOutput, Action<string> standardError, CancellationToken cancellationToken);
+    Task<int> RunAsync(TerraformInvocation invocation, OutputReader standardOutput, OutputReader standardError, CancellationToken cancellationToken);
 
     /// <summary>A fresh path a plan may write its saved plan to (<c>-out</c>).</summary>
     string NewPlanPath();

@@ -98,19 +98,21 @@ internal sealed class RecordingTerraform(params int[] exitCodes) : ITerraformPro
         return sealedPath;
     }
 
-    public Task<int> RunAsync(TerraformInvocation invocation, Action<string> standardOutput, Action<string> standardError, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(TerraformInvocation invocation, OutputReader standardOutput, OutputReader standardError, CancellationToken cancellationToken)
     {
         // The version the request shows: answered, not recorded among the runs that do the work.
         if (invocation.Arguments is ["version", "-json"])
         {
-            standardOutput("{\"terraform_version\":\"1.11.4\",\"platform\":\"linux_amd64\"}");
-            return Task.FromResult(0);
+            await Print(standardOutput, "{\"terraform_version\":\"1.11.4\",\"platform\":\"linux_amd64\"}", cancellationToken);
+            return 0;
         }
         Invocations.Add(invocation);
-        standardOutput($"terraform {invocation.Arguments[0]} ran");
-        var exitCode = exitCodes.Length >= Invocations.Count ? exitCodes[Invocations.Count - 1] : 0;
-        return Task.FromResult(exitCode);
+        await Print(standardOutput, $"terraform {invocation.Arguments[0]} ran", cancellationToken);
+        return exitCodes.Length >= Invocations.Count ? exitCodes[Invocations.Count - 1] : 0;
     }
+
+    private static Task Print(OutputReader output, string line, CancellationToken cancellationToken) =>
+        output(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(line + "\n")), cancellationToken);
 }
 
 /// <summary>A front end with no default branch whose codes come from <paramref name="codes"/>: the core alone.</summary>
