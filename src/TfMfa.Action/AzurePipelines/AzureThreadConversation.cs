@@ -131,6 +131,16 @@ public sealed class AzureThreadConversation(AzureReposApi api, Func<Cancellation
         }
     }
 
+    public async Task<string?> CurrentTextAsync(ConversationComment request, CancellationToken cancellationToken)
+    {
+        var (thread, id) = Address(request);
+        var comment = (await api.CommentsAsync(_pullRequest, thread, cancellationToken)).FirstOrDefault(c => c.Id == id);
+        return comment is null || comment.IsDeleted == true ? null : comment.Content ?? "";
+    }
+
+    /// <summary>Only a comment's author may edit it, and the request's author is the build identity that every pipeline's job token shares.</summary>
+    public string WhoEdited => "Azure DevOps does not say who; only the build identity can edit it, so another pipeline's job token did";
+
     /// <summary>The request's thread is closed: its final text is the record.</summary>
     public async Task ConcludeAsync(ConversationComment request, CancellationToken cancellationToken)
     {
