@@ -35,13 +35,26 @@ public sealed class AzureThreadConversation(AzureReposApi api, Func<Cancellation
         _self ??= (await api.ConnectionDataAsync(cancellationToken)).AuthenticatedUser?.Id
                   ?? throw new AzureDevOpsException("Azure DevOps' connectionData names no authenticated user for the job's token", null, false, null);
 
+    /// <summary>The id of the request this run waits on, as its last text says (claims name it).</summary>
+    private string? _requestId;
+    private string? _requestCommentId;
+
+    private static string? ClaimedRequest(string content)
+    {
+        var start = content.IndexOf(" request=", StringComparison.Ordinal);
+        return start < 0 ? null : content[(start + " request=".Length)..].Split(' ')[0];
+    }
+
     public async Task<ConversationComment> PostRequestAsync(string text, CancellationToken cancellationToken)
     {
+        _requestId = RunLog.RequestCommentText.IdInMarker(text);
         await SelfAsync(cancellationToken);
         if (_pullRequest == 0) _pullRequest = await findPullRequest(cancellationToken);
         var thread = await api.CreateThreadAsync(_pullRequest, text, cancellationToken);
         var first = thread.Comments?.FirstOrDefault() ?? throw new AzureDevOpsException($"Azure DevOps created thread {thread.Id} with no comment", null, false, null);
-        return ToComment(thread.Id, first) ?? throw new AzureDevOpsException($"Azure DevOps answered thread {thread.Id} without a publish date", null, false, null);
+        var posted = ToComment(thread.Id, first) ?? throw new AzureDevOpsException($"Azure DevOps answered thread {thread.Id} without a publish date", null, false, null);
+        _requestCommentId = posted.Id;
+        return posted;
     }
 
     public async Task<IReadOnlyList<ConversationComment>> CommentsSinceAsync(ConversationComment request, CancellationToken cancellationToken)
@@ -64,13 +77,18 @@ public sealed class AzureThreadConversation(AzureReposApi api, Func<Cancellation
     {
         var (thread, id) = Address(comment);
         var self = await SelfAsync(cancellationToken);
-        var marker = $"{ClaimMarker}comment={thread}.{id} run={runKey} nonce={Guid.NewGuid():N} -->";
+        var marker = $"{ClaimMarker}comment={thread}.{id} request={_requestId} run={runKey} nonce={Guid.NewGuid():N} -->";
         var mine = await api.CreateCommentAsync(_pullRequest, thread, id,
             $"🔐 This code was taken by [a TfMfa run]({runUrl}); no other run uses it.\n{marker}", cancellationToken);
 
+        // Every pipeline's job token is the same build identity, so a claim reply can be forged. One counts only when it names
+        // the request the code comment addresses (a bare code is taken only by the one open request, so no other request's
+        // claim counts), and a claim naming this run's request that this run did not write is a forgery.
+        var addressed = Codes.MfaCommand.Parse(comment.Body).RequestId;
         var claims = (await api.CommentsAsync(_pullRequest, thread, cancellationToken))
             .Where(c => string.Equals(c.Author?.Id, self, StringComparison.OrdinalIgnoreCase)
-                        && c.Content?.Contains($"{ClaimMarker}comment={thread}.{id} ", StringComparison.Ordinal) == true)
+                        && c.Content?.Contains($"{ClaimMarker}comment={thread}.{id} ", StringComparison.Ordinal) == true
+                        && ClaimedRequest(c.Content) is { } claimed && claimed != _requestId && claimed == addressed)
             .Select(c => c.Id)
             .Append(mine.Id);
         if (claims.Min() != mine.Id) return new ClaimOutcome(false);
@@ -95,6 +113,8 @@ public sealed class AzureThreadConversation(AzureReposApi api, Func<Cancellation
     public Task EditRequestAsync(ConversationComment request, string text, CancellationToken cancellationToken)
     {
         var (thread, id) = Address(request);
+        // This run's request may draw a new id (a clash); another run's request marked expired does not change ours.
+        if (request.Id == _requestCommentId) _requestId = RunLog.RequestCommentText.IdInMarker(text) ?? _requestId;
         return api.UpdateCommentAsync(_pullRequest, thread, id, text, cancellationToken);
     }
 
@@ -130,6 +150,16 @@ public sealed class AzureThreadConversation(AzureReposApi api, Func<Cancellation
             return null;
         }
     }
+
+    public async Task<string?> CurrentTextAsync(ConversationComment request, CancellationToken cancellationToken)
+    {
+        var (thread, id) = Address(request);
+        var comment = (await api.CommentsAsync(_pullRequest, thread, cancellationToken)).FirstOrDefault(c => c.Id == id);
+        return comment is null || comment.IsDeleted == true ? null : comment.Content ?? "";
+    }
+
+    /// <summary>Only a comment's author may edit it, and the request's author is the build identity that every pipeline's job token shares.</summary>
+    public string WhoEdited => "Azure DevOps does not say who; only the build identity can edit it, so another pipeline's job token did";
 
     /// <summary>The request's thread is closed: its final text is the record.</summary>
     public async Task ConcludeAsync(ConversationComment request, CancellationToken cancellationToken)

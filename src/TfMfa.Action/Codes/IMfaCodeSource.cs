@@ -78,6 +78,13 @@ public interface IMfaCodeSource
     /// <summary>What keeps failing while the source waits (GitHub's last answer), or null: the timeout's error names it.</summary>
     string? Trouble { get; }
 
+    /// <summary>
+    /// Why the request the accepted code answered no longer says what TfMfa last wrote (someone edited
+    /// or deleted it), or null: asked just before terraform runs with the session. A source without a
+    /// request (the terminal, an approval) has nothing to rewrite.
+    /// </summary>
+    Task<string?> RequestRewrittenAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
     /// <summary>The wait ended without success (timeout, refused, cancelled): the source tells the people it asked.</summary>
     Task WaitEndedAsync(CodeWaitEnd end, string message, CancellationToken cancellationToken);
 }

@@ -83,6 +83,14 @@ public sealed class ApprovalThenCommentCodes(
         return comments.AuthenticatedAsync(code, expiration, cancellationToken);
     }
 
+    /// <summary>
+    /// Why the request the last code answered no longer says exactly what TfMfa wrote, or null (always
+    /// null for an approval's code: no request was involved). The gate calls this just before terraform
+    /// runs with the session, so an edit after the code was taken still stops the run.
+    /// </summary>
+    public Task<string?> RequestRewrittenAsync(CancellationToken cancellationToken) =>
+        _lastFromApproval ? Task.FromResult<string?>(null) : comments.RequestRewrittenAsync(cancellationToken);
+
     public string? Trouble => comments.Trouble;
 
     public Task WaitEndedAsync(CodeWaitEnd end, string message, CancellationToken cancellationToken) =>

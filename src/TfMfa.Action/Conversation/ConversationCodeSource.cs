@@ -46,6 +46,7 @@ public sealed class ConversationCodeSource(
         if (asking)
         {
             _request = await WithRetriesAsync(() => conversation.PostRequestAsync(text, cancellationToken), cancellationToken);
+            _written = text;
             _finished = false;
             _ourRequests.Add(_request);
             log.Info($"🔒 Asked for an MFA code on {conversation.Where}; waiting until {_details.Deadline.UtcDateTime:HH:mm:ss} UTC for a '/mfa 123456' comment.");
@@ -347,7 +348,7 @@ public sealed class ConversationCodeSource(
         if (showsCode) await TryRemoveAsync(comment, cancellationToken);
         await conversation.ReplyAsync(comment, RequestCommentText.Reply(who,
             $"{others.Count + 1} TfMfa requests are open here, so a bare `/mfa` is taken by none of them{(showsCode ? " (your comment was removed, so its code is not visible)" : "")}. " +
-            $"Name the request: `/mfa {ours} 123456` for `terraform {_details!.Command.Name()}` in `{_details.Environment}` (request `{ours}`); each request shows its id."), cancellationToken);
+            $"Name the request: `/mfa {ours} 123456` for `terraform {_details!.Command.Name()}` in {RunLog.MarkdownText.Code(_details.Environment)} (request `{ours}`); each request shows its id."), cancellationToken);
         return true;
     }
 
@@ -366,7 +367,7 @@ public sealed class ConversationCodeSource(
         await RefuseForEveryRunAsync(comment, author, showsCode,
             () => $"it names request `{named}`, and {twins + 1} open requests on {conversation.Where} have that id, so it is taken by none (this request is now `{_requestId}`)",
             () => $"{twins + 1} open TfMfa requests here have the id `{named}` (one may be a look-alike), so none takes this code. " +
-                  $"A real request draws a new id and shows it: this one is now `{_requestId}` (`/mfa {_requestId} 123456` for `terraform {_details!.Command.Name()}` in `{_details.Environment}`).",
+                  $"A real request draws a new id and shows it: this one is now `{_requestId}` (`/mfa {_requestId} 123456` for `terraform {_details!.Command.Name()}` in {RunLog.MarkdownText.Code(_details.Environment)}).",
             cancellationToken, afterClaim: () => KeepIdUniqueAsync(cancellationToken));
         return true;
     }
@@ -493,6 +494,14 @@ public sealed class ConversationCodeSource(
                 : $"Ignored a /mfa comment by {who}: {check.Reason} (its code is not used; it stays visible until it expires: {claim.StillVisible}).");
             return null;
         }
+        if (await RequestRewrittenAsync(cancellationToken) is { } rewritten)
+        {
+            await ReplaceRewrittenRequestAsync(rewritten, cancellationToken);
+            await conversation.ReplyAsync(comment, RequestCommentText.Reply(who,
+                $"Your code was not used: {rewritten}, and a code counts only while the request says exactly what TfMfa wrote. " +
+                $"A new request (`{_requestId}`) replaces it; check what it shows, then send a new code: `/mfa {_requestId} 123456`."), cancellationToken);
+            return null;
+        }
         log.Info(claim.StillVisible is null
             ? $"Took the code from {who}'s comment (deleted it so the code is no longer visible)."
             : $"Took the code from {who}'s comment; it stays visible until it expires: {claim.StillVisible}.");
@@ -530,10 +539,58 @@ public sealed class ConversationCodeSource(
         try
         {
             await conversation.EditRequestAsync(_request!, body, cancellationToken);
+            _written = body;
         }
         catch (ConversationException e)
         {
             log.Warning($"Could not update the request on {conversation.Where}: {e.Message}");
         }
+    }
+
+    /// <summary>The text TfMfa last wrote into the request it waits on (a failed edit leaves the earlier text in place).</summary>
+    private string? _written;
+
+    /// <summary>
+    /// Why the request's text is no longer exactly what TfMfa last wrote, or null while it is. Anyone
+    /// with write permission can edit a comment (every workflow's GITHUB_TOKEN edits as
+    /// github-actions[bot]; on Azure DevOps every pipeline's job token is the same build identity), so
+    /// an edited request may show a harmless plan while the run applies another: its codes never count.
+    /// Checked when a code is claimed; the gate should check again just before terraform runs with the session.
+    /// </summary>
+    public async Task<string?> RequestRewrittenAsync(CancellationToken cancellationToken)
+    {
+        if (_request is null || _written is null) return null;
+        var current = await conversation.CurrentTextAsync(_request, cancellationToken);
+        if (current is null) return $"the request on {conversation.Where} was deleted";
+        return Normalized(current) == Normalized(_written)
+            ? null
+            : $"the request on {conversation.Where} was edited by someone other than TfMfa ({conversation.WhoEdited})";
+    }
+
+    private static string Normalized(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd();
+
+    /// <summary>
+    /// An edited request is never trusted again: it is overwritten to say so (its marker stays, so it is
+    /// not open), and a fresh request with a new id asks for a code anew.
+    /// </summary>
+    private async Task ReplaceRewrittenRequestAsync(string why, CancellationToken cancellationToken)
+    {
+        var old = _request!;
+        var oldId = _requestId!;
+        log.Warning($"Refused the code: {why}. A code counts only while the request says exactly what TfMfa wrote; posting a new request.");
+        try
+        {
+            await conversation.EditRequestAsync(old, $"{RequestCommentText.Marker(_details!)}\n### ⚠️ This request was changed by someone other than TfMfa: no code is taken for it\n\n" +
+                $"{char.ToUpperInvariant(why[0])}{why[1..]}. A new request replaces it; send your code there.", cancellationToken);
+            await conversation.ConcludeAsync(old, cancellationToken);
+        }
+        catch (ConversationException e) { log.Warning($"Could not mark the edited request `{oldId}`: {e.Message}"); }
+        _requestId = RequestIds.New([oldId]);
+        _details = _details! with { RequestId = _requestId };
+        var text = RequestCommentText.Waiting(_details, $"Request `{oldId}` was changed by someone other than TfMfa ({conversation.WhoEdited}), so its codes were refused. This request replaces it.", _attemptsLeft);
+        _request = await WithRetriesAsync(() => conversation.PostRequestAsync(text, cancellationToken), cancellationToken);
+        _written = text;
+        _ourRequests.Add(_request);
+        log.Info($"🔒 Asked again with request `{_requestId}` on {conversation.Where}.");
     }
 }

@@ -71,6 +71,12 @@ public interface IConversation
     /// <summary>Whether the run (workflow run, build) with this id has completed; null when this token may not read it.</summary>
     Task<bool?> RunCompletedAsync(long runId, CancellationToken cancellationToken);
 
+    /// <summary>The request's text as the platform holds it now, or null when it was deleted.</summary>
+    Task<string?> CurrentTextAsync(ConversationComment request, CancellationToken cancellationToken);
+
+    /// <summary>Who edited a comment, in words, as far as the platform says (GitHub's REST API and Azure DevOps do not).</summary>
+    string WhoEdited { get; }
+
     /// <summary>The wait is over, whichever way it ended: a platform with threads resolves the request's.</summary>
     Task ConcludeAsync(ConversationComment request, CancellationToken cancellationToken);
 }

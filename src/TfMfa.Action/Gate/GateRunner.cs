@@ -436,6 +436,9 @@ public sealed class GateRunner(GateServices services)
                 Log.Notice($"Authenticated with MFA by {supplied.SuppliedBy}");
                 Log.Info($"The code was checked against {(own is null ? "the shared MFA device" : $"{supplied.SuppliedBy}'s own MFA device")} {serialNumber}.");
                 await codes.AuthenticatedAsync(supplied, credentials.Expiration, cancellationToken);
+                // Just before terraform runs with the session: the request the code answered still says what TfMfa wrote.
+                if (await codes.RequestRewrittenAsync(cancellationToken) is { } rewritten)
+                    throw new TfMfaException($"The session is not used: {rewritten} after {supplied.SuppliedBy}'s code was accepted, so what it showed may not be what runs. Run the job again.");
                 var via = policy.RoleToAssume is { } assumed ? $"AssumeRole `{assumed}`" : "GetSessionToken";
                 Log.AppendSummary(StepSummary.Authenticated(supplied.SuppliedBy, command, policy.Environment,
                     services.Clock.GetUtcNow(), credentials.Expiration, via, serialNumber, unlocks));

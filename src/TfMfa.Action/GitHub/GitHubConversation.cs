@@ -56,6 +56,13 @@ public sealed class GitHubConversation(IGitHubApi github, Func<CancellationToken
     public async Task<bool?> RunCompletedAsync(long runId, CancellationToken cancellationToken) =>
         await github.GetRunStatusAsync(runId, cancellationToken) is { } status ? status == "completed" : null;
 
+    /// <summary>GET the comment (ETag-cached, so an unchanged request costs no rate limit); 404 means it was deleted.</summary>
+    public Task<string?> CurrentTextAsync(ConversationComment request, CancellationToken cancellationToken) =>
+        github.GetCommentBodyAsync(IdOf(request), cancellationToken);
+
+    /// <summary>GitHub's REST API gives a comment's body and when it changed, never who changed it (only GraphQL's editor does).</summary>
+    public string WhoEdited => "GitHub's REST API does not say who edits a comment; anyone with write permission, and any workflow's GITHUB_TOKEN, can";
+
     /// <summary>A comment has no state to close: its final text is the record.</summary>
     public Task ConcludeAsync(ConversationComment request, CancellationToken cancellationToken) => Task.CompletedTask;
 

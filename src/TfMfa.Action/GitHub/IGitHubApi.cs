@@ -49,6 +49,9 @@ public interface IGitHubApi
 
     Task UpdateCommentAsync(long commentId, string body, CancellationToken cancellationToken);
 
+    /// <summary>A comment's current body, or null when it was deleted (404).</summary>
+    Task<string?> GetCommentBodyAsync(long commentId, CancellationToken cancellationToken);
+
     /// <summary>Comments updated since <paramref name="since"/>, oldest first, fetched conditionally so an unchanged list costs no rate limit.</summary>
     Task<IReadOnlyList<GitHubComment>> ListCommentsAsync(int issueNumber, DateTimeOffset since, CancellationToken cancellationToken);
 

@@ -125,6 +125,13 @@ public sealed class OctokitGitHubApi : IGitHubApi
     public Task UpdateCommentAsync(long commentId, string body, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"edit comment {commentId}", async () => { await _client.Issue.Comment.Update(_owner, _name, commentId, body); return 0; });
 
+    public Task<string?> GetCommentBodyAsync(long commentId, CancellationToken cancellationToken) =>
+        Call(cancellationToken, $"read comment {commentId}", async () =>
+        {
+            try { return (await _client.Issue.Comment.Get(_owner, _name, commentId)).Body ?? ""; }
+            catch (NotFoundException) { return (string?)null; }
+        });
+
     public Task<IReadOnlyList<GitHubComment>> ListCommentsAsync(int issueNumber, DateTimeOffset since, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"read the comments of #{issueNumber}", async () =>
             (IReadOnlyList<GitHubComment>)[.. (await _client.Issue.Comment.GetAllForIssue(_owner, _name, issueNumber,

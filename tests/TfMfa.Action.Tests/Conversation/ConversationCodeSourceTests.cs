@@ -542,4 +542,36 @@ public sealed class ConversationCodeSourceTests : IDisposable
         Assert.All(new[] { stale, dead }, r => Assert.False(RequestCommentText.IsWaiting(_conversation.TextOf(r))));
         Assert.Equal([42], _conversation.RunReads); // the stale one is judged by its deadline, without a read
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_code_for_a_request_someone_else_edited_is_refused_and_a_fresh_request_with_a_new_id_asks_again()
+    {
+        var source = Source();
+        var waiting = await StartAsync(source);
+        var first = _conversation.Request!;
+        var firstId = OurId;
+        Assert.Null(await source.RequestRewrittenAsync(Ct));
+        _conversation.EditRequestAsSomeoneElse(first, _conversation.TextOf(first).Replace("production", "sandbox", StringComparison.Ordinal));
+        Assert.Contains("was edited by someone other than TfMfa", await source.RequestRewrittenAsync(Ct));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        var code = _conversation.Write("bob", "/mfa 123456");
+        await NextPollAsync(waiting);
+        await UntilAsync(() => _conversation.Replies.Count == 1);
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Contains(code.Id, _conversation.Removed);
+        var fresh = _conversation.Request!;
+        Assert.NotEqual(first.Id, fresh.Id);
+        Assert.NotEqual(firstId, OurId);
+        // The last failure renders as literal text (MarkdownText), the id's backticks included.
+        Assert.Contains(TfMfa.RunLog.MarkdownText.Text($"Request `{firstId}` was changed by someone other than TfMfa"), fresh.Body);
+        Assert.Contains("This request was changed by someone other than TfMfa: no code is taken for it", _conversation.TextOf(first));
+        Assert.Contains($"A new request (`{OurId}`) replaces it", Assert.Single(_conversation.Replies));
+        Assert.Null(await source.RequestRewrittenAsync(Ct));
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        _conversation.Write("bob", $"/mfa {OurId} 654321");
+        await NextPollAsync(waiting);
+        Assert.Equal("654321", (await waiting).Code.Digits);
+    }
 }

@@ -182,6 +182,19 @@ internal sealed class InMemoryConversation(TimeProvider clock, Dictionary<string
                 .. _ownRequests.Where(r => r.Author?.Key == poster.Key).Select(r => r with { Body = _requestTexts[r.Id] })]);
     }
 
+    public Task<string?> CurrentTextAsync(ConversationComment request, CancellationToken cancellationToken)
+    {
+        lock (_lock) return Task.FromResult<string?>(_requestTexts.GetValueOrDefault(request.Id));
+    }
+
+    public string WhoEdited => "the test conversation does not say who";
+
+    /// <summary>Someone else edits one of this run's requests (as anyone with write permission can).</summary>
+    public void EditRequestAsSomeoneElse(ConversationComment request, string text)
+    {
+        lock (_lock) _requestTexts[request.Id] = text;
+    }
+
     public Task<bool?> RunCompletedAsync(long runId, CancellationToken cancellationToken)
     {
         lock (_lock)

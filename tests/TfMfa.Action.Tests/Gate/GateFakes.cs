@@ -70,6 +70,12 @@ internal sealed class QueuedCodes(params string[] codes) : IMfaCodeSource
         return Task.CompletedTask;
     }
 
+    /// <summary>When set, the request reads as edited once a code is accepted.</summary>
+    public string? RewrittenAfterAuthentication { get; init; }
+
+    public Task<string?> RequestRewrittenAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(Events.Contains("authenticated") ? RewrittenAfterAuthentication : null);
+
     /// <summary>When set, the final word never comes back and ignores its token, like a request that hangs.</summary>
     public bool HangWhenEnded { get; init; }
 

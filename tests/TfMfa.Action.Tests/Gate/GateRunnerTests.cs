@@ -78,6 +78,22 @@ public sealed class GateRunnerTests : IDisposable
         Assert.Empty(terraform.Invocations);
     }
 
+    /// <summary>Issue 18.2: the request is read back once more just before terraform runs with the session.</summary>
+    [Fact(Timeout = Timeout)]
+    public async Task A_request_edited_after_its_code_was_accepted_keeps_terraform_from_running_with_the_session()
+    {
+        Config("default-level: plans-and-applies\n");
+        var codes = new QueuedCodes("111111") { RewrittenAfterAuthentication = "the request on #12 was edited by someone other than TfMfa" };
+        var terraform = new RecordingTerraform();
+
+        var exitCode = await Runner(new ScriptedSts(ScriptedSts.Session), codes, terraform).RunAsync([], TestContext.Current.CancellationToken);
+
+        Assert.Equal(GateRunner.FailureExitCode, exitCode);
+        Assert.Empty(terraform.Invocations);
+        Assert.Contains("The session is not used: the request on #12 was edited by someone other than TfMfa after alice's code was accepted", Log);
+        Assert.Equal(["asked 1/3", "authenticated", "ended Failed"], codes.Events);
+    }
+
     [Fact(Timeout = Timeout)]
     public async Task Refused_codes_count_as_attempts_until_max_attempts()
     {

@@ -101,6 +101,27 @@ public sealed class AzureClaimTests
         Assert.Contains(scenario.Azure.Requests, r => r.Method == "GET" && r.PathAndQuery.Contains("/_apis/build/builds/4100?", StringComparison.Ordinal) && r.Status == 200);
     }
 
+    [Fact(Timeout = Timeout)]
+    public async Task A_forged_claim_reply_does_not_make_the_waiting_run_give_up_a_code()
+    {
+        await using var scenario = await AzureScenario.StartAsync();
+        scenario.WriteConfig(AzureScenario.Config + "  timeout: 60s\n"); // without the fix the run gives the code up and waits until this ends
+        var run = scenario.RunAsync();
+        await UntilAsync(() => scenario.RequestThreads().Count == 1, [run]);
+        var id = TfMfa.RunLog.RequestCommentText.IdInMarker(scenario.Request()!.Content)!;
+        var code = scenario.CurrentCode();
+        var answer = scenario.Azure.PostThread(AzureScenario.PullRequest, "alice@contoso.com", $"/mfa {id} {code}");
+        // Another pipeline's job token is the same build identity: it replies first with a claim, naming this request and another.
+        var thread = scenario.Azure.Threads(AzureScenario.PullRequest).Single(t => t.Comments[0] == answer).Id;
+        scenario.Azure.Reply(AzureScenario.PullRequest, thread, scenario.Azure.BuildIdentity.UniqueName, $"<!-- tfmfa:claim comment={thread}.1 request={id} run=1.1 nonce=forged -->");
+        scenario.Azure.Reply(AzureScenario.PullRequest, thread, scenario.Azure.BuildIdentity.UniqueName, $"<!-- tfmfa:claim comment={thread}.1 request=zzzz run=1.1 nonce=forged -->");
+
+        var result = await run;
+
+        Assert.False(result.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), result.ToString());
+        Assert.Equal([code], scenario.CodesSentToSts.Select(r => r.TokenCode));
+    }
+
     private static string OldRequest(string id, long build, DateTimeOffset deadline) =>
         TfMfa.RunLog.RequestCommentText.Waiting(new TfMfa.RunLog.RequestDetails(TfMfa.Gate.TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci",
             $"https://dev.azure.com/contoso/infra/_build/results?buildId={build}", build, 1, new TfMfa.Config.ApproverPolicy(TfMfa.Config.RepoPermission.Write, []), deadline,

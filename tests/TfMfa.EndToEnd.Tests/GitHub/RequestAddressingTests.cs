@@ -190,4 +190,38 @@ public sealed class RequestAddressingTests
     private static string OldRequest(string id, long run, DateTimeOffset deadline) =>
         RequestCommentText.Waiting(new RequestDetails(TfMfa.Gate.TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci",
             $"https://github.com/acme/infra/actions/runs/{run}", run, 1, new TfMfa.Config.ApproverPolicy(TfMfa.Config.RepoPermission.Write, []), deadline, RequestId: id), null, 3);
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_request_rewritten_to_show_something_else_gets_no_code_and_a_fresh_request_asks_again()
+    {
+        await using var scenario = await GateScenario.StartProductionAsync();
+        var run = scenario.RunAsync();
+        while (scenario.RequestComment() is null) await Task.Delay(25, Ct);
+        var real = scenario.RequestComment()!;
+        var firstId = RequestCommentText.IdInMarker(real.Body)!;
+        // The pull request's author (anyone with write) edits the request so it shows something harmless.
+        scenario.GitHub.EditComment(real.Id, real.Body.Replace("production", "sandbox", StringComparison.Ordinal));
+        var code = scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", $"/mfa {firstId} {scenario.CurrentCode()}");
+        while (scenario.RequestComments().Count < 2)
+        {
+            if (run.IsCompleted) Assert.Fail($"the run ended:\n{await run}");
+            if (scenario.StsCalls("GetSessionToken").Count > 0) Assert.Fail($"a code for a rewritten request went to STS:\n{await run}");
+            await Task.Delay(25, Ct);
+        }
+        var fresh = scenario.RequestComment()!;
+        var freshId = RequestCommentText.IdInMarker(fresh.Body)!;
+        scenario.NextCodeWindow();
+        var second = scenario.CurrentCode();
+        scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", $"/mfa {freshId} {second}");
+
+        var result = await run;
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal([second], scenario.StsCalls("GetSessionToken").Select(c => c.TokenCode));
+        Assert.True(code.Deleted);
+        Assert.NotEqual(firstId, freshId);
+        Assert.Contains("This request was changed by someone other than TfMfa: no code is taken for it", real.Body);
+        Assert.Contains("GitHub's REST API does not say who edits a comment", fresh.History[0]);
+        Assert.Contains(scenario.GitHub.CommentsOn(GateScenario.PullRequest), c => c.Body.StartsWith("@alice Your code was not used", StringComparison.Ordinal));
+    }
 }
