@@ -21,7 +21,7 @@ public sealed class ChownWalkTests
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task A_symlink_in_the_checkout_does_not_give_files_outside_it_to_terraforms_uid()
     {
-        if (OperatingSystem.IsWindows() || Environment.UserName != "root") Assert.Skip("the chown walk runs only when TfMfa is root");
+        RootUser.Require();
         await using var scenario = await GateScenario.StartProductionAsync();
         scenario.WriteConfig("environments:\n  production:\n    level: applies-only\n");
         scenario.Inputs["command"] = "apply";

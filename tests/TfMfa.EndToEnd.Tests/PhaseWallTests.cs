@@ -117,31 +117,6 @@ public sealed class PhaseWallTests
         Assert.DoesNotContain("stolen/terraform.tfstate", scenario.Bucket.Keys);
     }
 
-    /// <summary>
-    /// As root with a root-owned checkout, TfMfa lends the root module to terraform's uid. A commit
-    /// holding a symlink to a directory outside it (here a stand-in for /etc or /app) must not lend that too.
-    /// </summary>
-    [Fact(Timeout = Timeout)]
-    public async Task Lending_the_root_module_to_terraforms_uid_never_follows_a_symlink_out_of_it()
-    {
-        if (Environment.UserName != "root") Assert.Skip("needs root: only a root TfMfa lends the root module to another uid");
-        await using var scenario = await GateScenario.StartAsync();
-        TerraformBinary.Require();
-        scenario.WriteConfig("default-level: never\n");
-        var outside = Directory.CreateDirectory(Path.Combine(scenario.Root, "system")).FullName;
-        var precious = Path.Combine(outside, "ld.so.preload");
-        File.WriteAllText(precious, "");
-        Directory.CreateSymbolicLink(Path.Combine(scenario.ModuleDirectory, "etc"), outside);
-
-        var run = await scenario.RunAsync();
-
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Matches(@"terraform runs as uid [2-5]\d{4}, not as TfMfa's root", run.StandardOutput);
-        var owner = await CliWrap.Buffered.BufferedCommandExtensions.ExecuteBufferedAsync(
-            CliWrap.Cli.Wrap("stat").WithArguments(["-c", "%u", outside, precious]), TestContext.Current.CancellationToken);
-        Assert.Equal("0\n0", owner.StandardOutput.Trim());
-    }
-
     [Fact(Timeout = Timeout)]
     public async Task A_process_the_plans_code_leaves_behind_is_killed_before_the_code_is_asked_for()
     {

@@ -12,6 +12,15 @@ public sealed class WallTests
     private const int Timeout = 180_000;
     private const int Nobody = 65534;
 
+    /// <summary>As root, /proc is readable whatever a process says, and TfMfa builds other walls: run as a runner's (non-root) user.</summary>
+    private static void AsNonRootUser(GateScenario scenario)
+    {
+        if (Environment.UserName != "root") return;
+        scenario.RunAsUser = Nobody;
+        scenario.ExtraEnvironment["HOME"] = scenario.Root;
+        scenario.ExtraEnvironment["DOTNET_CLI_HOME"] = scenario.Root;
+    }
+
     /// <summary>A root module whose local-exec runs <paramref name="script"/> in the module directory.</summary>
     private static void Module(GateScenario scenario, string script, string extra = "")
     {
@@ -123,13 +132,7 @@ public sealed class WallTests
             """);
         scenario.ExtraEnvironment["GITHUB_TOKEN"] = "ghs_job_token_value_0004";
         var probe = Path.Combine(scenario.ModuleDirectory, "probe.txt");
-        if (Environment.UserName == "root")
-        {
-            // As root, /proc is readable whatever the process says; a runner's user is not root.
-            scenario.RunAsUser = Nobody;
-            scenario.ExtraEnvironment["HOME"] = scenario.Root;
-            scenario.ExtraEnvironment["DOTNET_CLI_HOME"] = scenario.Root;
-        }
+        AsNonRootUser(scenario);
 
         var run = await scenario.RunAsync();
 
@@ -160,12 +163,7 @@ public sealed class WallTests
         scenario.ExtraEnvironment["SECRET_DB_PASSWORD"] = "db-password-value-123";
         scenario.ExtraEnvironment["GITHUB_TOKEN"] = "ghs_job_token_value_0005";
         scenario.UnderParentShell = true;
-        if (Environment.UserName == "root")
-        {
-            scenario.RunAsUser = Nobody;
-            scenario.ExtraEnvironment["HOME"] = scenario.Root;
-            scenario.ExtraEnvironment["DOTNET_CLI_HOME"] = scenario.Root;
-        }
+        AsNonRootUser(scenario);
 
         var run = await scenario.RunAsync();
 
