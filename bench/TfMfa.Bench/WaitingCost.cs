@@ -2,7 +2,6 @@ using TfMfa.Conversation;
 using Microsoft.Extensions.Time.Testing;
 using TfMfa.Codes;
 using TfMfa.Config;
-using TfMfa.Gate;
 using TfMfa.GitHub;
 using TfMfa.RunLog;
 using TfMfa.StandIns.GitHub;
@@ -47,7 +46,7 @@ public static class WaitingCost
         var policy = new ApproverPolicy(RepoPermission.Write, []);
         using var log = new GitHubRunLog(TextWriter.Null, TextWriter.Null, null, null);
         var source = new ConversationCodeSource(new GitHubConversation(api, _ => Task.FromResult(World.PullRequest)), new Approvers(policy, (author, ct) => api.GetPermissionAsync(author.Key, ct)),
-            r => new RequestDetails(r.Command, r.Environment, r.SerialNumber, "https://github.com", 1, 1, policy, r.Deadline),
+            r => new RequestDetails(r.Command, r.Environment, r.SerialNumber, "https://github.com", 1, 1, policy, r.Deadline, GitHubConversation.Wording),
             TimeSpan.FromSeconds(2), clock, log);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10), clock);
         var waiting = source.NextCodeAsync(new CodeRequest(TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci", 1, 3, clock.GetUtcNow().AddMinutes(10)), null, 3, timeout.Token);

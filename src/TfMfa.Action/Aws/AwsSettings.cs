@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using TfMfa.Gate;
 using TfMfa.Hosting;
 
 namespace TfMfa.Aws;
@@ -9,12 +8,16 @@ namespace TfMfa.Aws;
 /// <c>AWS_ACCESS_KEY_ID</c>, <c>AWS_SECRET_ACCESS_KEY</c>, <c>AWS_MFA_SERIAL_NUMBER</c>, and the
 /// SDKs' <c>AWS_ENDPOINT_URL_STS</c>.
 /// </summary>
-public sealed partial record AwsSettings(AwsCredentials? LongTerm, string? MfaSerialNumber, string? StsEndpointUrl)
+/// <param name="HowToPassKeys">How this front end's user passes the keys, for the error when they are missing.</param>
+public sealed partial record AwsSettings(AwsCredentials? LongTerm, string? MfaSerialNumber, string? StsEndpointUrl, string HowToPassKeys)
 {
+    /// <summary>Variables whose values are AWS secrets wherever they appear: masked before anything else is printed.</summary>
+    public static readonly IReadOnlyList<string> SecretVariables = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
+
     [GeneratedRegex(@"^[\w+=/:,.@-]{9,256}$")]
     private static partial Regex SerialNumberPattern();
 
-    public static AwsSettings Read(IEnvironment environment)
+    public static AwsSettings Read(IEnvironment environment, string howToPassKeys)
     {
         var accessKeyId = environment.Get("AWS_ACCESS_KEY_ID")?.Trim();
         var secret = environment.Get("AWS_SECRET_ACCESS_KEY")?.Trim();
@@ -26,13 +29,12 @@ public sealed partial record AwsSettings(AwsCredentials? LongTerm, string? MfaSe
         if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")))
             throw new TfMfaException($"AWS_ENDPOINT_URL_STS must be an http(s) URL like https://sts.eu-west-1.amazonaws.com (got '{endpoint}')");
 
-        return new AwsSettings(longTerm, environment.Get("AWS_MFA_SERIAL_NUMBER")?.Trim(), endpoint);
+        return new AwsSettings(longTerm, environment.Get("AWS_MFA_SERIAL_NUMBER")?.Trim(), endpoint, howToPassKeys);
     }
 
     /// <summary>The keys every STS call is signed with; a clear error when the job did not pass them.</summary>
     public AwsCredentials RequireLongTerm(string why) => LongTerm ?? throw new TfMfaException(
-        $"AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must both be set {why}: pass them from repository secrets " +
-        "(env: AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}, AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }})");
+        $"AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must both be set {why}: {HowToPassKeys}");
 
     public string RequireSerialNumber()
     {

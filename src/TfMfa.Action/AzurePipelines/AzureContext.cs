@@ -1,5 +1,4 @@
 using System.Globalization;
-using TfMfa.Gate;
 using TfMfa.Hosting;
 
 namespace TfMfa.AzurePipelines;

@@ -1,5 +1,4 @@
 using TfMfa.Config;
-using TfMfa.Gate;
 
 namespace TfMfa.AzurePipelines;
 
@@ -33,7 +32,7 @@ public sealed class AzureDefaultBranchConfig(AzureReposApi api) : IDefaultBranch
         }
         catch (AzureDevOpsException e)
         {
-            throw new TfMfaException($"Could not find the default branch, so its config cannot be checked and the run stops (fail closed): {e.Message}", e);
+            throw DefaultBranchFailure.NotFound(e.Message, e);
         }
     }
 
@@ -47,7 +46,7 @@ public sealed class AzureDefaultBranchConfig(AzureReposApi api) : IDefaultBranch
         }
         catch (AzureDevOpsException e)
         {
-            throw new TfMfaException($"Could not read {path} on the default branch ({branch}), so the run stops rather than risk a lower MFA level (fail closed): {e.Message}", e);
+            throw DefaultBranchFailure.Unreadable(path, branch, e.Message, e);
         }
         if (item is null) return null;
         if (item.IsFolder == true || (item.GitObjectType is { } kind && !kind.Equals("blob", StringComparison.OrdinalIgnoreCase)))

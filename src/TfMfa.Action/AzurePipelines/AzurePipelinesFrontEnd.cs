@@ -2,7 +2,6 @@ using TfMfa.Aws;
 using TfMfa.Codes;
 using TfMfa.Config;
 using TfMfa.Conversation;
-using TfMfa.Gate;
 using TfMfa.Hosting;
 using TfMfa.Inputs;
 using TfMfa.RunLog;
@@ -26,7 +25,8 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
         _ => "INPUT_" + name.Replace("-", "", StringComparison.Ordinal).ToUpperInvariant(),
     };
 
-    public InputConventions Inputs { get; } = new(InputVariable, "BUILD_SOURCESDIRECTORY", DefaultConfigPath);
+    public InputConventions Inputs { get; } = new(InputVariable, "BUILD_SOURCESDIRECTORY", DefaultConfigPath,
+        "name an AWS service connection in the awsCredentials input, or map them from secret variables (env: AWS_ACCESS_KEY_ID: $(AWS_ACCESS_KEY_ID), AWS_SECRET_ACCESS_KEY: $(AWS_SECRET_ACCESS_KEY))");
 
     private AzureContext? _context;
     private AzureReposApi? _api;
@@ -49,7 +49,7 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
     /// <summary>The job token, a mapped SYSTEM_ACCESSTOKEN, every service connection's parameters (the AWS one's secret key among them), and secret variables the agent hands over as SECRET_*.</summary>
     private static IReadOnlyList<string> SecretVariables(IEnvironment environment) =>
     [
-        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", AzureContext.JobTokenVariable, "SYSTEM_ACCESSTOKEN",
+        .. AwsSettings.SecretVariables, AzureContext.JobTokenVariable, "SYSTEM_ACCESSTOKEN",
         .. environment.All().Keys.Where(name => name.StartsWith("ENDPOINT_AUTH_", StringComparison.OrdinalIgnoreCase)
                                                 || name.StartsWith("SECRET_", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal),
     ];
@@ -64,7 +64,7 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
     public AwsSettings Aws(IEnvironment variables)
     {
         if (variables.Get("INPUT_AWSCREDENTIALS") is not { } endpoint || variables.Get("AWS_ACCESS_KEY_ID") is not null)
-            return AwsSettings.Read(variables);
+            return AwsSettings.Read(variables, Inputs.HowToPassKeys);
         var id = endpoint.Trim().ToUpperInvariant().Replace("-", "_", StringComparison.Ordinal);
         var keyId = variables.Get($"ENDPOINT_AUTH_PARAMETER_{id}_USERNAME");
         var secret = variables.Get($"ENDPOINT_AUTH_PARAMETER_{id}_PASSWORD");
@@ -75,7 +75,7 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
             ["AWS_ACCESS_KEY_ID"] = keyId,
             ["AWS_SECRET_ACCESS_KEY"] = secret,
         };
-        return AwsSettings.Read(new DictionaryEnvironment(merged));
+        return AwsSettings.Read(new DictionaryEnvironment(merged), Inputs.HowToPassKeys);
     }
 
     public IDefaultBranchConfig DefaultBranch(ActionInputs inputs) => _defaultBranch ??= new AzureDefaultBranchConfig(Api());
@@ -105,8 +105,7 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
             new AzureThreadConversation(api, PullRequest, runKey, context.RunUrl),
             approvers,
             request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, context.RunUrl,
-                context.BuildId, context.JobAttempt, policy.Approvers, request.Deadline, "pipeline run", "",
-                "TfMfa deletes the comment once it is read where Azure DevOps lets the build identity do so; otherwise the code stays visible until it expires (30 seconds), and no other run can use it.", request.Unlocks),
+                context.BuildId, context.JobAttempt, policy.Approvers, request.Deadline, AzureThreadConversation.Wording, request.Unlocks),
             policy.Wait.PollInterval,
             clock,
             log);
@@ -157,8 +156,7 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
     private static IReadOnlyList<string> Identities(IdentityRef identity) =>
         [.. new[] { identity.Id, identity.UniqueName }.OfType<string>().Where(i => i.Length > 0)];
 
-    private readonly Dictionary<string, Task<HashSet<string>>> _teamMembers = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Lock _teamLock = new();
+    private readonly LookupCache<string, HashSet<string>> _teamMembers = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// approvers.teams on Azure DevOps: <c>Project/Team</c>, and its direct members count (a group
@@ -171,20 +169,12 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
         var slash = team.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0) return false; // config validation admits only Project/Team; anything else names no Azure DevOps team
         var (project, name) = (team[..slash], team[(slash + 1)..]);
-        Task<HashSet<string>> members;
-        lock (_teamLock)
-        {
-            if (!_teamMembers.TryGetValue(team, out members!))
-                _teamMembers[team] = members = ReadMembersAsync(api, project, name, cancellationToken);
-        }
         try
         {
-            return (await members).Contains(author.Key);
+            return (await _teamMembers.GetAsync(team, () => ReadMembersAsync(api, project, name, cancellationToken))).Contains(author.Key);
         }
-        catch (AzureDevOpsException e)
+        catch (AzureDevOpsException e) when (!e.IsTransient)
         {
-            lock (_teamLock) if (_teamMembers.TryGetValue(team, out var stored) && stored == members) _teamMembers.Remove(team);
-            if (e.IsTransient) throw;
             throw new TfMfaException(
                 $"approvers.teams names '{team}', and Azure DevOps does not let the build identity read its members ({e.Message}); so no code counts (fail closed). " +
                 $"Check the name (Project/Team, as Project settings → Teams shows it), and that the build identity can view project '{project}' " +

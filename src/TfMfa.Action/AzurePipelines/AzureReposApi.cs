@@ -116,7 +116,7 @@ public sealed class AzureReposApi(AzureDevOpsClient client, AzureContext context
         }
         catch (AzureDevOpsException e) when (e.Status is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
         {
-            throw new Gate.TfMfaException(
+            throw new TfMfaException(
                 $"The build identity cannot read who may contribute to the repository, so no code can be accepted (fail closed): {e.Message}. " +
                 "Grant it 'Read' on the repository's security (Project settings → Repositories → Security), which lets it read the Git Repositories ACLs.", e);
         }
@@ -151,7 +151,7 @@ public sealed class AzureReposApi(AzureDevOpsClient client, AzureContext context
             members.AddRange(page);
             if (page.Count < TeamPageSize) return members;
             if (members.Count >= MaxTeamMembers)
-                throw new Gate.TfMfaException($"approvers.teams: team '{team}' in project '{project}' has more than {MaxTeamMembers} members, more than TfMfa reads; name a smaller team, or the people in approvers.users");
+                throw new TfMfaException($"approvers.teams: team '{team}' in project '{project}' has more than {MaxTeamMembers} members, more than TfMfa reads; name a smaller team, or the people in approvers.users");
         }
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using TfMfa.Config;
 using TfMfa.Conversation;
+using TfMfa.RunLog;
 
 namespace TfMfa.AzurePipelines;
 
@@ -20,6 +21,10 @@ namespace TfMfa.AzurePipelines;
 /// </summary>
 public sealed class AzureThreadConversation(AzureReposApi api, Func<CancellationToken, Task<int>> findPullRequest, string runKey, string runUrl) : IConversation
 {
+    /// <summary>How a request on Azure DevOps speaks: pipeline runs, names as they are, and comments deleted only where the build identity may.</summary>
+    public static readonly RequestWording Wording = new("pipeline run", "",
+        "TfMfa deletes the comment once it is read where Azure DevOps lets the build identity do so; otherwise the code stays visible until it expires (30 seconds), and no other run can use it.");
+
     private const string ClaimMarker = "<!-- tfmfa:claim ";
     private int _pullRequest;
     private string? _self;
@@ -126,9 +131,6 @@ public sealed class AzureThreadConversation(AzureReposApi api, Func<Cancellation
 
     /// <summary>The claim reply says the code was seen; nothing more to do.</summary>
     public Task AcknowledgeAsync(ConversationComment comment, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task<RepoPermission?> PermissionAsync(ConversationAuthor author, CancellationToken cancellationToken) =>
-        api.PermissionAsync(author.Key, cancellationToken);
 
     /// <summary>The first comments of threads that are not closed (a concluded request closes its thread), written by <paramref name="poster"/>.</summary>
     public async Task<IReadOnlyList<ConversationComment>> CommentsByAsync(ConversationAuthor poster, CancellationToken cancellationToken) =>

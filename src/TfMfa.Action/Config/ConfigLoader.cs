@@ -1,23 +1,21 @@
 using TfMfa.Inputs;
-using TfMfa.Gate;
 
 namespace TfMfa.Config;
 
 /// <summary>Finds every copy of the config, validates each, and combines them by the stricter-of-copies rule.</summary>
 public static class ConfigLoader
 {
-    public const string DefaultPath = ".github/tfmfa.yml";
-
     /// <param name="workspace">The checked-out repository root.</param>
     /// <param name="configPath">The <c>config</c> input, relative to the workspace.</param>
+    /// <param name="trustedPath">The front end's own config path: the default branch's copy there always counts.</param>
     public static async Task<GatePolicy> LoadAsync(
         string workspace,
         string configPath,
+        string trustedPath,
         string environment,
         IReadOnlyDictionary<string, LocatedValue> inputSettings,
         IDefaultBranchConfig defaultBranch,
-        CancellationToken cancellationToken,
-        string trustedPath = DefaultPath)
+        CancellationToken cancellationToken)
     {
         // Every copy is validated on its own; inputs are weighed against the trusted copy in StrictestPolicy.
         var withoutFile = PolicyBuilder.Build(null, inputSettings);

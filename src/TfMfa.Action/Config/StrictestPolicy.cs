@@ -4,7 +4,7 @@ public enum ConfigCopyKind
 {
     /// <summary>The checked-out file at the <c>config</c> input's path: the pull request can change it.</summary>
     Workspace,
-    /// <summary><c>.github/tfmfa.yml</c> on the default branch.</summary>
+    /// <summary>The front end's own config path on the default branch (<c>.github/tfmfa.yml</c>, <c>.azuredevops/tfmfa.yml</c>).</summary>
     DefaultBranch,
     /// <summary>The default branch's file at the <c>config</c> input's path, when that path is not the usual one.</summary>
     DefaultBranchAtConfigPath,
@@ -25,8 +25,8 @@ public sealed record GatePolicy(
     string? PlanRoleToAssume = null)
 {
     /// <summary>What a command runs as: plans assume plan-role-to-assume where the environment names one, applies role-to-assume.</summary>
-    public GatePolicy For(Gate.TerraformCommand command) =>
-        command == Gate.TerraformCommand.Plan && PlanRoleToAssume is { } planRole ? this with { RoleToAssume = planRole } : this;
+    public GatePolicy For(TerraformCommand command) =>
+        command == TerraformCommand.Plan && PlanRoleToAssume is { } planRole ? this with { RoleToAssume = planRole } : this;
 }
 
 /// <summary>What the workflow itself asked for through inputs; a pull request controls these too.</summary>
@@ -39,7 +39,8 @@ public sealed record WorkflowChoices(string? RoleToAssume, TimeSpan? Timeout)
 /// The stricter-of-copies rule. Every copy that exists counts for the level and the strictest wins,
 /// so a pull request can raise its level but never lower it. Everything else loosens the gate or
 /// chooses what a code unlocks (role-to-assume, wait, approvers, allow-fork-prs), so it comes from
-/// the trusted copy only: the default branch's <c>.github/tfmfa.yml</c>, else its copy at the
+/// the trusted copy only: the default branch's copy at the front end's own path
+/// (<see cref="ConfigCopyKind.DefaultBranch"/>), else its copy at the
 /// <c>config</c> path; never from the workspace copy a pull request can edit. Only where no default
 /// branch exists at all (a laptop) is the workspace copy the trusted one.
 /// </summary>

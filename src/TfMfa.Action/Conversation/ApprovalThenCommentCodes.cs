@@ -39,7 +39,7 @@ public sealed class ApprovalThenCommentCodes(
     public async Task<SuppliedCode> NextCodeAsync(CodeRequest request, CancellationToken cancellationToken)
     {
         if (!allowForkPrs && await foreignCode(cancellationToken) is { } fork)
-            throw new Gate.TfMfaException(
+            throw new TfMfaException(
                 $"{fork}: this job would run the fork's code with MFA credentials, so TfMfa does not ask for a code. " +
                 $"Run the plan from a branch of this repository, or, if you accept that risk, set allow-fork-prs: true in {configPath} on the default branch.");
 

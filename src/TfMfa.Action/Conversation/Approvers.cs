@@ -1,4 +1,5 @@
 using TfMfa.Config;
+using TfMfa.Hosting;
 
 namespace TfMfa.Conversation;
 
@@ -15,13 +16,15 @@ public sealed record ApproverCheck(bool Allowed, string Reason);
 public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, CancellationToken, Task<RepoPermission?>> lookUp,
     Func<CancellationToken, Task<PeopleBehindTheChange>>? peopleBehindTheChange = null, Func<string, ConversationAuthor, CancellationToken, Task<bool>>? isTeamMember = null)
 {
-    private Task<PeopleBehindTheChange>? _behind;
+    /// <summary>Who is behind the change: read once a run (one key).</summary>
+    private readonly LookupCache<string, PeopleBehindTheChange> _behind = new();
+    private const string ThePullRequest = "the pull request";
 
     /// <summary>Different people whose permission one run reads at most; GITHUB_TOKEN has 1,000 requests an hour.</summary>
     public const int MaxLookups = 50;
 
-    private readonly Dictionary<string, Task<RepoPermission?>> _permissions = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Lock _lock = new();
+    private readonly LookupCache<string, RepoPermission?> _permissions = new(StringComparer.OrdinalIgnoreCase);
+    private readonly LookupCache<string, bool> _memberships = new(StringComparer.OrdinalIgnoreCase);
 
     public ApproverPolicy Policy => policy;
 
@@ -32,11 +35,10 @@ public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, Ca
         if (policy.AllowedTeams.Count > 0 && !policy.Users.Contains(author.Name, StringComparer.OrdinalIgnoreCase)) return null; // membership is read by CheckAsync
         if (!policy.AllowAuthor && peopleBehindTheChange is not null)
         {
-            if (_behind is not { IsCompletedSuccessfully: true } known) return null;
-            if (known.Result.Refusal(author) is { } refused) return new ApproverCheck(false, refused);
+            if (!_behind.TryGetAnswer(ThePullRequest, out var known)) return null;
+            if (known.Refusal(author) is { } refused) return new ApproverCheck(false, refused);
         }
-        lock (_lock)
-            return _permissions.TryGetValue(author.Key, out var lookup) && lookup.IsCompletedSuccessfully ? Verdict(lookup.Result) : null;
+        return _permissions.TryGetAnswer(author.Key, out var permission) ? Verdict(permission) : null;
     }
 
     public async Task<ApproverCheck> CheckAsync(ConversationAuthor author, CancellationToken cancellationToken)
@@ -47,38 +49,14 @@ public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, Ca
             return notInTeam;
         if (!policy.AllowAuthor && peopleBehindTheChange is not null)
         {
-            // Read once a run; a failed read is not a verdict, so a later comment reads again.
-            Task<PeopleBehindTheChange> behind;
-            lock (_lock) behind = _behind ??= peopleBehindTheChange(cancellationToken);
-            PeopleBehindTheChange people;
-            try { people = await behind; }
-            catch { lock (_lock) if (_behind == behind) _behind = null; throw; }
+            var people = await _behind.GetAsync(ThePullRequest, () => peopleBehindTheChange(cancellationToken));
             if (people.Refusal(author) is { } refused) return new ApproverCheck(false, refused);
         }
-        Task<RepoPermission?> lookup;
-        lock (_lock)
-        {
-            if (!_permissions.TryGetValue(author.Key, out lookup!))
-            {
-                if (_permissions.Count >= MaxLookups)
-                    return new ApproverCheck(false, $"more than {MaxLookups} different people posted /mfa comments during this run, so no more permissions are read; " +
-                                                    "name the people who may supply codes in approvers.users on the default branch");
-                _permissions[author.Key] = lookup = lookUp(author, cancellationToken);
-            }
-        }
-        try
-        {
-            return Verdict(await lookup);
-        }
-        catch
-        {
-            // A failed lookup is not a verdict: forget it, so a later comment asks again.
-            lock (_lock) if (_permissions.TryGetValue(author.Key, out var stored) && stored == lookup) _permissions.Remove(author.Key);
-            throw;
-        }
+        if (_permissions.Get(author.Key, () => lookUp(author, cancellationToken), MaxLookups) is not { } lookup)
+            return new ApproverCheck(false, $"more than {MaxLookups} different people posted /mfa comments during this run, so no more permissions are read; " +
+                                            "name the people who may supply codes in approvers.users on the default branch");
+        return Verdict(await lookup);
     }
-
-    private readonly Dictionary<string, Task<bool>> _memberships = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Not on approvers.users and in none of approvers.teams: refused. Each membership is read once a run.</summary>
     private async Task<ApproverCheck?> TeamVerdictAsync(ConversationAuthor author, CancellationToken cancellationToken)
@@ -86,25 +64,8 @@ public sealed class Approvers(ApproverPolicy policy, Func<ConversationAuthor, Ca
         if (isTeamMember is null)
             return new ApproverCheck(false, "approvers.teams names teams, which this platform cannot check, so no code counts from anyone off approvers.users (fail closed)");
         foreach (var team in policy.AllowedTeams)
-        {
-            Task<bool> lookup;
-            var key = $"{team}:{author.Key}";
-            lock (_lock)
-            {
-                if (!_memberships.TryGetValue(key, out lookup!))
-                    _memberships[key] = lookup = isTeamMember(team, author, cancellationToken);
-            }
-            try
-            {
-                if (await lookup) return null;
-            }
-            catch
-            {
-                // A failed lookup is not a verdict: forget it, so a later comment asks again.
-                lock (_lock) if (_memberships.TryGetValue(key, out var stored) && stored == lookup) _memberships.Remove(key);
-                throw;
-            }
-        }
+            if (await _memberships.GetAsync($"{team}:{author.Key}", () => isTeamMember(team, author, cancellationToken)))
+                return null;
         return new ApproverCheck(false, $"not on approvers.users nor in {string.Join(", ", policy.AllowedTeams)} (approvers.teams in the default branch's config)");
     }
 

@@ -1,6 +1,5 @@
 using System.Net;
 using TfMfa.Config;
-using TfMfa.Gate;
 
 namespace TfMfa.Conversation;
 
@@ -55,9 +54,6 @@ public interface IConversation
 
     /// <summary>A courtesy sign that a comment was seen (👀); may be a no-op.</summary>
     Task AcknowledgeAsync(ConversationComment comment, CancellationToken cancellationToken);
-
-    /// <summary>The author's permission on the repository, or null for none.</summary>
-    Task<RepoPermission?> PermissionAsync(ConversationAuthor author, CancellationToken cancellationToken);
 
     /// <summary>
     /// Every comment here written by <paramref name="poster"/>, with its current text: TfMfa's requests

@@ -34,17 +34,17 @@ public sealed class GateRunner(GateServices services)
     {
         var outputs = new RunOutputs();
         // Secrets the job handed us are masked before anything else can print them.
-        foreach (var name in services.FrontEnd.Context.SecretVariables.Prepend("AWS_SECRET_ACCESS_KEY").Prepend("AWS_SESSION_TOKEN").Distinct())
+        foreach (var name in AwsSettings.SecretVariables.Concat(services.FrontEnd.Context.SecretVariables).Distinct())
             if (services.Environment.Get(name) is { } secret) Log.Mask(secret);
 
         ActionInputs? inputs = null;
         try
         {
             inputs = InputReader.Read(services.Environment, args, services.FrontEnd.Inputs);
-            if (inputs.GitHubToken is { } token) Log.Mask(token); // also when it came as --github-token
+            if (inputs.ApiToken is { } token) Log.Mask(token); // also when it came as an option (--github-token)
             var aws = services.FrontEnd.Aws(services.Environment);
-            var policy = (await ConfigLoader.LoadAsync(inputs.Workspace, inputs.ConfigPath, inputs.Environment,
-                inputs.ConfigOverrides, services.FrontEnd.DefaultBranch(inputs), cancellationToken, inputs.TrustedConfigPath)).For(inputs.Command);
+            var policy = (await ConfigLoader.LoadAsync(inputs.Workspace, inputs.ConfigPath, inputs.TrustedConfigPath, inputs.Environment,
+                inputs.ConfigOverrides, services.FrontEnd.DefaultBranch(inputs), cancellationToken)).For(inputs.Command);
 
             // Before anyone is asked for a code: a version that cannot be had, or fails its checks, ends the run here.
             var tool = services.Tools is { } tools

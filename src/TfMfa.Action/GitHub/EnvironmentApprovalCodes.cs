@@ -9,7 +9,7 @@ namespace TfMfa.GitHub;
 /// this environment whose comment's first line is <c>/mfa 123456</c>. Approval comments cannot be
 /// deleted, so such a code is only as private as the run's review history, and lives 30 seconds.
 /// </summary>
-public sealed class EnvironmentApprovalCodes(IGitHubApi github, Approvers approvers, long runId, IRunLog log)
+public sealed class EnvironmentApprovalCodes(OctokitGitHubApi github, Approvers approvers, long runId, IRunLog log)
 {
     public async Task<SuppliedCode?> FindAsync(string environment, CancellationToken cancellationToken)
     {

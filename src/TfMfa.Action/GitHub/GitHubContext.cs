@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using TfMfa.Gate;
 using TfMfa.Hosting;
 
 namespace TfMfa.GitHub;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using TfMfa.Config;
 using TfMfa.Conversation;
+using TfMfa.RunLog;
 
 namespace TfMfa.GitHub;
 
@@ -9,8 +10,11 @@ namespace TfMfa.GitHub;
 /// are listed conditionally (an unchanged poll costs no rate limit), and deleting a code comment
 /// both hides and claims it: GitHub answers 404 to the second of two deletes, so one run wins.
 /// </summary>
-public sealed class GitHubConversation(IGitHubApi github, Func<CancellationToken, Task<int>> findIssueNumber) : IConversation
+public sealed class GitHubConversation(OctokitGitHubApi github, Func<CancellationToken, Task<int>> findIssueNumber) : IConversation
 {
+    /// <summary>How a request on GitHub speaks: workflow runs, @mentions, and comments deleted once read.</summary>
+    public static readonly RequestWording Wording = new("workflow run", "@", "The comment is deleted as soon as it is read.");
+
     private int _issue;
 
     public string Platform => "GitHub";
@@ -43,8 +47,6 @@ public sealed class GitHubConversation(IGitHubApi github, Func<CancellationToken
     public Task AcknowledgeAsync(ConversationComment comment, CancellationToken cancellationToken) =>
         github.AddEyesReactionAsync(IdOf(comment), cancellationToken);
 
-    public Task<RepoPermission?> PermissionAsync(ConversationAuthor author, CancellationToken cancellationToken) =>
-        github.GetPermissionAsync(author.Key, cancellationToken);
 
     /// <summary>Every comment of the issue (ETag-cached) whose writer is <paramref name="poster"/>.</summary>
     public async Task<IReadOnlyList<ConversationComment>> CommentsByAsync(ConversationAuthor poster, CancellationToken cancellationToken) =>

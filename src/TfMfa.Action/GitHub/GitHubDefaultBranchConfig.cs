@@ -1,14 +1,15 @@
 using TfMfa.Config;
-using TfMfa.Gate;
 
 namespace TfMfa.GitHub;
 
 /// <summary>The config as it stands on the default branch, through the contents API. Anything but a 404 fails closed.</summary>
-public sealed class GitHubDefaultBranchConfig(IGitHubApi github) : IDefaultBranchConfig
+public sealed class GitHubDefaultBranchConfig(OctokitGitHubApi github) : IDefaultBranchConfig
 {
     private GitHubRepository? _repository;
 
     public bool IsAvailable => true;
+
+    public string EveryoneWhoCanRead => "every GitHub user";
 
     public async Task<string> BranchNameAsync(CancellationToken cancellationToken) => (await RepositoryAsync(cancellationToken)).DefaultBranch;
 
@@ -22,7 +23,7 @@ public sealed class GitHubDefaultBranchConfig(IGitHubApi github) : IDefaultBranc
         }
         catch (GitHubException e)
         {
-            throw new TfMfaException($"Could not find the default branch, so its config cannot be checked and the run stops (fail closed): {e.Message}", e);
+            throw DefaultBranchFailure.NotFound(e.Message, e);
         }
     }
 
@@ -35,7 +36,7 @@ public sealed class GitHubDefaultBranchConfig(IGitHubApi github) : IDefaultBranc
         }
         catch (GitHubException e)
         {
-            throw new TfMfaException($"Could not read {path} on the default branch ({branch}), so the run stops rather than risk a lower MFA level (fail closed): {e.Message}", e);
+            throw DefaultBranchFailure.Unreadable(path, branch, e.Message, e);
         }
     }
 }

@@ -1,7 +1,7 @@
+using TfMfa.Aws;
 using TfMfa.Codes;
 using TfMfa.Config;
 using TfMfa.Conversation;
-using TfMfa.Gate;
 using TfMfa.Hosting;
 using TfMfa.Inputs;
 using TfMfa.RunLog;
@@ -15,15 +15,21 @@ namespace TfMfa.GitHub;
 /// </summary>
 public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimeProvider clock) : IFrontEnd
 {
+    /// <summary>The runner's: <c>INPUT_WORKING-DIRECTORY</c>, <c>GITHUB_WORKSPACE</c>, <c>.github/tfmfa.yml</c>, keys from repository secrets.</summary>
+    public static readonly InputConventions Conventions = new(name => "INPUT_" + name.ToUpperInvariant(), "GITHUB_WORKSPACE", ".github/tfmfa.yml",
+        "pass them from repository secrets (env: AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}, AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }})");
+
     /// <summary>The runner's own tokens and TfMfa's: secrets wherever they appear.</summary>
     private static readonly string[] SecretVariables =
     [
-        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", InputReader.VariableName("github-token"),
+        .. AwsSettings.SecretVariables, Conventions.VariableName("github-token")!,
         "GITHUB_TOKEN", "GH_TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
     ];
 
+    public InputConventions Inputs => Conventions;
+
     private GitHubContext? _context;
-    private IGitHubApi? _api;
+    private OctokitGitHubApi? _api;
     private IDefaultBranchConfig? _defaultBranch;
 
     public RunContext Context { get; } = new(environment.Get("GITHUB_ACTOR") ?? "github-actions", SecretVariables, "GitHub",
@@ -37,11 +43,11 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
     public IDefaultBranchConfig DefaultBranch(ActionInputs inputs) => _defaultBranch ??= new GitHubDefaultBranchConfig(Api(inputs));
 
     /// <summary>The github-token input as <see cref="InputReader"/> read it (variable or option); else the job's GITHUB_TOKEN.</summary>
-    private IGitHubApi Api(ActionInputs inputs)
+    private OctokitGitHubApi Api(ActionInputs inputs)
     {
         if (_api is not null) return _api;
         _context = GitHubContext.Read(environment);
-        var token = inputs.GitHubToken ?? environment.Get("GITHUB_TOKEN")
+        var token = inputs.ApiToken ?? environment.Get("GITHUB_TOKEN")
             ?? throw new TfMfaException("input 'github-token' is empty: leave it at its default (${{ github.token }}) or pass a token that can read contents and write pull-request comments");
         return _api = new OctokitGitHubApi(_context, token, clock);
     }
@@ -59,12 +65,12 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
             new GitHubConversation(api, Issue),
             approvers,
             request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, context.RunUrl,
-                context.RunId, context.RunAttempt, policy.Approvers, request.Deadline, Unlocks: request.Unlocks),
+                context.RunId, context.RunAttempt, policy.Approvers, request.Deadline, GitHubConversation.Wording, request.Unlocks),
             policy.Wait.PollInterval,
             clock,
             log);
         var approvals = new EnvironmentApprovalCodes(api, approvers, context.RunId, log);
-        return new ApprovalThenCommentCodes(approvals.FindAsync, comments, ForeignCodeAsync, policy.AllowForkPrs, ConfigLoader.DefaultPath, login => "@" + login, log.Warning);
+        return new ApprovalThenCommentCodes(approvals.FindAsync, comments, ForeignCodeAsync, policy.AllowForkPrs, Conventions.DefaultConfigPath, login => "@" + login, log.Warning);
     }
 
     public async Task<(string Sha, string HowToCheckOut)?> EventPullRequestHeadAsync(ActionInputs inputs, CancellationToken cancellationToken)
@@ -84,7 +90,7 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
     /// installation token with Members: read, or a personal access token with read:org (fine-grained:
     /// Members: read). The job's GITHUB_TOKEN cannot, so the run stops rather than guess.
     /// </summary>
-    private static async Task<bool> IsTeamMemberAsync(IGitHubApi api, string team, string login, CancellationToken cancellationToken)
+    private static async Task<bool> IsTeamMemberAsync(OctokitGitHubApi api, string team, string login, CancellationToken cancellationToken)
     {
         try
         {
@@ -104,7 +110,7 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
     /// says. GitHub's own committer (web-flow, for edits and merges in the browser) is nobody. A list
     /// that cannot be read, or that GitHub cuts at 250 commits, leaves them unknown: no code counts.
     /// </summary>
-    private static async Task<PeopleBehindTheChange> PeopleBehindTheChangeAsync(GitHubContext context, IGitHubApi api, Func<CancellationToken, Task<int>> issue,
+    private static async Task<PeopleBehindTheChange> PeopleBehindTheChangeAsync(GitHubContext context, OctokitGitHubApi api, Func<CancellationToken, Task<int>> issue,
         ChangeContributor? pusher, CancellationToken cancellationToken)
     {
         var opener = await PullRequestAuthorAsync(context, api, issue, cancellationToken);
@@ -119,9 +125,9 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
         {
             return PeopleBehindTheChange.CannotBeEstablished($"who committed to pull request #{number} cannot be read ({e.Message})");
         }
-        if (commits.Count >= IGitHubApi.PullRequestCommitLimit)
+        if (commits.Count >= OctokitGitHubApi.PullRequestCommitLimit)
             return PeopleBehindTheChange.CannotBeEstablished(
-                $"pull request #{number} has {IGitHubApi.PullRequestCommitLimit} commits or more, and GitHub lists no more than that, so who committed to it cannot be established (squash or split it)");
+                $"pull request #{number} has {OctokitGitHubApi.PullRequestCommitLimit} commits or more, and GitHub lists no more than that, so who committed to it cannot be established (squash or split it)");
         var contributors = new List<ChangeContributor>();
         if (pusher is not null) contributors.Add(pusher);
         foreach (var commit in commits)
@@ -139,7 +145,7 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
     private const string GitHubsOwnCommitter = "web-flow";
 
     /// <summary>Who opened the pull request the codes are for: the event's, else read from the API (an issue that is no pull request has an author too).</summary>
-    private static async Task<string?> PullRequestAuthorAsync(GitHubContext context, IGitHubApi api, Func<CancellationToken, Task<int>> issue, CancellationToken cancellationToken)
+    private static async Task<string?> PullRequestAuthorAsync(GitHubContext context, OctokitGitHubApi api, Func<CancellationToken, Task<int>> issue, CancellationToken cancellationToken)
     {
         if (context.PullRequest?.Author is { } author) return author;
         var number = await issue(cancellationToken);

@@ -8,9 +8,16 @@ using TfMfa.Config;
 
 namespace TfMfa.GitHub;
 
-/// <summary>The REST calls through Octokit, on the API URL exactly as the runner gives it (GitHub Enterprise Server included).</summary>
-public sealed class OctokitGitHubApi : IGitHubApi
+/// <summary>
+/// The handful of GitHub REST calls the action makes, through Octokit, on the API URL exactly as the
+/// runner gives it (GitHub Enterprise Server included). Failures surface as <see cref="GitHubException"/>.
+/// Tests drive it against the GitHub stand-in, so it needs no interface.
+/// </summary>
+public sealed class OctokitGitHubApi
 {
+    /// <summary>The most commits GitHub lists for a pull request; a longer one is cut there without a word.</summary>
+    public const int PullRequestCommitLimit = 250;
+
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
     private readonly GitHubClient _client;
     private readonly string _owner;
@@ -32,6 +39,7 @@ public sealed class OctokitGitHubApi : IGitHubApi
         _client = new GitHubClient(connection);
     }
 
+    /// <summary>The repository's default branch and who can read it.</summary>
     public Task<GitHubRepository> GetRepositoryAsync(CancellationToken cancellationToken) =>
         Call(cancellationToken, $"read the repository {_owner}/{_name}", async () =>
         {
@@ -41,6 +49,7 @@ public sealed class OctokitGitHubApi : IGitHubApi
             return new GitHubRepository(repository.DefaultBranch, visibility);
         });
 
+    /// <summary>A file's text at a ref, or null when it does not exist there (404).</summary>
     public Task<string?> GetFileAsync(string path, string reference, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"read {path} on {reference}", async () =>
         {
@@ -84,6 +93,7 @@ public sealed class OctokitGitHubApi : IGitHubApi
             (IReadOnlyList<CommitPullRequest>)[.. (await _client.Repository.Commit.PullRequests(_owner, _name, sha))
                 .Select(pr => new CommitPullRequest(pr.Number, pr.State.StringValue == "open"))]);
 
+    /// <summary>A pull request's head and base repositories, for an event (issue_comment) whose payload lacks them.</summary>
     public Task<EventPullRequest> GetPullRequestAsync(int number, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"read pull request #{number}", async () =>
         {
@@ -91,6 +101,7 @@ public sealed class OctokitGitHubApi : IGitHubApi
             return new EventPullRequest(pr.Number, pr.Head?.Repository?.FullName, pr.Base?.Repository?.FullName ?? $"{_owner}/{_name}", pr.User?.Login, pr.Head?.Sha);
         });
 
+    /// <summary>A pull request's commits, every page; GitHub lists at most <see cref="PullRequestCommitLimit"/>.</summary>
     public Task<IReadOnlyList<PullRequestCommit>> GetPullRequestCommitsAsync(int number, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"read the commits of pull request #{number}", async () =>
             (IReadOnlyList<PullRequestCommit>)[.. (await new ApiConnection(_client.Connection).GetAll<Octokit.PullRequestCommit>(
@@ -105,6 +116,7 @@ public sealed class OctokitGitHubApi : IGitHubApi
                 .Select(a => new GitHubApproval(a.State.StringValue ?? "", a.User?.Login, IsBot(a.User), a.Comment ?? "",
                     [.. (a.Environments ?? []).Select(e => e.Name)]))]);
 
+    /// <summary>A workflow run's status (queued, in_progress, completed, ...), or null when the token may not read it (403, 404).</summary>
     public Task<string?> GetRunStatusAsync(long runId, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"read workflow run {runId}", async () =>
         {
@@ -125,6 +137,7 @@ public sealed class OctokitGitHubApi : IGitHubApi
     public Task UpdateCommentAsync(long commentId, string body, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"edit comment {commentId}", async () => { await _client.Issue.Comment.Update(_owner, _name, commentId, body); return 0; });
 
+    /// <summary>A comment's current body, or null when it was deleted (404).</summary>
     public Task<string?> GetCommentBodyAsync(long commentId, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"read comment {commentId}", async () =>
         {
@@ -132,11 +145,13 @@ public sealed class OctokitGitHubApi : IGitHubApi
             catch (NotFoundException) { return (string?)null; }
         });
 
+    /// <summary>Comments updated since <paramref name="since"/>, oldest first, fetched conditionally so an unchanged list costs no rate limit.</summary>
     public Task<IReadOnlyList<GitHubComment>> ListCommentsAsync(int issueNumber, DateTimeOffset since, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"read the comments of #{issueNumber}", async () =>
             (IReadOnlyList<GitHubComment>)[.. (await _client.Issue.Comment.GetAllForIssue(_owner, _name, issueNumber,
                 new IssueCommentRequest { Since = since }, new ApiOptions { PageSize = 100 })).Select(ToComment)]);
 
+    /// <summary>Deletes a comment; false when it was already gone (404), which means another run claimed it.</summary>
     public Task<bool> DeleteCommentAsync(long commentId, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"delete comment {commentId}", async () =>
         {
@@ -154,6 +169,7 @@ public sealed class OctokitGitHubApi : IGitHubApi
     public Task AddEyesReactionAsync(long commentId, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"react to comment {commentId}", async () => await _client.Reaction.IssueComment.Create(_owner, _name, commentId, new NewReaction(ReactionType.Eyes)));
 
+    /// <summary>The user's role on the repository (admin, maintain, write, triage, read), or null for none.</summary>
     public Task<RepoPermission?> GetPermissionAsync(string login, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"read the permission of @{login}", async () =>
         {
@@ -169,6 +185,7 @@ public sealed class OctokitGitHubApi : IGitHubApi
             }
         });
 
+    /// <summary>Whether the user is an active member of the team (<c>org/slug</c>); 404 is no. A token that cannot read membership throws.</summary>
     public Task<bool> IsTeamMemberAsync(string team, string login, CancellationToken cancellationToken) =>
         Call(cancellationToken, $"read whether @{login} is in the team {team}", async () =>
         {

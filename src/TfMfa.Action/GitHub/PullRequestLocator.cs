@@ -1,11 +1,10 @@
-using TfMfa.Gate;
 
 namespace TfMfa.GitHub;
 
 /// <summary>Where to ask for a code: the event's pull request, else the pull request of the commit, else the issue-number input.</summary>
 public static class PullRequestLocator
 {
-    public static async Task<int> FindAsync(GitHubContext context, int? issueNumberInput, IGitHubApi github, CancellationToken cancellationToken)
+    public static async Task<int> FindAsync(GitHubContext context, int? issueNumberInput, OctokitGitHubApi github, CancellationToken cancellationToken)
     {
         if (context.EventIssueNumber is { } fromEvent) return fromEvent;
         if (context.Sha is { Length: > 0 } sha)

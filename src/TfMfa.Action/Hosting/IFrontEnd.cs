@@ -11,33 +11,31 @@ namespace TfMfa.Hosting;
 /// </summary>
 /// <param name="Actor">The identity the run belongs to (GITHUB_ACTOR; the local user): a role session without MFA is named after it.</param>
 /// <param name="SecretVariables">Variables whose values are secrets wherever they appear: masked before anything else is printed.</param>
-/// <param name="Service">The CI service's name, for messages about it ("GitHub kept failing").</param>
+/// <param name="Service">The service the run talks to, for messages about it ("GitHub kept failing").</param>
 /// <param name="CommitSha">The commit the run checked out, and <paramref name="CommitUrl"/> its page, for the request.</param>
-public sealed record RunContext(string Actor, IReadOnlyList<string> SecretVariables, string Service = "GitHub", string? CommitSha = null, string? CommitUrl = null);
+public sealed record RunContext(string Actor, IReadOnlyList<string> SecretVariables, string Service, string? CommitSha = null, string? CommitUrl = null);
 
 /// <summary>How a front end's inputs arrive and where its config lives.</summary>
 /// <param name="VariableName">The variable carrying an input (by its GitHub name, <c>working-directory</c>), or null when this front end has no such input.</param>
 /// <param name="WorkspaceVariable">The variable naming the checked-out repository (else the current directory).</param>
 /// <param name="DefaultConfigPath">The config's path in the repository; the default branch's copy there always counts.</param>
-public sealed record InputConventions(Func<string, string?> VariableName, string WorkspaceVariable, string DefaultConfigPath)
-{
-    /// <summary>The runner's: <c>INPUT_WORKING-DIRECTORY</c>, <c>GITHUB_WORKSPACE</c>, <c>.github/tfmfa.yml</c>.</summary>
-    public static readonly InputConventions GitHub = new(name => "INPUT_" + name.ToUpperInvariant(), "GITHUB_WORKSPACE", ".github/tfmfa.yml");
-}
+/// <param name="HowToPassKeys">How a user of this front end hands TfMfa the AWS keys, for the error that says they are missing.</param>
+public sealed record InputConventions(Func<string, string?> VariableName, string WorkspaceVariable, string DefaultConfigPath, string HowToPassKeys);
 
 /// <summary>
-/// One front end of the gate (GitHub Actions, a terminal; Azure Pipelines next), chosen in
-/// Program.cs from the environment. The core talks to the CI system only through this: the run
-/// context, the run log, the default branch's config and the channels codes come through.
+/// One front end of the gate (GitHub Actions, Azure Pipelines, a terminal), chosen in Program.cs
+/// from the environment. The core talks to the CI system only through this: the run context, the
+/// run log, the default branch's config and the channels codes come through. Each front end states
+/// its own conventions; nothing here defaults to one platform.
 /// </summary>
 public interface IFrontEnd
 {
     RunContext Context { get; }
 
-    InputConventions Inputs => InputConventions.GitHub;
+    InputConventions Inputs { get; }
 
     /// <summary>The AWS keys and MFA device the job handed over (variables; a front end may also know a service connection).</summary>
-    AwsSettings Aws(IEnvironment environment) => AwsSettings.Read(environment);
+    AwsSettings Aws(IEnvironment environment) => AwsSettings.Read(environment, Inputs.HowToPassKeys);
 
     IRunLog Log { get; }
 

@@ -1,15 +1,15 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using TfMfa.Config;
-using TfMfa.Gate;
 using TfMfa.Hosting;
 using TfMfa.Terraform.Releases;
 
 namespace TfMfa.Inputs;
 
 /// <summary>
-/// Reads the action inputs from <c>INPUT_&lt;NAME&gt;</c> variables (as the runner sets them) and,
-/// for a terminal run, from <c>tfmfa plan --environment production</c> style arguments, which win.
+/// Reads the inputs from the variables the front end's <see cref="InputConventions"/> name (the
+/// runner's <c>INPUT_&lt;NAME&gt;</c>) and from <c>tfmfa plan --environment production</c> style
+/// arguments, which win.
 /// </summary>
 public static partial class InputReader
 {
@@ -23,11 +23,8 @@ public static partial class InputReader
     [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")]
     private static partial Regex RegionPattern();
 
-    public static string VariableName(string input) => "INPUT_" + input.ToUpperInvariant();
-
-    public static ActionInputs Read(IEnvironment environment, IReadOnlyList<string> args, InputConventions? conventions = null)
+    public static ActionInputs Read(IEnvironment environment, IReadOnlyList<string> args, InputConventions conventions)
     {
-        conventions ??= InputConventions.GitHub;
         var raw = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in Names)
             if (conventions.VariableName(name) is { } variable && environment.Get(variable) is { } value) raw[name] = value;

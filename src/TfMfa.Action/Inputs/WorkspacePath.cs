@@ -96,7 +96,7 @@ public static class WorkspacePath
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new Gate.TfMfaException($"input 'config': cannot read '{display}' ({e.Message}); check the file's permissions", e);
+            throw new TfMfaException($"input 'config': cannot read '{display}' ({e.Message}); check the file's permissions", e);
         }
     }
 

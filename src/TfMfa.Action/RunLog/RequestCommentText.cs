@@ -14,11 +14,20 @@ public sealed record RequestDetails(
     int RunAttempt,
     ApproverPolicy Approvers,
     DateTimeOffset Deadline,
-    string RunNoun = "workflow run",
-    string MentionPrefix = "@",
-    string HidingNote = "The comment is deleted as soon as it is read.",
+    RequestWording Wording,
     TfMfa.Codes.WhatRuns? Unlocks = null,
-    string? RequestId = null);
+    string? RequestId = null)
+{
+    public string RunNoun => Wording.RunNoun;
+    public string MentionPrefix => Wording.MentionPrefix;
+    public string HidingNote => Wording.HidingNote;
+}
+
+/// <summary>The platform's own words in a request: each front end states its conventions.</summary>
+/// <param name="RunNoun">What the platform calls a run ("workflow run", "pipeline run").</param>
+/// <param name="MentionPrefix">What goes before a name to address its owner ("@" on GitHub; nothing on Azure DevOps).</param>
+/// <param name="HidingNote">What happens to a comment with a code once it is read.</param>
+public sealed record RequestWording(string RunNoun, string MentionPrefix, string HidingNote);
 
 public static class RequestCommentText
 {

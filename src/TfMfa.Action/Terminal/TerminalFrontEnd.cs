@@ -1,3 +1,4 @@
+using TfMfa.Aws;
 using TfMfa.Codes;
 using TfMfa.Config;
 using TfMfa.Hosting;
@@ -9,7 +10,17 @@ namespace TfMfa.Terminal;
 /// <summary>A run on a laptop: codes typed at the terminal, no default branch to consult, plain log lines.</summary>
 public sealed class TerminalFrontEnd(IEnvironment environment, IRunLog log) : IFrontEnd
 {
-    public RunContext Context { get; } = new(environment.Get("USER") ?? Environment.UserName, ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]);
+    /// <summary>
+    /// The action's own inputs and config path, so a step can be tried on a laptop by exporting its
+    /// <c>INPUT_*</c> variables in the same checkout (options win); the workspace is GITHUB_WORKSPACE
+    /// where set, else the current directory.
+    /// </summary>
+    public static readonly InputConventions Conventions = new(name => "INPUT_" + name.ToUpperInvariant(), "GITHUB_WORKSPACE", ".github/tfmfa.yml",
+        "export them in your shell, or run tfmfa through aws-vault exec");
+
+    public InputConventions Inputs => Conventions;
+
+    public RunContext Context { get; } = new(environment.Get("USER") ?? Environment.UserName, AwsSettings.SecretVariables, "this machine");
 
     public IRunLog Log => log;
 

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using CliWrap;
-using TfMfa.Gate;
 using TfMfa.Hosting;
 
 namespace TfMfa.Terraform;

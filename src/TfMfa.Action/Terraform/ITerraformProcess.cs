@@ -15,7 +15,7 @@ public interface ITerraformProcess
 
     /// <summary>
     /// Runs to completion and returns terraform's exit code. Cancelling interrupts terraform first and kills it only after a grace period.
-    /// Nothing terraform started outlives the run; a process that cannot be stopped fails the run (<see cref="Gate.TfMfaException"/>).
+    /// Nothing terraform started outlives the run; a process that cannot be stopped fails the run (<see cref="TfMfaException"/>).
     /// </summary>
     Task<int> RunAsync(TerraformInvocation invocation, OutputReader standardOutput, OutputReader standardError, CancellationToken cancellationToken);
 

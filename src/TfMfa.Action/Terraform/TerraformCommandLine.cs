@@ -1,4 +1,3 @@
-using TfMfa.Gate;
 
 namespace TfMfa.Terraform;
 

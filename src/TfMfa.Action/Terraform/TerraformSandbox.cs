@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using CliWrap;
-using TfMfa.Gate;
 using TfMfa.Hosting;
 
 namespace TfMfa.Terraform;

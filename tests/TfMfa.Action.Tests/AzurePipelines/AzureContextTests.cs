@@ -1,5 +1,4 @@
 using TfMfa.AzurePipelines;
-using TfMfa.Gate;
 using TfMfa.Hosting;
 
 namespace TfMfa.Tests.AzurePipelines;

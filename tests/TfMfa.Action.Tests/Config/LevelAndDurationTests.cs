@@ -1,5 +1,4 @@
 using TfMfa.Config;
-using TfMfa.Gate;
 
 namespace TfMfa.Tests.Config;
 

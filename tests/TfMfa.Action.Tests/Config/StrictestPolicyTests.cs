@@ -173,8 +173,8 @@ public sealed class StrictestPolicyTests
         var workspace = Directory.CreateTempSubdirectory("tfmfa-config-").FullName;
         try
         {
-            var error = await Assert.ThrowsAsync<TfMfa.Gate.TfMfaException>(() => ConfigLoader.LoadAsync(
-                workspace, ConfigLoader.DefaultPath, "p", NoInputs, new UnreadableDefaultBranch(), TestContext.Current.CancellationToken));
+            var error = await Assert.ThrowsAsync<TfMfaException>(() => ConfigLoader.LoadAsync(
+                workspace, ".github/tfmfa.yml", ".github/tfmfa.yml", "p", NoInputs, new UnreadableDefaultBranch(), TestContext.Current.CancellationToken));
             Assert.Contains("GitHub answered 500", error.Message);
         }
         finally { Directory.Delete(workspace, true); }
@@ -190,7 +190,7 @@ public sealed class StrictestPolicyTests
             File.WriteAllText(Path.Combine(workspace, "ops", "mfa.yml"), "default-level: never\n");
             var branch = new FakeDefaultBranch(new() { [".github/tfmfa.yml"] = "default-level: applies-only\n", ["ops/mfa.yml"] = "default-level: plans-and-applies\n" });
 
-            var policy = await ConfigLoader.LoadAsync(workspace, "./ops/mfa.yml", "p", NoInputs, branch, TestContext.Current.CancellationToken);
+            var policy = await ConfigLoader.LoadAsync(workspace, "./ops/mfa.yml", ".github/tfmfa.yml", "p", NoInputs, branch, TestContext.Current.CancellationToken);
 
             Assert.Equal(MfaLevel.PlansAndApplies, policy.Level);
             Assert.Equal("ops/mfa.yml@main", policy.LevelSetBy);
@@ -201,14 +201,16 @@ public sealed class StrictestPolicyTests
 
     private sealed class UnreadableDefaultBranch : IDefaultBranchConfig
     {
+        public string EveryoneWhoCanRead => "every user";
         public bool IsAvailable => true;
         public Task<string> BranchNameAsync(CancellationToken cancellationToken) => Task.FromResult("main");
         public Task<string?> ReadAsync(string path, CancellationToken cancellationToken) =>
-            throw new TfMfa.Gate.TfMfaException($"cannot read {path} on main: GitHub answered 500");
+            throw new TfMfaException($"cannot read {path} on main: GitHub answered 500");
     }
 
     private sealed class FakeDefaultBranch(Dictionary<string, string> files) : IDefaultBranchConfig
     {
+        public string EveryoneWhoCanRead => "every user";
         public List<string> Read { get; } = [];
         public bool IsAvailable => true;
         public Task<string> BranchNameAsync(CancellationToken cancellationToken) => Task.FromResult("main");

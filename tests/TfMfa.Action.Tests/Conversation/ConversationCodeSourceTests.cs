@@ -42,7 +42,7 @@ public sealed class ConversationCodeSourceTests : IDisposable
     {
         var approvers = policy ?? new ApproverPolicy(RepoPermission.Write, []);
         return new ConversationCodeSource(_conversation, new Approvers(approvers, _conversation.PermissionAsync),
-            request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, "https://ci.example/runs/7", 7, 1, approvers, request.Deadline),
+            request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, "https://ci.example/runs/7", 7, 1, approvers, request.Deadline, GitHub.GitHubConversation.Wording),
             Poll, _clock, _runLog);
     }
 

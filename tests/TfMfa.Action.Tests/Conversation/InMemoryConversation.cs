@@ -161,8 +161,8 @@ internal sealed class InMemoryConversation(TimeProvider clock, Dictionary<string
     /// <summary>Another run's request, waiting, posted as <paramref name="poster"/> (the identity this run posts as, unless a test says otherwise).</summary>
     public ConversationComment PostOtherRequest(string id, long runId = 8, DateTimeOffset? deadline = null, string poster = "tfmfa", bool isBot = true)
     {
-        var details = new TfMfa.RunLog.RequestDetails(TfMfa.Gate.TerraformCommand.Plan, "staging", "arn:aws:iam::123456789012:mfa/ci", "https://ci.example/runs/" + runId, runId, 1,
-            new ApproverPolicy(RepoPermission.Write, []), deadline ?? clock.GetUtcNow().AddHours(1), RequestId: id);
+        var details = new TfMfa.RunLog.RequestDetails(TerraformCommand.Plan, "staging", "arn:aws:iam::123456789012:mfa/ci", "https://ci.example/runs/" + runId, runId, 1,
+            new ApproverPolicy(RepoPermission.Write, []), deadline ?? clock.GetUtcNow().AddHours(1), TfMfa.GitHub.GitHubConversation.Wording, RequestId: id);
         return Write(poster, TfMfa.RunLog.RequestCommentText.Waiting(details, null, 3), isBot: isBot);
     }
 

@@ -1,7 +1,6 @@
 using TfMfa.Codes;
 using TfMfa.Config;
 using TfMfa.Conversation;
-using TfMfa.Gate;
 using TfMfa.RunLog;
 
 namespace TfMfa.Tests.Conversation;
@@ -13,7 +12,7 @@ public sealed class OpenRequestsTests
 
     private static string Waiting(string id, long run, DateTimeOffset deadline) =>
         RequestCommentText.Waiting(new RequestDetails(TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci", "https://ci.example/runs/" + run, run, 1,
-            new ApproverPolicy(RepoPermission.Write, []), deadline, RequestId: id), null, 3);
+            new ApproverPolicy(RepoPermission.Write, []), deadline, GitHub.GitHubConversation.Wording, RequestId: id), null, 3);
 
     private static ConversationComment Comment(string id, string body) =>
         new(id, null, body, new ConversationAuthor("tfmfa", "tfmfa", true), Now.AddMinutes(-5), null);
@@ -37,7 +36,7 @@ public sealed class OpenRequestsTests
             "waiting" => Waiting("wxyz", 41, Now.AddMinutes(5)),
             "past-deadline" => Waiting("wxyz", 41, Now.AddMinutes(-1)),
             "no-deadline" => System.Text.RegularExpressions.Regex.Replace(Waiting("wxyz", 41, Now.AddMinutes(-1)), " deadline=[^ ]+", ""),
-            "concluded" => RequestCommentText.Authenticated(new RequestDetails(TerraformCommand.Plan, "production", "", "", 41, 1, new ApproverPolicy(RepoPermission.Write, []), Now, RequestId: "wxyz"), "alice", Now, null),
+            "concluded" => RequestCommentText.Authenticated(new RequestDetails(TerraformCommand.Plan, "production", "", "", 41, 1, new ApproverPolicy(RepoPermission.Write, []), Now, GitHub.GitHubConversation.Wording, RequestId: "wxyz"), "alice", Now, null),
             _ => "### 🔒 MFA code needed: a look-alike without a marker",
         };
 

@@ -124,7 +124,8 @@ internal sealed class RecordingTerraform(params int[] exitCodes) : ITerraformPro
 /// <summary>A front end with no default branch whose codes come from <paramref name="codes"/>: the core alone.</summary>
 internal sealed class FakeFrontEnd(IRunLog log, IMfaCodeSource codes, string actor) : IFrontEnd
 {
-    public RunContext Context { get; } = new(actor, ["AWS_SECRET_ACCESS_KEY"]);
+    public RunContext Context { get; } = new(actor, ["AWS_SECRET_ACCESS_KEY"], "the fake platform");
+    public InputConventions Inputs => GitHub.GitHubFrontEnd.Conventions;
     public IRunLog Log => log;
     public IDefaultBranchConfig DefaultBranch(ActionInputs inputs) => new NoDefaultBranch();
     public IMfaCodeSource CodeSource(ActionInputs inputs, GatePolicy policy) => codes;

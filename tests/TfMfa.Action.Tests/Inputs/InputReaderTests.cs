@@ -1,5 +1,4 @@
 using TfMfa.Config;
-using TfMfa.Gate;
 using TfMfa.Hosting;
 using TfMfa.Inputs;
 
@@ -13,9 +12,9 @@ public sealed class InputReaderTests : IDisposable
 
     private ActionInputs Read(Dictionary<string, string> inputs, params string[] args)
     {
-        var variables = inputs.ToDictionary(p => InputReader.VariableName(p.Key), p => p.Value);
+        var variables = inputs.ToDictionary(p => GitHub.GitHubFrontEnd.Conventions.VariableName(p.Key)!, p => p.Value);
         variables["GITHUB_WORKSPACE"] = _workspace;
-        return InputReader.Read(new DictionaryEnvironment(variables), args);
+        return InputReader.Read(new DictionaryEnvironment(variables), args, GitHub.GitHubFrontEnd.Conventions);
     }
 
     private string ProblemWith(Dictionary<string, string> inputs) =>
@@ -52,7 +51,7 @@ public sealed class InputReaderTests : IDisposable
             ["session-duration"] = "2h", ["aws-region"] = "eu-west-2", ["issue-number"] = "#42",
         });
 
-        Assert.Equal("INPUT_WORKING-DIRECTORY", InputReader.VariableName("working-directory"));
+        Assert.Equal("INPUT_WORKING-DIRECTORY", GitHub.GitHubFrontEnd.Conventions.VariableName("working-directory"));
         Assert.Equal(TerraformCommand.Apply, inputs.Command);
         Assert.Equal(Path.Combine(_workspace, "infra"), inputs.WorkingDirectory);
         Assert.False(inputs.Init);

@@ -10,7 +10,7 @@ public sealed class RequestCommentTextTests
 {
     private static RequestDetails Details(TerraformCommand command, CodeStage stage) =>
         new(command, "production", "arn:aws:iam::123456789012:mfa/ci", "https://ci.example/runs/7", 7, 1,
-            new ApproverPolicy(RepoPermission.Write, []), DateTimeOffset.Parse("2026-12-03T12:00:00Z"),
+            new ApproverPolicy(RepoPermission.Write, []), DateTimeOffset.Parse("2026-12-03T12:00:00Z"), GitHub.GitHubConversation.Wording,
             Unlocks: new WhatRuns("infra", "0f3c9a1b2d", null, null, TimeSpan.FromHours(1), "1.11.4", "the MFA device `arn:aws:iam::123456789012:mfa/ci`", Stage: stage),
             RequestId: "wxyz");
 
@@ -61,7 +61,7 @@ public sealed class RequestCommentTextTests
 
     private static RequestDetails Shaped(string environment, string directory, TfMfa.Terraform.PlanSummary? plan = null) =>
         new(TerraformCommand.Apply, environment, "arn:aws:iam::123456789012:mfa/ci", "https://ci.example/runs/7", 7, 1,
-            new ApproverPolicy(RepoPermission.Write, ["alice"], Teams: ["acme/platform"]), DateTimeOffset.Parse("2026-12-03T12:00:00Z"),
+            new ApproverPolicy(RepoPermission.Write, ["alice"], Teams: ["acme/platform"]), DateTimeOffset.Parse("2026-12-03T12:00:00Z"), GitHub.GitHubConversation.Wording,
             Unlocks: new WhatRuns(directory, "0f3c9a1b2d", "https://github.com/o/r/commit/0f3c9a1b2d", null, TimeSpan.FromHours(1), "1.11.4",
                 "the MFA device `arn:aws:iam::123456789012:mfa/ci`", plan),
             RequestId: "wxyz");

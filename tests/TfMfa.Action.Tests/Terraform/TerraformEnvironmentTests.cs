@@ -1,5 +1,4 @@
 using TfMfa.Aws;
-using TfMfa.Gate;
 using TfMfa.Terraform;
 
 namespace TfMfa.Tests.Terraform;

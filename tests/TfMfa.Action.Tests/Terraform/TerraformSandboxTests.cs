@@ -1,4 +1,3 @@
-using TfMfa.Gate;
 using TfMfa.Hosting;
 using TfMfa.Terraform;
 

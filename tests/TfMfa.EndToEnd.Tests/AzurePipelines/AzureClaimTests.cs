@@ -123,9 +123,9 @@ public sealed class AzureClaimTests
     }
 
     private static string OldRequest(string id, long build, DateTimeOffset deadline) =>
-        TfMfa.RunLog.RequestCommentText.Waiting(new TfMfa.RunLog.RequestDetails(TfMfa.Gate.TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci",
+        TfMfa.RunLog.RequestCommentText.Waiting(new TfMfa.RunLog.RequestDetails(TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci",
             $"https://dev.azure.com/contoso/infra/_build/results?buildId={build}", build, 1, new TfMfa.Config.ApproverPolicy(TfMfa.Config.RepoPermission.Write, []), deadline,
-            "pipeline run", "", RequestId: id), null, 3);
+            TfMfa.AzurePipelines.AzureThreadConversation.Wording, RequestId: id), null, 3);
 
     private static async Task UntilAsync(Func<bool> condition, Task<ActionResult>[] runs)
     {

@@ -41,7 +41,7 @@ public sealed class CommentWaitTests : IAsyncLifetime
     {
         var approvers = policy ?? new ApproverPolicy(RepoPermission.Write, []);
         return new ConversationCodeSource(new GitHubConversation(_api, _ => Task.FromResult(Issue)), new Approvers(approvers, (author, ct) => _api.GetPermissionAsync(author.Key, ct)),
-            request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, "https://github.com/acme/infra/actions/runs/77", 77, 1, approvers, request.Deadline),
+            request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, "https://github.com/acme/infra/actions/runs/77", 77, 1, approvers, request.Deadline, GitHubConversation.Wording),
             Poll, _clock, new GitHubRunLog(_log, _log, null, null));
     }
 

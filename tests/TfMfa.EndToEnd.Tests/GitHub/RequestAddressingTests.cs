@@ -188,8 +188,8 @@ public sealed class RequestAddressingTests
 
     /// <summary>What an earlier run's request says, as that run posted it.</summary>
     private static string OldRequest(string id, long run, DateTimeOffset deadline) =>
-        RequestCommentText.Waiting(new RequestDetails(TfMfa.Gate.TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci",
-            $"https://github.com/acme/infra/actions/runs/{run}", run, 1, new TfMfa.Config.ApproverPolicy(TfMfa.Config.RepoPermission.Write, []), deadline, RequestId: id), null, 3);
+        RequestCommentText.Waiting(new RequestDetails(TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci",
+            $"https://github.com/acme/infra/actions/runs/{run}", run, 1, new TfMfa.Config.ApproverPolicy(TfMfa.Config.RepoPermission.Write, []), deadline, TfMfa.GitHub.GitHubConversation.Wording, RequestId: id), null, 3);
 
     [Fact(Timeout = Timeout)]
     public async Task A_request_rewritten_to_show_something_else_gets_no_code_and_a_fresh_request_asks_again()

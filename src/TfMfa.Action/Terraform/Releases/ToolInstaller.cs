@@ -5,7 +5,6 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using TfMfa.Gate;
 
 namespace TfMfa.Terraform.Releases;
 

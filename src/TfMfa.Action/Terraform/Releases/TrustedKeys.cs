@@ -1,5 +1,4 @@
 using Org.BouncyCastle.Bcpg.OpenPgp;
-using TfMfa.Gate;
 
 namespace TfMfa.Terraform.Releases;
 

@@ -1,5 +1,6 @@
-namespace TfMfa.Gate;
+namespace TfMfa;
 
+/// <summary>What the user asks terraform to do; the MFA level decides whether it needs a code.</summary>
 public enum TerraformCommand { Plan, Apply }
 
 public static class TerraformCommandNames

@@ -1,4 +1,4 @@
-namespace TfMfa.Gate;
+namespace TfMfa;
 
 /// <summary>
 /// The one exception type the gate shows to its user. The message says what failed, where
