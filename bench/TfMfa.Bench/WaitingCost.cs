@@ -34,7 +34,7 @@ public static class WaitingCost
 
     /// <summary>
     /// A 10-minute wait that times out, on a fake clock: the program's own wait loop
-    /// (<see cref="ConversationCodeSource"/> with Octokit) against the stand-in, which shares that clock.
+    /// (<see cref="ConversationChannel"/> with Octokit) against the stand-in, which shares that clock.
     /// </summary>
     public static async Task<Cost> TenMinutesAsync()
     {
@@ -45,11 +45,12 @@ public static class WaitingCost
         var api = new OctokitGitHubApi(context, github.Token, clock);
         var policy = new ApproverPolicy(RepoPermission.Write, []);
         using var log = new GitHubRunLog(TextWriter.Null, TextWriter.Null, null, null);
-        var source = new ConversationCodeSource(new GitHubConversation(api, _ => Task.FromResult(World.PullRequest)), new Approvers(policy, (author, ct) => api.GetPermissionAsync(author.Key, ct)),
+        var source = new ConversationChannel(new GitHubConversation(api, _ => Task.FromResult(World.PullRequest)), new Approvers(policy, (author, ct) => api.GetPermissionAsync(author.Key, ct)),
             r => new RequestDetails(r.Command, r.Environment, r.SerialNumber, "https://github.com", 1, 1, policy, r.Deadline, GitHubConversation.Wording),
             TimeSpan.FromSeconds(2), clock, log);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10), clock);
-        var waiting = source.NextCodeAsync(new CodeRequest(TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci", 1, 3, clock.GetUtcNow().AddMinutes(10)), null, 3, timeout.Token);
+        var request = await source.OpenAsync(new CodeRequest(TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci", clock.GetUtcNow().AddMinutes(10)), timeout.Token);
+        var waiting = request.NextCodeAsync(Attempt.First(3), timeout.Token);
         await DriveAsync(clock, waiting, github);
         try { await waiting; } catch (OperationCanceledException) { }
         var requests = github.Requests;

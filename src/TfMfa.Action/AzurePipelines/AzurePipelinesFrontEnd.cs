@@ -91,7 +91,7 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
         return _api = new AzureReposApi(new AzureDevOpsClient(_context, token, clock), _context);
     }
 
-    public IMfaCodeSource CodeSource(ActionInputs inputs, GatePolicy policy)
+    public ICodeChannel CodeChannel(ActionInputs inputs, GatePolicy policy)
     {
         var api = Api();
         var context = _context!;
@@ -101,7 +101,7 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
             async ct => await PeopleBehindTheChangeAsync(api, await PullRequest(ct), ct),
             (team, author, ct) => IsTeamMemberAsync(api, team, author, ct));
         var runKey = $"{context.BuildId}.{context.JobAttempt}";
-        var comments = new ConversationCodeSource(
+        var comments = new ConversationChannel(
             new AzureThreadConversation(api, PullRequest, runKey, context.RunUrl),
             approvers,
             request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, context.RunUrl,
@@ -110,8 +110,13 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
             clock,
             log);
         var approvals = new AzureApprovalCodes(api, context, approvers, log);
-        return new ApprovalThenCommentCodes(approvals.FindAsync, comments, _ => Task.FromResult(context.ForeignCode()),
-            policy.AllowForkPrs, DefaultConfigPath, name => name, log.Warning);
+        return new ApprovalThenComments(approvals.FindAsync, comments, log.Warning);
+    }
+
+    public Task<string?> ForeignCodeAsync(ActionInputs inputs, CancellationToken cancellationToken)
+    {
+        Api();
+        return Task.FromResult(_context!.ForeignCode());
     }
 
     /// <summary>

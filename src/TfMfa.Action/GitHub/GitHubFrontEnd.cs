@@ -52,7 +52,7 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
         return _api = new OctokitGitHubApi(_context, token, clock);
     }
 
-    public IMfaCodeSource CodeSource(ActionInputs inputs, GatePolicy policy)
+    public ICodeChannel CodeChannel(ActionInputs inputs, GatePolicy policy)
     {
         var api = Api(inputs);
         var context = _context!;
@@ -61,7 +61,7 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
         var pusher = HeadPusher.Read(context.EventName, environment.Get("GITHUB_EVENT_PATH"));
         var approvers = new Approvers(policy.Approvers, (author, ct) => api.GetPermissionAsync(author.Key, ct), ct => PeopleBehindTheChangeAsync(context, api, Issue, pusher, ct),
             (team, author, ct) => IsTeamMemberAsync(api, team, author.Key, ct));
-        var comments = new ConversationCodeSource(
+        var comments = new ConversationChannel(
             new GitHubConversation(api, Issue),
             approvers,
             request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, context.RunUrl,
@@ -70,7 +70,7 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
             clock,
             log);
         var approvals = new EnvironmentApprovalCodes(api, approvers, context.RunId, log);
-        return new ApprovalThenCommentCodes(approvals.FindAsync, comments, ForeignCodeAsync, policy.AllowForkPrs, Conventions.DefaultConfigPath, login => "@" + login, log.Warning);
+        return new ApprovalThenComments(approvals.FindAsync, comments, log.Warning);
     }
 
     public async Task<(string Sha, string HowToCheckOut)?> EventPullRequestHeadAsync(ActionInputs inputs, CancellationToken cancellationToken)
@@ -164,10 +164,10 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
     /// </list>
     /// Anything that cannot be established counts as a fork (fail closed).
     /// </summary>
-    private async Task<string?> ForeignCodeAsync(CancellationToken cancellationToken)
+    public async Task<string?> ForeignCodeAsync(ActionInputs inputs, CancellationToken cancellationToken)
     {
+        var api = Api(inputs);
         var context = _context!;
-        var api = _api!;
         if (context.PullRequest is { } pr) return pr.IsFromFork ? pr.Describe() : null;
         if (GitHubContext.PullRequestEvents.Contains(context.EventName))
             return $"This {context.EventName} event's payload names no pull request, so its head repository cannot be established and it counts as a fork";

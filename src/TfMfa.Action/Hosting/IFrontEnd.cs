@@ -42,7 +42,15 @@ public interface IFrontEnd
     /// <summary>Made once the inputs are read (a token may come from them).</summary>
     IDefaultBranchConfig DefaultBranch(ActionInputs inputs);
 
-    IMfaCodeSource CodeSource(ActionInputs inputs, GatePolicy policy);
+    /// <summary>Where this run's codes come from; made once a run, so every code of the run comes through it.</summary>
+    ICodeChannel CodeChannel(ActionInputs inputs, GatePolicy policy);
+
+    /// <summary>
+    /// Why the run would execute code from outside the repository (a fork's pull request), or null when
+    /// the code is the repository's own: such code gets no MFA credentials unless allow-fork-prs says so.
+    /// What cannot be established counts as a fork.
+    /// </summary>
+    Task<string?> ForeignCodeAsync(ActionInputs inputs, CancellationToken cancellationToken);
 
     /// <summary>
     /// The head commit of the pull request the run's event names, and how to check it out, or null

@@ -26,5 +26,8 @@ public sealed class TerminalFrontEnd(IEnvironment environment, IRunLog log) : IF
 
     public IDefaultBranchConfig DefaultBranch(ActionInputs inputs) => new NoDefaultBranch();
 
-    public IMfaCodeSource CodeSource(ActionInputs inputs, GatePolicy policy) => TerminalCodeSource.ForConsole(Context.Actor);
+    public ICodeChannel CodeChannel(ActionInputs inputs, GatePolicy policy) => TerminalCodeChannel.ForConsole(Context.Actor);
+
+    /// <summary>A laptop runs the checkout its user chose.</summary>
+    public Task<string?> ForeignCodeAsync(ActionInputs inputs, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 }

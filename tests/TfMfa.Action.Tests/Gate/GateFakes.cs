@@ -38,16 +38,18 @@ internal sealed class ScriptedSts(params Func<MfaToken?, AwsCredentials>[] outco
 }
 
 /// <summary>Codes from a list; once the list is empty it waits until cancelled, like a person who never answers.</summary>
-internal sealed class QueuedCodes(params string[] codes) : IMfaCodeSource
+internal sealed class QueuedCodes(params string[] codes) : ICodeChannel, ICodeRequest
 {
     private readonly Queue<string> _codes = new(codes);
     public TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public List<string> Events { get; } = [];
-    public string? Trouble => null;
 
-    public async Task<SuppliedCode> NextCodeAsync(CodeRequest request, CancellationToken cancellationToken)
+    public Task<ICodeRequest> OpenAsync(CodeRequest request, CancellationToken cancellationToken) => Task.FromResult<ICodeRequest>(this);
+
+    public async Task<SuppliedCode> NextCodeAsync(Attempt attempt, CancellationToken cancellationToken)
     {
-        Events.Add($"asked {request.Attempt}/{request.MaxAttempts}");
+        if (attempt.LastRejection is { } rejected) Events.Add($"rejected, {attempt.Left} left");
+        Events.Add($"asked {attempt.Number}/{attempt.MaxAttempts}");
         if (_codes.TryDequeue(out var code))
         {
             MfaCode.TryParse(code, out var parsed);
@@ -58,30 +60,23 @@ internal sealed class QueuedCodes(params string[] codes) : IMfaCodeSource
         throw new InvalidOperationException("unreachable");
     }
 
-    public Task CodeRejectedAsync(SuppliedCode code, string reason, int attemptsLeft, CancellationToken cancellationToken)
-    {
-        Events.Add($"rejected, {attemptsLeft} left");
-        return Task.CompletedTask;
-    }
-
-    public Task AuthenticatedAsync(SuppliedCode code, DateTimeOffset? expiration, CancellationToken cancellationToken)
-    {
-        Events.Add("authenticated");
-        return Task.CompletedTask;
-    }
-
     /// <summary>When set, the request reads as edited once a code is accepted.</summary>
     public string? RewrittenAfterAuthentication { get; init; }
 
-    public Task<string?> RequestRewrittenAsync(CancellationToken cancellationToken) =>
+    public Task<string?> RewrittenAsync(CancellationToken cancellationToken) =>
         Task.FromResult(Events.Contains("authenticated") ? RewrittenAfterAuthentication : null);
 
     /// <summary>When set, the final word never comes back and ignores its token, like a request that hangs.</summary>
     public bool HangWhenEnded { get; init; }
 
-    public Task WaitEndedAsync(CodeWaitEnd end, string message, CancellationToken cancellationToken)
+    public Task CloseAsync(Outcome outcome, CancellationToken cancellationToken)
     {
-        Events.Add($"ended {end}");
+        if (outcome is Outcome.Authenticated)
+        {
+            Events.Add("authenticated");
+            return Task.CompletedTask;
+        }
+        Events.Add($"ended {((Outcome.Ended)outcome).End}");
         return HangWhenEnded ? new TaskCompletionSource().Task : Task.CompletedTask;
     }
 }
@@ -122,13 +117,14 @@ internal sealed class RecordingTerraform(params int[] exitCodes) : ITerraformPro
 }
 
 /// <summary>A front end with no default branch whose codes come from <paramref name="codes"/>: the core alone.</summary>
-internal sealed class FakeFrontEnd(IRunLog log, IMfaCodeSource codes, string actor) : IFrontEnd
+internal sealed class FakeFrontEnd(IRunLog log, ICodeChannel codes, string actor) : IFrontEnd
 {
     public RunContext Context { get; } = new(actor, ["AWS_SECRET_ACCESS_KEY"], "the fake platform");
     public InputConventions Inputs => GitHub.GitHubFrontEnd.Conventions;
     public IRunLog Log => log;
     public IDefaultBranchConfig DefaultBranch(ActionInputs inputs) => new NoDefaultBranch();
-    public IMfaCodeSource CodeSource(ActionInputs inputs, GatePolicy policy) => codes;
+    public ICodeChannel CodeChannel(ActionInputs inputs, GatePolicy policy) => codes;
+    public Task<string?> ForeignCodeAsync(ActionInputs inputs, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 }
 
 /// <summary>

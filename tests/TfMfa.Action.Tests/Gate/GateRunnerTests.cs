@@ -50,7 +50,7 @@ public sealed class GateRunnerTests : IDisposable
         _clock.Advance(TimeSpan.FromMinutes(5));
         while (!codes.Events.Contains("ended TimedOut")) await Task.Delay(10, TestContext.Current.CancellationToken);
         Assert.False(run.IsCompleted); // the grace runs on the run's clock, not the wall clock
-        _clock.Advance(GateRunner.FinalUpdateGrace);
+        _clock.Advance(CodeWait.FinalUpdateGrace);
 
         Assert.Equal(GateRunner.FailureExitCode, await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
         Assert.Contains("error: No MFA code arrived within 5m (the timeout).", Log);
@@ -106,7 +106,7 @@ public sealed class GateRunnerTests : IDisposable
 
         Assert.Equal(GateRunner.FailureExitCode, exitCode);
         Assert.Equal(["GetSessionToken 111111", "GetSessionToken 222222"], sts.Calls);
-        Assert.Equal(["asked 1/2", "rejected, 1 left", "asked 2/2", "rejected, 0 left", "ended Failed"], codes.Events);
+        Assert.Equal(["asked 1/2", "rejected, 1 left", "asked 2/2", "ended Failed"], codes.Events);
         Assert.Contains("MFA failed: 2 codes were refused (wait.max-attempts)", Log);
         Assert.Empty(terraform.Invocations);
     }

@@ -37,15 +37,15 @@ public sealed class CommentWaitTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private ConversationCodeSource Source(ApproverPolicy? policy = null)
+    private ConversationChannel Source(ApproverPolicy? policy = null)
     {
         var approvers = policy ?? new ApproverPolicy(RepoPermission.Write, []);
-        return new ConversationCodeSource(new GitHubConversation(_api, _ => Task.FromResult(Issue)), new Approvers(approvers, (author, ct) => _api.GetPermissionAsync(author.Key, ct)),
+        return new ConversationChannel(new GitHubConversation(_api, _ => Task.FromResult(Issue)), new Approvers(approvers, (author, ct) => _api.GetPermissionAsync(author.Key, ct)),
             request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, "https://github.com/acme/infra/actions/runs/77", 77, 1, approvers, request.Deadline, GitHubConversation.Wording),
             Poll, _clock, new GitHubRunLog(_log, _log, null, null));
     }
 
-    private CodeRequest Request() => new(TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci", 1, 3, _clock.GetUtcNow().AddMinutes(10));
+    private CodeRequest Request() => new(TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci", _clock.GetUtcNow().AddMinutes(10));
 
     // The polls' reads of the thread (comments since the request). A bare code also makes the same poll read the whole
     // thread (since the epoch) for other open requests; counting that read as a poll let a test assert before the poll ended.
@@ -73,9 +73,9 @@ public sealed class CommentWaitTests : IAsyncLifetime
         }
     }
 
-    private async Task<Task<SuppliedCode>> StartAsync(ConversationCodeSource source)
+    private async Task<Task<SuppliedCode>> StartAsync(ConversationChannel source)
     {
-        var waiting = source.NextCodeAsync(Request(), null, 3, Ct);
+        var waiting = (await source.OpenAsync(Request(), Ct)).NextCodeAsync(Attempt.First(3), Ct);
         await UntilAsync(() => Lists().Count >= 1 || waiting.IsCompleted);
         return waiting;
     }
@@ -174,7 +174,7 @@ public sealed class CommentWaitTests : IAsyncLifetime
         var reads = _github.Requests.Count(r => r.Path.Contains("/collaborators/", StringComparison.Ordinal));
         var removals = _github.Requests.Count(r => r.Method == "DELETE");
         Assert.Equal(strangers.Length + 1, reads); // one permission read per person, alice included
-        Assert.True(removals <= strangers.Length * ConversationCodeSource.MaxRemovalsPerWriter + 1, $"{removals} removals");
+        Assert.True(removals <= strangers.Length * RemovalBudget.MaxRemovalsPerWriter + 1, $"{removals} removals");
         Assert.True(spent < 100, $"the flood cost {spent} counted requests");
         Assert.Contains("has posted more /mfa comments that cannot count than TfMfa removes for one run", _log.ToString());
     }

@@ -1,6 +1,5 @@
 using TfMfa.Codes;
 using System.Text;
-using TfMfa.Gate;
 
 namespace TfMfa.Terminal;
 
@@ -8,17 +7,28 @@ namespace TfMfa.Terminal;
 /// Asks on the terminal, like <c>aws-vault exec</c>: the prompt goes to stderr and typed digits are
 /// not echoed. When standard input is a pipe, one line is read per code.
 /// </summary>
-public sealed class TerminalCodeSource(TextReader input, TextWriter prompt, bool inputIsTerminal, string localUser) : IMfaCodeSource
+public sealed class TerminalCodeChannel(TextReader input, TextWriter prompt, bool inputIsTerminal, string localUser) : ICodeChannel
 {
-    public static TerminalCodeSource ForConsole(string localUser) =>
+    public static TerminalCodeChannel ForConsole(string localUser) =>
         new(Console.In, Console.Error, !Console.IsInputRedirected, localUser);
 
-    public async Task<SuppliedCode> NextCodeAsync(CodeRequest request, CancellationToken cancellationToken)
+    public Task<ICodeRequest> OpenAsync(CodeRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult<ICodeRequest>(new Prompt(this, request));
+
+    /// <summary>A request on the terminal is a prompt: it needs no closing and shows nothing that could be rewritten.</summary>
+    private sealed class Prompt(TerminalCodeChannel channel, CodeRequest request) : ICodeRequest
     {
-        var attempt = request.MaxAttempts > 1 ? $", attempt {request.Attempt} of {request.MaxAttempts}" : "";
+        public Task<SuppliedCode> NextCodeAsync(Attempt attempt, CancellationToken cancellationToken) => channel.AskAsync(request, attempt, cancellationToken);
+    }
+
+    private async Task<SuppliedCode> AskAsync(CodeRequest request, Attempt attempt, CancellationToken cancellationToken)
+    {
+        if (attempt.LastRejection is { } rejected)
+            await prompt.WriteLineAsync($"{rejected.Reason} ({attempt.Left} attempt{(attempt.Left == 1 ? "" : "s")} left)");
+        var tries = attempt.MaxAttempts > 1 ? $", attempt {attempt.Number} of {attempt.MaxAttempts}" : "";
         while (true)
         {
-            await prompt.WriteAsync($"MFA code for {request.SerialNumber} ({request.Command.Name()} in {request.Environment}{attempt}): ");
+            await prompt.WriteAsync($"MFA code for {request.SerialNumber} ({request.Command.Name()} in {request.Environment}{tries}): ");
             await prompt.FlushAsync(cancellationToken);
 
             // Console reads cannot be cancelled; the wait can, so a timeout or Ctrl-C still ends it.
@@ -34,15 +44,6 @@ public sealed class TerminalCodeSource(TextReader input, TextWriter prompt, bool
             await prompt.WriteLineAsync("A code is the 6 digits your authenticator shows; try again.");
         }
     }
-
-    public async Task CodeRejectedAsync(SuppliedCode code, string reason, int attemptsLeft, CancellationToken cancellationToken) =>
-        await prompt.WriteLineAsync(attemptsLeft > 0 ? $"{reason} ({attemptsLeft} attempt{(attemptsLeft == 1 ? "" : "s")} left)" : reason);
-
-    public Task AuthenticatedAsync(SuppliedCode code, DateTimeOffset? expiration, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public string? Trouble => null;
-
-    public Task WaitEndedAsync(CodeWaitEnd end, string message, CancellationToken cancellationToken) => Task.CompletedTask;
 
     private static string? ReadHidden()
     {

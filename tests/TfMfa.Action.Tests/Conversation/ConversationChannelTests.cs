@@ -12,7 +12,7 @@ namespace TfMfa.Tests.Conversation;
 /// The wait for a <c>/mfa</c> comment, its pacing and every rule about which comment counts, tested
 /// once against a conversation in memory: each platform only moves comments.
 /// </summary>
-public sealed class ConversationCodeSourceTests : IDisposable
+public sealed class ConversationChannelTests : IDisposable
 {
     private const int Timeout = 30_000;
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
@@ -21,7 +21,7 @@ public sealed class ConversationCodeSourceTests : IDisposable
     private readonly TerminalRunLog _runLog;
     private readonly InMemoryConversation _conversation;
 
-    public ConversationCodeSourceTests()
+    public ConversationChannelTests()
     {
         _runLog = new TerminalRunLog(_log, _log);
         _conversation = new InMemoryConversation(_clock, new(StringComparer.OrdinalIgnoreCase)
@@ -38,15 +38,18 @@ public sealed class ConversationCodeSourceTests : IDisposable
 
     private string Log { get { _runLog.Dispose(); return _log.ToString(); } }
 
-    private ConversationCodeSource Source(ApproverPolicy? policy = null)
+    private ConversationChannel Source(ApproverPolicy? policy = null)
     {
         var approvers = policy ?? new ApproverPolicy(RepoPermission.Write, []);
-        return new ConversationCodeSource(_conversation, new Approvers(approvers, _conversation.PermissionAsync),
+        return new ConversationChannel(_conversation, new Approvers(approvers, _conversation.PermissionAsync),
             request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, "https://ci.example/runs/7", 7, 1, approvers, request.Deadline, GitHub.GitHubConversation.Wording),
             Poll, _clock, _runLog);
     }
 
-    private CodeRequest Request() => new(TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci", 1, 3, _clock.GetUtcNow().AddMinutes(10));
+    private CodeRequest Request() => new(TerraformCommand.Plan, "production", "arn:aws:iam::123456789012:mfa/ci", _clock.GetUtcNow().AddMinutes(10));
+
+    /// <summary>The request <see cref="StartAsync"/> opened.</summary>
+    private ICodeRequest _asked = null!;
 
     /// <summary>Waits (in real time, briefly) until the source has polled <paramref name="count"/> times or finished.</summary>
     private async Task PolledAsync(int count, Task waiting)
@@ -56,9 +59,10 @@ public sealed class ConversationCodeSourceTests : IDisposable
             await Task.Delay(5, limit.Token);
     }
 
-    private async Task<Task<SuppliedCode>> StartAsync(ConversationCodeSource source)
+    private async Task<Task<SuppliedCode>> StartAsync(ConversationChannel source)
     {
-        var waiting = source.NextCodeAsync(Request(), null, 3, Ct);
+        _asked = await source.OpenAsync(Request(), Ct);
+        var waiting = _asked.NextCodeAsync(Attempt.First(3), Ct);
         await PolledAsync(1, waiting);
         return waiting;
     }
@@ -259,13 +263,13 @@ public sealed class ConversationCodeSourceTests : IDisposable
     public async Task Removals_for_someone_who_may_not_supply_codes_stop_at_the_cap()
     {
         var waiting = await StartAsync(Source());
-        for (var i = 0; i < ConversationCodeSource.MaxRemovalsPerWriter + 4; i++)
+        for (var i = 0; i < RemovalBudget.MaxRemovalsPerWriter + 4; i++)
             _conversation.Write("mallory", "    /mfa 123456");
         await NextPollAsync(waiting);
 
-        await UntilAsync(() => _conversation.Removed.Count >= ConversationCodeSource.MaxRemovalsPerWriter);
+        await UntilAsync(() => _conversation.Removed.Count >= RemovalBudget.MaxRemovalsPerWriter);
         await Task.Delay(50, Ct);
-        Assert.Equal(ConversationCodeSource.MaxRemovalsPerWriter, _conversation.Removed.Count);
+        Assert.Equal(RemovalBudget.MaxRemovalsPerWriter, _conversation.Removed.Count);
         Assert.Contains("mallory has posted more /mfa comments that cannot count than TfMfa removes for one run", Log);
     }
 
@@ -278,7 +282,7 @@ public sealed class ConversationCodeSourceTests : IDisposable
         await NextPollAsync(waiting);
         await waiting;
 
-        var second = source.NextCodeAsync(Request(), "The code from ~alice was not accepted: wrong code", 2, Ct);
+        var second = _asked.NextCodeAsync(new Attempt(2, 3, new Rejection(await waiting, "wrong code")), Ct);
         _conversation.Write("alice", "/mfa 222222");
         await NextPollAsync(second);
 
@@ -444,18 +448,21 @@ public sealed class ConversationCodeSourceTests : IDisposable
     {
         var approvalReads = 0;
         MfaCode.TryParse("111111", out var approved);
-        var codes = new ApprovalThenCommentCodes(
+        var codes = new ApprovalThenComments(
             (_, _) => { approvalReads++; return Task.FromResult<SuppliedCode?>(new SuppliedCode(approved!, "alice")); },
-            Source(), _ => Task.FromResult<string?>(null), allowForkPrs: false, ".github/tfmfa.yml", name => "~" + name);
+            Source(), _ => { });
 
         // The first code (the plan of an apply under plans-and-applies) is the approval's.
-        var first = await codes.NextCodeAsync(Request(), Ct);
+        var firstRequest = await codes.OpenAsync(Request(), Ct);
+        var first = await firstRequest.NextCodeAsync(Attempt.First(3), Ct);
         Assert.Equal("111111", first.Code.Digits);
-        await codes.AuthenticatedAsync(first, null, Ct);
+        Assert.True(first.FromApproval);
+        await firstRequest.CloseAsync(new Outcome.Authenticated(first, null), Ct);
         Assert.Null(_conversation.Request); // nobody was asked on the conversation
 
         // The second is asked for on the conversation: a new request, and the approval is not read again.
-        var waiting = codes.NextCodeAsync(Request() with { Command = TerraformCommand.Apply }, Ct);
+        var secondRequest = await codes.OpenAsync(Request() with { Command = TerraformCommand.Apply }, Ct);
+        var waiting = secondRequest.NextCodeAsync(Attempt.First(3), Ct);
         await PolledAsync(1, waiting);
         var second = _conversation.Request!;
         _clock.Advance(TimeSpan.FromSeconds(1));
@@ -465,9 +472,9 @@ public sealed class ConversationCodeSourceTests : IDisposable
         Assert.Equal(1, approvalReads);
 
         // After the second code is taken, a third request would be new again (one request per code).
-        await codes.AuthenticatedAsync(new SuppliedCode(approved!, "alice"), null, Ct);
+        await secondRequest.CloseAsync(new Outcome.Authenticated(new SuppliedCode(approved!, "alice"), null), Ct);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var third = codes.NextCodeAsync(Request(), stop.Token);
+        var third = (await codes.OpenAsync(Request(), Ct)).NextCodeAsync(Attempt.First(3), stop.Token);
         await PolledAsync(3, third);
         Assert.NotEqual(second.Id, _conversation.Request!.Id);
         await stop.CancelAsync();
@@ -485,10 +492,10 @@ public sealed class ConversationCodeSourceTests : IDisposable
         var taken = await first;
         // The first request's edit to 'authenticated' does not land: it still reads as waiting.
         _conversation.RefusesEdits = true;
-        await source.AuthenticatedAsync(taken, null, Ct);
+        await _asked.CloseAsync(new Outcome.Authenticated(taken, null), Ct);
 
         var polls = _conversation.Polls.Count;
-        var second = source.NextCodeAsync(Request() with { Command = TerraformCommand.Apply }, null, 3, Ct);
+        var second = (await source.OpenAsync(Request() with { Command = TerraformCommand.Apply }, Ct)).NextCodeAsync(Attempt.First(3), Ct);
         await PolledAsync(polls + 1, second);
         _clock.Advance(TimeSpan.FromSeconds(1));
         _conversation.Write("alice", "/mfa 222222");
@@ -550,9 +557,9 @@ public sealed class ConversationCodeSourceTests : IDisposable
         var waiting = await StartAsync(source);
         var first = _conversation.Request!;
         var firstId = OurId;
-        Assert.Null(await source.RequestRewrittenAsync(Ct));
+        Assert.Null(await _asked.RewrittenAsync(Ct));
         _conversation.EditRequestAsSomeoneElse(first, _conversation.TextOf(first).Replace("production", "sandbox", StringComparison.Ordinal));
-        Assert.Contains("was edited by someone other than TfMfa", await source.RequestRewrittenAsync(Ct));
+        Assert.Contains("was edited by someone other than TfMfa", await _asked.RewrittenAsync(Ct));
         _clock.Advance(TimeSpan.FromSeconds(1));
         var code = _conversation.Write("bob", "/mfa 123456");
         await NextPollAsync(waiting);
@@ -567,7 +574,7 @@ public sealed class ConversationCodeSourceTests : IDisposable
         Assert.Contains(TfMfa.RunLog.MarkdownText.Text($"Request `{firstId}` was changed by someone other than TfMfa"), fresh.Body);
         Assert.Contains("This request was changed by someone other than TfMfa: no code is taken for it", _conversation.TextOf(first));
         Assert.Contains($"A new request (`{OurId}`) replaces it", Assert.Single(_conversation.Replies));
-        Assert.Null(await source.RequestRewrittenAsync(Ct));
+        Assert.Null(await _asked.RewrittenAsync(Ct));
 
         _clock.Advance(TimeSpan.FromSeconds(1));
         _conversation.Write("bob", $"/mfa {OurId} 654321");
