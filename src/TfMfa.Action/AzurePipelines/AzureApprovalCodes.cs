@@ -16,19 +16,6 @@ public sealed class AzureApprovalCodes(AzureReposApi api, AzureContext context, 
 {
     public async Task<SuppliedCode?> FindAsync(string environment, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await FindOrThrowAsync(environment, cancellationToken);
-        }
-        catch (AzureDevOpsException e)
-        {
-            log.Warning($"Could not read this run's approvals ({e.Message}); asking on the pull request instead.");
-            return null;
-        }
-    }
-
-    private async Task<SuppliedCode?> FindOrThrowAsync(string environment, CancellationToken cancellationToken)
-    {
         var records = await api.TimelineAsync(cancellationToken);
         var byId = records.Where(r => r.Id is not null).GroupBy(r => r.Id!, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
         var stage = context.StageName is { Length: > 0 } stageName
@@ -65,14 +52,8 @@ public sealed class AzureApprovalCodes(AzureReposApi api, AzureContext context, 
                 log.Info($"Ignored the code in an approval of '{environment}' by an unknown identity: nobody can tell who supplied it.");
                 return null;
             }
-            var check = await approvers.CheckAsync(new ConversationAuthor(id, name, approver.IsContainer == true), cancellationToken);
-            if (!check.Allowed)
-            {
-                log.Info($"Ignored the code in {name}'s approval of '{environment}': {check.Reason}.");
-                return null;
-            }
-            log.Info($"Using the code in {name}'s approval of environment '{environment}' (approval comments cannot be deleted; the code lives 30 seconds).");
-            return new SuppliedCode(MfaCommand.Parse(step.Comment!).Code!, name);
+            return await ApprovalCode.FromApproverAsync(approvers, new ConversationAuthor(id, name, approver.IsContainer == true), name, environment,
+                MfaCommand.Parse(step.Comment!).Code!, log, " (approval comments cannot be deleted; the code lives 30 seconds)", cancellationToken);
         }
         return null;
     }

@@ -78,7 +78,7 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
         return AwsSettings.Read(new DictionaryEnvironment(merged), Inputs.HowToPassKeys);
     }
 
-    public IDefaultBranchConfig DefaultBranch(ActionInputs inputs) => _defaultBranch ??= new AzureDefaultBranchConfig(Api());
+    public IDefaultBranchConfig DefaultBranch(ActionInputs inputs) => _defaultBranch ??= AzureDefaultBranch.Reader(Api());
 
     private AzureReposApi Api()
     {

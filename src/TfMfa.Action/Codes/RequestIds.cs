@@ -11,7 +11,7 @@ namespace TfMfa.Codes;
 /// from the run, command, environment and directory collided for matrix jobs, and a crafted
 /// working-directory could choose a waiting request's id. The draw is kept in the request's marker,
 /// so a request keeps its id through every edit; when a code names an id that another open request
-/// has too, neither takes it and the run re-draws its own (see ConversationCodeSource).
+/// has too, neither takes it and the run re-draws its own (see CommentRules).
 /// </para>
 /// <para>
 /// Four letters (23^4 ≈ 280,000 ids) are enough: the id is printed in the request for anyone to

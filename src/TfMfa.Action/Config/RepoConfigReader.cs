@@ -62,12 +62,8 @@ public static class RepoConfigReader
 
         public void ReadRoot(YamlNode root)
         {
-            if (IsNull(root)) return; // an empty file sets nothing
-            if (root is not YamlMappingNode mapping)
-            {
-                Problem(root, $"the config must be a mapping with keys {string.Join(", ", TopLevelKeys)}");
-                return;
-            }
+            // An empty file sets nothing.
+            if (AsMapping(root, $"the config must be a mapping with keys {string.Join(", ", TopLevelKeys)}") is not { } mapping) return;
 
             foreach (var (keyNode, value) in Entries(mapping, "", TopLevelKeys))
             {
@@ -84,12 +80,7 @@ public static class RepoConfigReader
 
         private void ReadEnvironments(YamlNode node)
         {
-            if (IsNull(node)) return;
-            if (node is not YamlMappingNode environments)
-            {
-                Problem(node, "environments must be a mapping of environment names to settings, like 'production: { level: plans-and-applies }'");
-                return;
-            }
+            if (AsMapping(node, "environments must be a mapping of environment names to settings, like 'production: { level: plans-and-applies }'") is not { } environments) return;
             foreach (var (name, settings) in Entries(environments, "environments", allowedKeys: null))
             {
                 if (name.Contains(':'))
@@ -114,12 +105,7 @@ public static class RepoConfigReader
         /// <summary><c>devices: { alice: arn:aws:iam::123456789012:mfa/alice }</c>: each person's own MFA device on the CI user.</summary>
         private void ReadDevices(YamlNode node)
         {
-            if (IsNull(node)) return;
-            if (node is not YamlMappingNode devices)
-            {
-                Problem(node, "devices must be a mapping of people to MFA device ARNs, like 'alice: arn:aws:iam::123456789012:mfa/alice'");
-                return;
-            }
+            if (AsMapping(node, "devices must be a mapping of people to MFA device ARNs, like 'alice: arn:aws:iam::123456789012:mfa/alice'") is not { } devices) return;
             foreach (var (person, device) in Entries(devices, "devices", allowedKeys: null))
             {
                 if (person.Contains(':'))
@@ -133,12 +119,7 @@ public static class RepoConfigReader
 
         private void ReadSection(YamlNode node, string prefix, string[] keys, string? displayName = null)
         {
-            if (IsNull(node)) return;
-            if (node is not YamlMappingNode mapping)
-            {
-                Problem(node, $"{displayName ?? prefix} must be a mapping with keys {string.Join(", ", keys)}");
-                return;
-            }
+            if (AsMapping(node, $"{displayName ?? prefix} must be a mapping with keys {string.Join(", ", keys)}") is not { } mapping) return;
             foreach (var (key, value) in Entries(mapping, prefix, keys, displayName))
             {
                 if (key is "users" or "teams") ReadUsers(value, $"{prefix}:{key}");
@@ -174,6 +155,15 @@ public static class RepoConfigReader
 
         private void Set(string key, YamlScalarNode scalar) =>
             Values[key] = new LocatedValue(scalar.Value ?? "", Where(scalar));
+
+        /// <summary>The node as a mapping; null when it is empty (it sets nothing) or not a mapping (then <paramref name="mustBe"/> is the problem).</summary>
+        private YamlMappingNode? AsMapping(YamlNode node, string mustBe)
+        {
+            if (IsNull(node)) return null;
+            if (node is YamlMappingNode mapping) return mapping;
+            Problem(node, mustBe);
+            return null;
+        }
 
         private IEnumerable<(string Key, YamlNode Value)> Entries(YamlMappingNode mapping, string section, string[]? allowedKeys, string? displayName = null)
         {

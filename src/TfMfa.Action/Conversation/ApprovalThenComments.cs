@@ -8,7 +8,7 @@ namespace TfMfa.Conversation;
 /// (it may have expired while the job was queued), the <c>/mfa</c> comment command. The approval is
 /// the job's, so its code is tried once a run (AWS accepts a code once): a second code comes from the conversation.
 /// </summary>
-/// <param name="approval">The code in this run's approval of the environment, if any.</param>
+/// <param name="approval">The code in this run's approval of the environment, if any; a <see cref="ConversationException"/> when the approvals cannot be read.</param>
 /// <param name="warn">Says in the log why an approval's code was not used.</param>
 public sealed class ApprovalThenComments(
     Func<string, CancellationToken, Task<SuppliedCode?>> approval,
@@ -40,7 +40,17 @@ public sealed class ApprovalThenComments(
     {
         if (_approvalTried) return null;
         _approvalTried = true;
-        if (await approval(request.Environment, cancellationToken) is not { } approved) return null;
+        SuppliedCode? approved;
+        try
+        {
+            approved = await approval(request.Environment, cancellationToken);
+        }
+        catch (ConversationException e)
+        {
+            warn($"Could not read this run's approvals of environment '{request.Environment}' ({e.Message}); asking on the pull request instead.");
+            return null;
+        }
+        if (approved is null) return null;
         if (WhyAnApprovalCannotServe(request) is { } why)
         {
             warn($"The code in {comments.Mention(approved.SuppliedBy)}'s approval of environment '{request.Environment}' is not used: {why}");

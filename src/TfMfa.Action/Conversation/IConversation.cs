@@ -22,7 +22,7 @@ public sealed record ClaimOutcome(bool Won, string? StillVisible = null);
 /// The narrow seam between the core's wait for a <c>/mfa</c> comment and a platform's discussion
 /// (a GitHub pull request's comments, an Azure Repos pull request's threads). The wait loop, its
 /// pacing, the parser and every rule about which comment counts live in
-/// <see cref="ConversationCodeSource"/>; a conversation only moves comments. Failures surface as
+/// <see cref="ConversationRequest"/> and <see cref="CommentRules"/>; a conversation only moves comments. Failures surface as
 /// <see cref="ConversationException"/>.
 /// </summary>
 public interface IConversation

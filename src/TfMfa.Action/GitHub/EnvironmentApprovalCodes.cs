@@ -13,17 +13,7 @@ public sealed class EnvironmentApprovalCodes(OctokitGitHubApi github, Approvers 
 {
     public async Task<SuppliedCode?> FindAsync(string environment, CancellationToken cancellationToken)
     {
-        IReadOnlyList<GitHubApproval> approvals;
-        try
-        {
-            approvals = await github.GetApprovalsAsync(runId, cancellationToken);
-        }
-        catch (GitHubException e)
-        {
-            log.Warning($"Could not read this run's environment approvals ({e.Message}); asking on the pull request instead.");
-            return null;
-        }
-
+        var approvals = await github.GetApprovalsAsync(runId, cancellationToken);
         // The review history lists the oldest first.
         var approval = approvals.LastOrDefault(a => a.State.Equals("approved", StringComparison.OrdinalIgnoreCase)
             && a.Environments.Contains(environment, StringComparer.OrdinalIgnoreCase)
@@ -35,13 +25,7 @@ public sealed class EnvironmentApprovalCodes(OctokitGitHubApi github, Approvers 
             return null;
         }
 
-        var check = await approvers.CheckAsync(new ConversationAuthor(login, login, approval.IsBot), cancellationToken);
-        if (!check.Allowed)
-        {
-            log.Info($"Ignored the code in @{approval.Login}'s approval of '{environment}': {check.Reason}.");
-            return null;
-        }
-        log.Info($"Using the code in @{login}'s approval of environment '{environment}'.");
-        return new SuppliedCode(MfaCommand.Parse(approval.Comment).Code!, login);
+        return await ApprovalCode.FromApproverAsync(approvers, new ConversationAuthor(login, login, approval.IsBot), "@" + login, environment,
+            MfaCommand.Parse(approval.Comment).Code!, log, "", cancellationToken);
     }
 }

@@ -40,7 +40,7 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
 
     public IRunLog Log => log;
 
-    public IDefaultBranchConfig DefaultBranch(ActionInputs inputs) => _defaultBranch ??= new GitHubDefaultBranchConfig(Api(inputs));
+    public IDefaultBranchConfig DefaultBranch(ActionInputs inputs) => _defaultBranch ??= GitHubDefaultBranch.Reader(Api(inputs));
 
     /// <summary>The github-token input as <see cref="InputReader"/> read it (variable or option); else the job's GITHUB_TOKEN.</summary>
     private OctokitGitHubApi Api(ActionInputs inputs)
