@@ -225,49 +225,9 @@ public sealed class OctokitGitHubApi
             // Octokit takes no token; stop waiting on cancellation, the request itself times out.
             return await call().WaitAsync(cancellationToken);
         }
-        catch (RateLimitExceededException e)
+        catch (Exception e) when (GitHubErrors.Translate(e, what, _clock.GetUtcNow(), cancellationToken.IsCancellationRequested) is { } answer)
         {
-            var wait = e.Reset - _clock.GetUtcNow();
-            throw new GitHubException($"could not {what}: GitHub's rate limit is used up ({e.Remaining} of {e.Limit} left) until {e.Reset.UtcDateTime:HH:mm:ss} UTC",
-                e.StatusCode, transient: true, wait < TimeSpan.Zero ? TimeSpan.Zero : wait, e);
+            throw answer;
         }
-        catch (SecondaryRateLimitExceededException e)
-        {
-            throw new GitHubException($"could not {what}: GitHub's secondary rate limit ({e.Message})", e.StatusCode, transient: true, RetryAfter(e.HttpResponse) ?? TimeSpan.FromSeconds(60), e);
-        }
-        catch (AbuseException e)
-        {
-            throw new GitHubException($"could not {what}: GitHub's secondary rate limit ({e.Message})", e.StatusCode, transient: true,
-                e.RetryAfterSeconds is { } s ? TimeSpan.FromSeconds(s) : TimeSpan.FromSeconds(60), e);
-        }
-        catch (AuthorizationException e)
-        {
-            throw new GitHubException($"could not {what}: GitHub refused the token (HTTP 401, {e.Message}). Check the github-token input", e.StatusCode, transient: false, null, e);
-        }
-        catch (ApiException e) when ((int)e.StatusCode == 429 || (int)e.StatusCode >= 500)
-        {
-            throw new GitHubException($"could not {what}: GitHub answered HTTP {(int)e.StatusCode} ({e.Message})", e.StatusCode, transient: true, RetryAfter(e.HttpResponse), e);
-        }
-        catch (ForbiddenException e)
-        {
-            throw new GitHubException($"could not {what}: GitHub answered HTTP 403 ({e.Message}). Give the job the permissions it needs (permissions: contents: read, pull-requests: write, issues: write, actions: read)", e.StatusCode, transient: false, null, e);
-        }
-        catch (ApiException e)
-        {
-            throw new GitHubException($"could not {what}: GitHub answered HTTP {(int)e.StatusCode} ({e.Message})", e.StatusCode, transient: false, null, e);
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            throw new GitHubException($"could not {what}: no answer from GitHub ({e.Message})", null, transient: true, null, e);
-        }
-    }
-
-    private static TimeSpan? RetryAfter(IResponse? response)
-    {
-        if (response?.Headers is null) return null;
-        foreach (var (name, value) in response.Headers)
-            if (name.Equals("Retry-After", StringComparison.OrdinalIgnoreCase) && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-                return TimeSpan.FromSeconds(seconds);
-        return null;
     }
 }
