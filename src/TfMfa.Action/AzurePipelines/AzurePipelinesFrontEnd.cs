@@ -21,6 +21,7 @@ public sealed class AzurePipelinesFrontEnd(IEnvironment environment, IRunLog log
     private static string? InputVariable(string name) => name switch
     {
         "github-token" => null,
+        "wait-mode" => null, // comment-trigger is GitHub's alone (docs/architecture.md)
         "issue-number" => "INPUT_PULLREQUESTID",
         _ => "INPUT_" + name.Replace("-", "", StringComparison.Ordinal).ToUpperInvariant(),
     };

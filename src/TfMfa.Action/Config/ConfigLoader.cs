@@ -38,7 +38,8 @@ public static class ConfigLoader
 
         var choices = new WorkflowChoices(
             inputSettings.Keys.Any(k => k.EndsWith(":role-to-assume", StringComparison.OrdinalIgnoreCase)) ? withoutFile.For(environment).RoleToAssume : null,
-            inputSettings.ContainsKey("wait:timeout") ? withoutFile.Wait.Timeout : null);
+            inputSettings.ContainsKey("wait:timeout") ? withoutFile.Wait.Timeout : null,
+            inputSettings.ContainsKey("wait:mode") ? withoutFile.Wait.Mode : null);
         var policy = StrictestPolicy.Combine(environment, copies, withoutFile, choices, workspaceIsTrusted: !defaultBranch.IsAvailable);
         if (defaultBranch.IsAvailable && policy.Approvers is { MinPermission: RepoPermission.Read, Users.Count: 0 } approvers
             && await defaultBranch.AnyoneCanReadAsync(cancellationToken))

@@ -5,13 +5,13 @@ namespace TfMfa.Config;
 
 /// <summary>
 /// Durations as people write them in workflows: <c>90s</c>, <c>10m</c>, <c>1h</c>, <c>1h30m</c>,
-/// or plain seconds (<c>600</c>).
+/// <c>7d</c>, or plain seconds (<c>600</c>).
 /// </summary>
 public static partial class Duration
 {
     public const string Expected = "a duration like 90s, 10m, 1h30m or plain seconds";
 
-    [GeneratedRegex(@"^(?:(?<h>\d+)h)?(?:(?<m>\d+)m)?(?:(?<s>\d+)s)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:(?<d>\d+)d)?(?:(?<h>\d+)h)?(?:(?<m>\d+)m)?(?:(?<s>\d+)s)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex UnitsPattern();
 
     public static bool TryParse(string? text, out TimeSpan duration)
@@ -25,7 +25,13 @@ public static partial class Duration
 
         var match = UnitsPattern().Match(trimmed);
         if (!match.Success) return false;
-        return TryFromSeconds(Group(match, "s"), Group(match, "m"), Group(match, "h"), out duration);
+        var days = Group(match, "d");
+        if (days.Length > 6) return false;
+        if (!TryFromSeconds(Group(match, "s"), Group(match, "m"), Group(match, "h"), out duration)) return false;
+        var total = duration.TotalDays + long.Parse(days, CultureInfo.InvariantCulture);
+        if (total > TimeSpan.MaxValue.TotalDays - 1) return false;
+        duration += TimeSpan.FromDays(long.Parse(days, CultureInfo.InvariantCulture));
+        return true;
     }
 
     /// <summary>Formats for people: <c>10m</c>, <c>1h30m</c>, <c>45s</c>.</summary>

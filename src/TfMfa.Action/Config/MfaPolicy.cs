@@ -26,7 +26,33 @@ public sealed record ApproverPolicy(RepoPermission MinPermission, IReadOnlyList<
     public bool UsesSharedDevice => PersonalDevices.Count == 0 || AllowSharedDevice;
 }
 
-public sealed record WaitPolicy(TimeSpan Timeout, TimeSpan PollInterval, int MaxAttempts);
+/// <param name="Mode">Whether a running job waits for the code (poll), or ends after asking and the <c>/mfa</c> comment starts the run that answers (comment-trigger).</param>
+/// <param name="Expires">comment-trigger: how long a request stays open (never past the next push to its pull request).</param>
+public sealed record WaitPolicy(TimeSpan Timeout, TimeSpan PollInterval, int MaxAttempts, WaitMode Mode = WaitMode.Poll, TimeSpan? Expires = null)
+{
+    public static readonly TimeSpan DefaultExpiry = TimeSpan.FromDays(7);
+
+    public TimeSpan RequestLifetime => Expires ?? DefaultExpiry;
+}
+
+public enum WaitMode { Poll, CommentTrigger }
+
+public static class WaitModes
+{
+    public const string Expected = "poll or comment-trigger";
+
+    public static string Name(this WaitMode mode) => mode == WaitMode.Poll ? "poll" : "comment-trigger";
+
+    public static bool TryParse(string? text, out WaitMode mode)
+    {
+        switch (text?.Trim().ToLowerInvariant())
+        {
+            case "poll": mode = WaitMode.Poll; return true;
+            case "comment-trigger": mode = WaitMode.CommentTrigger; return true;
+            default: mode = WaitMode.Poll; return false;
+        }
+    }
+}
 
 /// <summary>One validated copy of the config, defaults applied and action inputs layered on top.</summary>
 public sealed record MfaPolicy(

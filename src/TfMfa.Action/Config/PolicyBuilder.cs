@@ -18,6 +18,8 @@ public static partial class PolicyBuilder
         ["wait:timeout"] = new("10m", "default"),
         ["wait:poll-interval"] = new("2s", "default"),
         ["wait:max-attempts"] = new("3", "default"),
+        ["wait:mode"] = new("poll", "default"),
+        ["wait:expires"] = new("7d", "default"),
         ["allow-fork-prs"] = new("false", "default"),
         ["allow-shared-device"] = new("false", "default"),
         ["approvers:allow-author"] = new("true", "default"),
@@ -46,6 +48,8 @@ public static partial class PolicyBuilder
     public static readonly TimeSpan MinPollInterval = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan MaxPollInterval = TimeSpan.FromMinutes(5);
     public const int MaxAttemptsLimit = 10;
+    public static readonly TimeSpan MinExpiry = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan MaxExpiry = TimeSpan.FromDays(30);
 
     [GeneratedRegex(@"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")]
     private static partial Regex RoleArnPattern();
@@ -118,6 +122,11 @@ public static partial class PolicyBuilder
             || maxAttempts < 1 || maxAttempts > MaxAttemptsLimit)
             Problem("wait:max-attempts", $"max-attempts must be a whole number from 1 to {MaxAttemptsLimit} (got '{attemptsText}')");
 
+        var modeText = root["wait:mode"]!.Trim();
+        if (!WaitModes.TryParse(modeText, out var mode))
+            Problem("wait:mode", $"mode must be {WaitModes.Expected} (got '{modeText}')");
+        var expires = DurationSetting(root, "wait:expires", MinExpiry, MaxExpiry, Problem);
+
         var forkText = root["allow-fork-prs"]!.Trim();
         var allowForkPrs = false;
         if (!TryParseBoolean(forkText, out allowForkPrs))
@@ -146,7 +155,7 @@ public static partial class PolicyBuilder
 
         if (problems.Count > 0) throw new ConfigException(problems);
         return new MfaPolicy(defaultLevel, environments, new ApproverPolicy(minPermission, users, root.WhereIs("approvers:min-permission"), devices, allowShared, allowAuthor, teams),
-            new WaitPolicy(timeout, pollInterval, maxAttempts), allowForkPrs);
+            new WaitPolicy(timeout, pollInterval, maxAttempts, mode, expires == WaitPolicy.DefaultExpiry ? null : expires), allowForkPrs);
     }
 
     /// <summary>YAML and GitHub's own boolean spellings: true/false in any case.</summary>

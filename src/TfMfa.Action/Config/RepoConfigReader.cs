@@ -13,7 +13,7 @@ public static class RepoConfigReader
     public static readonly string[] TopLevelKeys = ["default-level", "environments", "approvers", "wait", "allow-fork-prs", "devices", "allow-shared-device"];
     public static readonly string[] EnvironmentKeys = ["level", "role-to-assume", "plan-role-to-assume"];
     public static readonly string[] ApproverKeys = ["min-permission", "users", "teams", "allow-author"];
-    public static readonly string[] WaitKeys = ["timeout", "poll-interval", "max-attempts"];
+    public static readonly string[] WaitKeys = ["timeout", "poll-interval", "max-attempts", "mode", "expires"];
 
     public static IReadOnlyDictionary<string, LocatedValue> Read(string yaml, string fileName)
     {

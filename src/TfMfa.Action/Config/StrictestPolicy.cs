@@ -30,7 +30,8 @@ public sealed record GatePolicy(
 }
 
 /// <summary>What the workflow itself asked for through inputs; a pull request controls these too.</summary>
-public sealed record WorkflowChoices(string? RoleToAssume, TimeSpan? Timeout)
+/// <param name="WaitMode">The wait-mode input: the workflow says which mode it was written for; the trusted config decides.</param>
+public sealed record WorkflowChoices(string? RoleToAssume, TimeSpan? Timeout, WaitMode? WaitMode = null)
 {
     public static readonly WorkflowChoices None = new(null, null);
 }
@@ -92,6 +93,15 @@ public static class StrictestPolicy
     /// <summary>The trusted copy's wait; the timeout input may shorten it, never lengthen it.</summary>
     private static WaitPolicy Wait(ConfigCopy? trusted, WaitPolicy rules, WorkflowChoices choices)
     {
+        if (choices.WaitMode is { } mode && mode != rules.Mode)
+        {
+            // A workflow written for one mode misbehaves in the other: a requesting job that waits, or an answering run that asks.
+            if (trusted is not null)
+                throw new ConfigException([
+                    $"input 'wait-mode' is {mode.Name()}, but wait.mode in {trusted.DisplayName} is {rules.Mode.Name()}: the default branch's config chooses the mode. " +
+                    $"Use the workflows written for {rules.Mode.Name()} (action/workflows/), or change wait.mode on the default branch."]);
+            rules = rules with { Mode = mode };
+        }
         if (choices.Timeout is not { } asked) return rules;
         if (trusted is not null && asked > rules.Timeout)
             throw new ConfigException([

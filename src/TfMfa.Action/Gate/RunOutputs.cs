@@ -13,6 +13,9 @@ public sealed class RunOutputs
     public string MfaDevice { get; set; } = "";
     public string PlanSha256 { get; set; } = "";
 
+    /// <summary>comment-trigger: the run asked for a code and ended; the /mfa comment starts the run that answers.</summary>
+    public bool Waiting { get; set; }
+
     /// <summary>The outputs name the code that applied, or none if it never comes.</summary>
     public void ForgetAuthentication()
     {
@@ -28,6 +31,7 @@ public sealed class RunOutputs
         log.SetOutput("exit-code", ExitCode);
         log.SetOutput("mfa-device", MfaDevice);
         log.SetOutput("plan-sha256", PlanSha256);
+        log.SetOutput("waiting", Waiting ? "true" : "false");
         log.SetOutput("session-expiration", SessionExpiration?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? "");
     }
 }

@@ -17,7 +17,7 @@ public static partial class InputReader
     [
         "command", "environment", "working-directory", "config", "github-token", "timeout", "init",
         "plan-file", "terraform-args", "role-to-assume", "session-duration", "aws-region", "issue-number",
-        "terraform-version", "terraform-tool", "releases-url", "releases-key", "plan-sha256",
+        "terraform-version", "terraform-tool", "releases-url", "releases-key", "plan-sha256", "wait-mode",
     ];
 
     [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")]
@@ -120,6 +120,7 @@ public static partial class InputReader
 
         var overrides = new Dictionary<string, LocatedValue>(StringComparer.OrdinalIgnoreCase);
         if (Raw("timeout") is { } timeout) overrides["wait:timeout"] = new LocatedValue(timeout, Where("timeout"));
+        if (Raw("wait-mode") is { } waitMode) overrides["wait:mode"] = new LocatedValue(waitMode, Where("wait-mode"));
         if (Raw("role-to-assume") is { } role)
             overrides[$"environments:{environmentName}:role-to-assume"] = new LocatedValue(role, Where("role-to-assume"));
 

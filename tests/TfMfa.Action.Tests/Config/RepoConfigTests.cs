@@ -92,7 +92,7 @@ public sealed class RepoConfigTests
     [InlineData("approvers:\n  users: [alice, 'not a login']", "2:18: 'not a login' is not a GitHub login (letters, digits and single hyphens, at most 39 characters; Enterprise Managed Users add _shortcode, like alice_acme) nor an Azure DevOps uniqueName (alice@contoso.com)")]
     [InlineData("approvers:\n  users: [[alice]]", "2:11: each entry of users must be a GitHub login, like 'alice'")]
     [InlineData("approvers:\n  admins: [alice]", "2:3: unknown key 'admins' in approvers; expected one of min-permission, users, teams, allow-author")]
-    [InlineData("wait: 10m", "1:7: wait must be a mapping with keys timeout, poll-interval, max-attempts")]
+    [InlineData("wait: 10m", "1:7: wait must be a mapping with keys timeout, poll-interval, max-attempts, mode, expires")]
     [InlineData("wait:\n  timeout: soon", "2:12: timeout must be a duration like 90s, 10m, 1h30m or plain seconds (got 'soon')")]
     [InlineData("wait:\n  timeout: 0", "2:12: timeout must be between 1s and 24h (got '0')")]
     [InlineData("wait:\n  timeout: 25h", "2:12: timeout must be between 1s and 24h (got '25h')")]

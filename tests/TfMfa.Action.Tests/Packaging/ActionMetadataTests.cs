@@ -40,7 +40,7 @@ public sealed class ActionMetadataTests
     {
         var action = Load(RepositoryFiles.Path("action.yml"));
 
-        Assert.Equal(["authenticated-by", "exit-code", "mfa-device", "mfa-required", "plan-sha256", "session-expiration"],
+        Assert.Equal(["authenticated-by", "exit-code", "mfa-device", "mfa-required", "plan-sha256", "session-expiration", "waiting"],
             Map(action, "outputs").Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Order());
         Assert.Equal("docker", Scalar(Map(action, "runs"), "using"));
         Assert.Equal("Dockerfile", Scalar(Map(action, "runs"), "image"));
