@@ -8,8 +8,9 @@ public static class GitHubErrors
 {
     /// <param name="what">The call, for the message ("read the comments").</param>
     /// <param name="cancelled">The run was cancelled: a cancellation is then not GitHub's failure.</param>
+    /// <param name="permissions">The job permissions the call needs, named in a 403's message; null: those every run needs.</param>
     /// <returns>The translated failure, or null when <paramref name="error"/> is not one of GitHub's answers.</returns>
-    public static GitHubException? Translate(Exception error, string what, DateTimeOffset now, bool cancelled) => error switch
+    public static GitHubException? Translate(Exception error, string what, DateTimeOffset now, bool cancelled, string? permissions = null) => error switch
     {
         RateLimitExceededException e => new GitHubException($"could not {what}: GitHub's rate limit is used up ({e.Remaining} of {e.Limit} left) until {e.Reset.UtcDateTime:HH:mm:ss} UTC",
             e.StatusCode, transient: true, e.Reset - now < TimeSpan.Zero ? TimeSpan.Zero : e.Reset - now, e),
@@ -20,7 +21,7 @@ public static class GitHubErrors
         AuthorizationException e => new GitHubException($"could not {what}: GitHub refused the token (HTTP 401, {e.Message}). Check the github-token input", e.StatusCode, transient: false, null, e),
         ApiException e when (int)e.StatusCode == 429 || (int)e.StatusCode >= 500 =>
             new GitHubException($"could not {what}: GitHub answered HTTP {(int)e.StatusCode} ({e.Message})", e.StatusCode, transient: true, RetryAfter(e.HttpResponse), e),
-        ForbiddenException e => new GitHubException($"could not {what}: GitHub answered HTTP 403 ({e.Message}). Give the job the permissions it needs (permissions: contents: read, pull-requests: write, issues: write, actions: read)",
+        ForbiddenException e => new GitHubException($"could not {what}: GitHub answered HTTP 403 ({e.Message}). Give the job the permissions it needs (permissions: {permissions ?? "contents: read, pull-requests: write, issues: write, actions: read"})",
             e.StatusCode, transient: false, null, e),
         ApiException e => new GitHubException($"could not {what}: GitHub answered HTTP {(int)e.StatusCode} ({e.Message})", e.StatusCode, transient: false, null, e),
         HttpRequestException or IOException => new GitHubException($"could not {what}: no answer from GitHub ({error.Message})", null, transient: true, null, error),

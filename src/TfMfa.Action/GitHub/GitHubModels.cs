@@ -19,3 +19,6 @@ public sealed record GitHubRepository(string DefaultBranch, string Visibility)
     /// <summary>Public: every GitHub user; internal: every member of the enterprise. Either way, read permission means nothing.</summary>
     public bool AnyoneCanRead => Visibility is "public" or "internal";
 }
+
+/// <summary>A commit status's state, as GitHub's statuses API names them.</summary>
+public enum CommitStatusState { Pending, Success, Failure, Error }

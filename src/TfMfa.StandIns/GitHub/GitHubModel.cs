@@ -13,7 +13,8 @@ public sealed class StoredComment
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; set; }
     public bool Deleted { get; set; }
-    public List<(string Login, string Content)> Reactions { get; } = [];
+    /// <summary>The reactions it has now; a deleted one is gone.</summary>
+    public List<StoredReaction> Reactions { get; } = [];
 
     /// <summary>Every body the comment ever had, so tests can check what was visible and when.</summary>
     public List<string> History { get; } = [];
@@ -32,3 +33,12 @@ public sealed record GitHubRequestRecord(DateTimeOffset At, string Method, strin
 
 /// <param name="Status">queued, in_progress or completed (GitHub's statuses of a run).</param>
 public sealed record StoredWorkflowRun(long Id, string Status, string? Conclusion, string HeadSha, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>A reaction to a comment, by the identity whose token made it.</summary>
+public sealed record StoredReaction(long Id, GitHubUser User, string Content, DateTimeOffset CreatedAt)
+{
+    public string Login => User.Login;
+}
+
+/// <summary>A commit status as POST /statuses/{sha} made it; <see cref="Context"/> is as given (GitHub compares it case-insensitively).</summary>
+public sealed record StoredStatus(long Id, string Sha, string State, string? Description, string? TargetUrl, string Context, GitHubUser Creator, DateTimeOffset CreatedAt);

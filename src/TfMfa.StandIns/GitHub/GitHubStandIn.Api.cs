@@ -10,10 +10,12 @@ namespace TfMfa.StandIns.GitHub;
 
 public sealed partial class GitHubStandIn
 {
-    private sealed class ApiError(int status, string message, string documentation = "https://docs.github.com/rest") : Exception(message)
+    /// <param name="errors">A 422's field errors, as GitHub lists them under <c>errors</c>.</param>
+    private sealed class ApiError(int status, string message, string documentation = "https://docs.github.com/rest", JsonArray? errors = null) : Exception(message)
     {
         public int Status { get; } = status;
         public string Documentation { get; } = documentation;
+        public JsonArray? Errors { get; } = errors;
     }
 
     private sealed record Answer(int Status, JsonNode? Json, string? Text = null, string ContentType = "application/json; charset=utf-8", string? Link = null);
@@ -95,12 +97,11 @@ public sealed partial class GitHubStandIn
             if (error.Status != 401) { counted = true; SpendRateLimit(context.Response); }
             context.Response.StatusCode = error.Status;
             context.Response.ContentType = "application/json; charset=utf-8";
-            await context.Response.WriteAsync(new JsonObject
-            {
-                ["message"] = error.Message,
-                ["documentation_url"] = error.Documentation,
-                ["status"] = error.Status.ToString(CultureInfo.InvariantCulture),
-            }.ToJsonString());
+            var json = new JsonObject { ["message"] = error.Message };
+            if (error.Errors is not null) json["errors"] = error.Errors;
+            json["documentation_url"] = error.Documentation;
+            json["status"] = error.Status.ToString(CultureInfo.InvariantCulture);
+            await context.Response.WriteAsync(json.ToJsonString());
         }
         finally
         {
@@ -191,7 +192,10 @@ public sealed partial class GitHubStandIn
                 ("GET", ["issues", "comments", var id]) => new Answer(200, CommentJson(Find(id))),
                 ("PATCH", ["issues", "comments", var id]) => new Answer(200, CommentJson(Edit(Find(id), BodyText(body)))),
                 ("DELETE", ["issues", "comments", var id]) => Delete(Find(id)),
-                ("POST", ["issues", "comments", var id, "reactions"]) => React(Find(id), body?["content"]?.GetValue<string>() ?? ""),
+                ("POST", ["issues", "comments", var id, "reactions"]) => React(Find(id), Text(body, "content") ?? ""),
+                ("DELETE", ["issues", "comments", var id, "reactions", var reaction]) => Unreact(Find(id), reaction),
+                ("POST", ["statuses", var sha]) => CreateStatus(Uri.UnescapeDataString(sha), body),
+                ("GET", ["commits", var reference, "statuses"]) => ListStatuses(Uri.UnescapeDataString(reference), request),
                 ("GET", ["collaborators", var login, "permission"]) => Permission(Uri.UnescapeDataString(login)),
                 _ => throw new ApiError(404, "Not Found"),
             };
@@ -242,18 +246,87 @@ public sealed partial class GitHubStandIn
         return new Answer(204, null);
     }
 
+    /// <summary>
+    /// POST .../issues/comments/{comment_id}/reactions: 201 with a new reaction, or 200 with the one this
+    /// identity already made with that content (GitHub keeps one reaction per identity and content).
+    /// </summary>
     private Answer React(StoredComment comment, string content)
     {
         if (content is not ("+1" or "-1" or "laugh" or "confused" or "heart" or "hooray" or "rocket" or "eyes"))
-            throw new ApiError(422, "Validation Failed");
-        var existing = comment.Reactions.Any(r => r.Login == Bot.Login && r.Content == content);
-        if (!existing) comment.Reactions.Add((Bot.Login, content));
-        return new Answer(existing ? 200 : 201, new JsonObject
+            throw new ApiError(422, "Validation Failed", "https://docs.github.com/rest/reactions/reactions#create-reaction-for-an-issue-comment");
+        var user = SignedAs.Value ?? Bot;
+        var existing = comment.Reactions.FirstOrDefault(r => r.User.Id == user.Id && r.Content == content);
+        var reaction = existing ?? new StoredReaction(++_nextReactionId, user, content, Clock.GetUtcNow());
+        if (existing is null) comment.Reactions.Add(reaction);
+        return new Answer(existing is null ? 201 : 200, new JsonObject
         {
-            ["id"] = comment.Reactions.Count, ["node_id"] = "REA_" + comment.Id, ["content"] = content,
-            ["user"] = UserJson(Bot), ["created_at"] = Time(Clock.GetUtcNow()),
+            ["id"] = reaction.Id, ["node_id"] = "REA_" + reaction.Id, ["user"] = UserJson(reaction.User),
+            ["content"] = reaction.Content, ["created_at"] = Time(reaction.CreatedAt),
         });
     }
+
+    /// <summary>DELETE .../issues/comments/{comment_id}/reactions/{reaction_id}: 204, or 404 when the comment has no such reaction.</summary>
+    private static Answer Unreact(StoredComment comment, string idText)
+    {
+        var removed = long.TryParse(idText, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && comment.Reactions.RemoveAll(r => r.Id == id) > 0;
+        return removed ? new Answer(204, null) : throw new ApiError(404, "Not Found", "https://docs.github.com/rest/reactions/reactions#delete-an-issue-comment-reaction");
+    }
+
+    /// <summary>
+    /// POST /repos/{owner}/{repo}/statuses/{sha}: 403 for a token without <c>statuses: write</c>; 422 for a
+    /// state GitHub does not know or a description over 140 characters; else 201 with the status.
+    /// </summary>
+    private Answer CreateStatus(string sha, JsonNode? body)
+    {
+        const string documentation = "https://docs.github.com/rest/commits/statuses#create-a-commit-status";
+        if (!TokenMayWriteStatuses)
+            throw new ApiError(403, "Resource not accessible by integration", documentation);
+        var state = Text(body, "state");
+        if (state is not ("error" or "failure" or "pending" or "success"))
+            throw new ApiError(422, "Validation Failed", documentation);
+        var description = Text(body, "description");
+        // GitHub counts characters (code points), not UTF-16 units.
+        if (description is not null && description.EnumerateRunes().Count() > 140)
+            throw new ApiError(422, "Validation Failed", documentation, new JsonArray(new JsonObject
+            {
+                ["resource"] = "Status", ["code"] = "custom", ["field"] = "description",
+                ["message"] = "description is too long (maximum is 140 characters)",
+            }));
+        var status = new StoredStatus(++_nextStatusId, sha, state, description, Text(body, "target_url"), Text(body, "context") ?? "default",
+            SignedAs.Value ?? Bot, Clock.GetUtcNow());
+        if (!_statuses.TryGetValue(sha, out var list)) _statuses[sha] = list = [];
+        list.Add(status);
+        return new Answer(201, StatusJson(status));
+    }
+
+    /// <summary>GET /repos/{owner}/{repo}/commits/{ref}/statuses: newest first, paged like GitHub's lists (30 a page unless per_page says).</summary>
+    private Answer ListStatuses(string reference, HttpRequest request)
+    {
+        var all = (_statuses.GetValueOrDefault(reference) ?? []).AsEnumerable().Reverse().ToList();
+        var perPage = int.TryParse(request.Query["per_page"], out var pp) ? Math.Clamp(pp, 1, 100) : 30;
+        var page = int.TryParse(request.Query["page"], out var pg) ? Math.Max(pg, 1) : 1;
+        var items = all.Skip((page - 1) * perPage).Take(perPage).Select(s => (JsonNode)StatusJson(s)).ToArray();
+        string? link = null;
+        var pages = Math.Max(1, (all.Count + perPage - 1) / perPage);
+        if (page < pages)
+        {
+            string PageUrl(int p) => $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}?{Query(request, p)}";
+            link = $"<{PageUrl(page + 1)}>; rel=\"next\", <{PageUrl(pages)}>; rel=\"last\"";
+        }
+        return new Answer(200, new JsonArray(items), Link: link);
+    }
+
+    private JsonObject StatusJson(StoredStatus status) => new()
+    {
+        ["url"] = $"{Url}/repos/{FullName}/statuses/{status.Sha}", ["avatar_url"] = null,
+        ["id"] = status.Id, ["node_id"] = "SC_" + status.Id, ["state"] = status.State, ["description"] = status.Description,
+        ["target_url"] = status.TargetUrl, ["context"] = status.Context,
+        ["created_at"] = Time(status.CreatedAt), ["updated_at"] = Time(status.CreatedAt), ["creator"] = UserJson(status.Creator),
+    };
+
+    /// <summary>A string field of the request body; null when absent, null, or not a string.</summary>
+    private static string? Text(JsonNode? body, string name) =>
+        body is JsonObject o && o[name] is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
 
     private Answer Permission(string login)
     {

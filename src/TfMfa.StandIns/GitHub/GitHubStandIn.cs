@@ -18,7 +18,7 @@ namespace TfMfa.StandIns.GitHub;
 
 /// <summary>
 /// A local GitHub REST API on 127.0.0.1 serving exactly the endpoints TfMfa uses, statefully:
-/// comments (created, edited, deleted), reactions, approvals, permissions, file contents and the
+/// comments (created, edited, deleted), reactions (added, removed), commit statuses, approvals, permissions, file contents and the
 /// default branch; strong ETags with 304s that cost no rate limit; token checks (401); rate-limit
 /// headers. Tests act as people through it and count what each request cost.
 /// Serves both at the root and under <c>/api/v3</c>, as GitHub Enterprise Server does.
@@ -43,7 +43,10 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
     private readonly ConcurrentQueue<Fault> _faults = new();
     private readonly Dictionary<string, GitHubUser> _personalTokens = new(StringComparer.Ordinal);
     private readonly Dictionary<long, StoredWorkflowRun> _runs = [];
+    private readonly Dictionary<string, List<StoredStatus>> _statuses = new(StringComparer.OrdinalIgnoreCase);
     private long _nextCommentId = 1_000_000;
+    private long _nextReactionId = 5_000_000;
+    private long _nextStatusId = 9_000_000;
     private int _remaining = HourlyLimit;
 
     private GitHubStandIn(WebApplication app, string owner, string repository, string token, TimeProvider clock)
@@ -189,6 +192,19 @@ public sealed partial class GitHubStandIn : IAsyncDisposable
     {
         lock (_lock) _runs[id] = _runs[id] with { Status = "completed", Conclusion = conclusion, UpdatedAt = Clock.GetUtcNow() };
     }
+
+    /// <summary>Whether the tokens may create commit statuses (the job's <c>statuses: write</c> permission); false answers 403.</summary>
+    public bool TokenMayWriteStatuses { get; set; } = true;
+
+    /// <summary>The statuses set on a commit, newest first, as GitHub lists them.</summary>
+    public IReadOnlyList<StoredStatus> StatusesOf(string sha)
+    {
+        lock (_lock) return [.. (_statuses.GetValueOrDefault(sha) ?? []).AsEnumerable().Reverse()];
+    }
+
+    /// <summary>The status a commit shows for <paramref name="context"/> (the newest one set), or null when none was set.</summary>
+    public StoredStatus? LatestStatus(string sha, string context) =>
+        StatusesOf(sha).FirstOrDefault(s => s.Context.Equals(context, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>A person (or bot) writes a comment.</summary>
     public StoredComment PostComment(int issueNumber, string login, string body) => CreateComment(issueNumber, AddUser(login), body);

@@ -163,6 +163,136 @@ public sealed class OctokitGitHubApiTests : IAsyncLifetime
         Assert.True(requests[1].At - requests[0].At >= TimeSpan.FromSeconds(0.9), $"retried after {requests[1].At - requests[0].At}");
     }
 
+    private const string Sha = "3f786850e387550fdab836ed7e6dc881de23001b";
+
+    /// <summary>Octokit's own typed client, to read and write the stand-in as any other GitHub client would.</summary>
+    private Octokit.GitHubClient PlainOctokit() =>
+        new(new Octokit.ProductHeaderValue("tests"), new Uri(_github.Url)) { Credentials = new Octokit.Credentials(_github.Token) };
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_commit_status_is_set_and_listed_newest_first_with_a_long_description_cut_to_140_characters()
+    {
+        var api = Api();
+
+        await api.SetCommitStatusAsync(Sha, CommitStatusState.Pending, "tfmfa/production/apply", new string('x', 200), "https://github.com/acme/infra/pull/12#issuecomment-7", Ct);
+        await api.SetCommitStatusAsync(Sha, CommitStatusState.Success, "tfmfa/production/apply", "Authenticated with MFA by @alice", null, Ct);
+        var listed = await PlainOctokit().Repository.Status.GetAll(_github.Owner, _github.Repository, Sha);
+
+        Assert.Equal([Octokit.CommitState.Success, Octokit.CommitState.Pending], listed.Select(s => s.State.Value));
+        Assert.Equal(["tfmfa/production/apply", "tfmfa/production/apply"], listed.Select(s => s.Context));
+        Assert.Equal(new string('x', 139) + "…", listed[1].Description);
+        Assert.Equal("https://github.com/acme/infra/pull/12#issuecomment-7", listed[1].TargetUrl);
+        Assert.Null(listed[0].TargetUrl);
+        Assert.Equal(GitHubStandIn.ActionsBotLogin, listed[0].Creator.Login);
+        var latest = _github.LatestStatus(Sha, "TFMFA/production/apply");
+        Assert.Equal(("success", "Authenticated with MFA by @alice"), (latest?.State, latest?.Description));
+        Assert.Equal(["success", "pending"], _github.StatusesOf(Sha).Select(s => s.State));
+        Assert.Empty(_github.StatusesOf("0000000000000000000000000000000000000000"));
+    }
+
+    [Fact]
+    public void A_long_description_is_cut_to_140_characters_without_splitting_a_character()
+    {
+        Assert.Equal("short", OctokitGitHubApi.FitStatusDescription("short"));
+        Assert.Equal(new string('a', 140), OctokitGitHubApi.FitStatusDescription(new string('a', 140)));
+        // An emoji is two UTF-16 units; cutting between them would send half a character.
+        var cut = OctokitGitHubApi.FitStatusDescription(new string('a', 138) + "🔓🔓");
+
+        Assert.Equal(new string('a', 138) + "…", cut);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task The_stand_in_refuses_a_description_over_140_characters_and_an_unknown_state_as_github_does()
+    {
+        var statuses = PlainOctokit().Repository.Status;
+
+        var tooLong = await Assert.ThrowsAsync<Octokit.ApiValidationException>(() => statuses.Create(_github.Owner, _github.Repository, Sha,
+            new Octokit.NewCommitStatus { State = Octokit.CommitState.Pending, Description = new string('x', 141) }));
+        await statuses.Create(_github.Owner, _github.Repository, Sha, new Octokit.NewCommitStatus { State = Octokit.CommitState.Pending, Description = new string('x', 140) });
+
+        Assert.Equal("description is too long (maximum is 140 characters)", Assert.Single(tooLong.ApiError.Errors).Message);
+        Assert.Equal("default", Assert.Single(_github.StatusesOf(Sha)).Context);
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new("token", _github.Token);
+        using var unknown = await http.PostAsync($"{_github.Url}/repos/{_github.FullName}/statuses/{Sha}",
+            new StringContent("""{"state":"passed"}""", System.Text.Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(422, (int)unknown.StatusCode);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_token_without_statuses_write_is_a_403_that_names_the_permission_and_is_not_retried()
+    {
+        _github.TokenMayWriteStatuses = false;
+
+        var error = await Assert.ThrowsAsync<GitHubException>(() =>
+            Api().SetCommitStatusAsync(Sha, CommitStatusState.Pending, "tfmfa/production/plan", "waiting", null, Ct));
+
+        Assert.False(error.IsTransient);
+        Assert.Contains("HTTP 403 (Resource not accessible by integration)", error.Message);
+        Assert.Contains("statuses: write", error.Message);
+        Assert.Equal([(403, true)], _github.Requests.Select(r => (r.Status, r.Counted)));
+        Assert.Empty(_github.StatusesOf(Sha));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task The_rocket_is_a_lock_held_until_it_is_removed()
+    {
+        var api = Api();
+        var comment = _github.PostComment(12, "alice", "/mfa 123456");
+
+        var first = await api.TryLockCommentAsync(comment.Id, Ct);
+        var second = await api.TryLockCommentAsync(comment.Id, Ct);
+        await api.UnlockCommentAsync(comment.Id, first!.Value, Ct);
+        var third = await api.TryLockCommentAsync(comment.Id, Ct);
+
+        Assert.NotNull(first);
+        Assert.Null(second);
+        Assert.NotNull(third);
+        Assert.NotEqual(first, third);
+        Assert.Equal([(third!.Value, GitHubStandIn.ActionsBotLogin, "rocket")], comment.Reactions.Select(r => (r.Id, r.Login, r.Content)));
+        Assert.Equal([201, 200, 204, 201], _github.Requests.Select(r => r.Status));
+        Assert.All(_github.Requests, r => Assert.True(r.Counted));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Of_runs_racing_for_the_lock_exactly_one_wins()
+    {
+        var comment = _github.PostComment(12, "alice", "/mfa 123456");
+
+        var locks = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Api().TryLockCommentAsync(comment.Id, Ct)));
+
+        Assert.Single(locks, l => l is not null);
+        Assert.Single(comment.Reactions);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Another_identity_s_rocket_is_not_this_identity_s_lock()
+    {
+        var comment = _github.PostComment(12, "alice", "/mfa 123456");
+        var bot = await Api().TryLockCommentAsync(comment.Id, Ct);
+
+        var alice = await Api(token: _github.AddPersonalAccessToken("alice")).TryLockCommentAsync(comment.Id, Ct);
+
+        Assert.NotNull(alice);
+        Assert.NotEqual(bot, alice);
+        Assert.Equal([GitHubStandIn.ActionsBotLogin, "alice"], comment.Reactions.Select(r => r.Login));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Unlocking_a_reaction_that_is_gone_is_no_error()
+    {
+        var api = Api();
+        var comment = _github.PostComment(12, "alice", "/mfa 123456");
+        var reaction = await api.TryLockCommentAsync(comment.Id, Ct);
+        await api.UnlockCommentAsync(comment.Id, reaction!.Value, Ct);
+
+        await api.UnlockCommentAsync(comment.Id, reaction.Value, Ct);
+        await api.UnlockCommentAsync(comment.Id, 424242, Ct);
+
+        Assert.Equal([201, 204, 404, 404], _github.Requests.Select(r => r.Status));
+        Assert.Empty(comment.Reactions);
+    }
+
     [Fact(Timeout = Timeout)]
     public async Task A_secondary_rate_limit_carries_its_retry_after()
     {
