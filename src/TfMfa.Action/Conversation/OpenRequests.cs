@@ -28,7 +28,8 @@ public static class OpenRequests
             .Where(x => x.Marker is not null)
             .Select(x => new JudgedRequest(x.Comment, x.Marker!,
                 x.Marker!.Deadline is { } deadline && deadline <= now ? $"its deadline ({deadline.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC) has passed"
-                : x.Marker.RunId is { } run && runCompleted(run) == true ? $"its run ({run}) has completed"
+                // A comment-trigger request outlives the run that posted it: only its deadline ends it.
+                : x.Marker.RunId is { } run && Trigger.TriggerFacts.Parse(x.Comment.Body) is null && runCompleted(run) == true ? $"its run ({run}) has completed"
                 : null))];
 
     /// <summary>The text a later run leaves on a request that no longer waits: the marker stays (it is still TfMfa's), the call for a code goes.</summary>

@@ -9,7 +9,9 @@ namespace TfMfa.Conversation;
 /// the run that posted it and until when it waits. Requests posted before deadlines were recorded
 /// have none.
 /// </summary>
-public sealed partial record RequestMarker(string Id, long? RunId, DateTimeOffset? Deadline)
+/// <param name="Environment">The environment as the marker spells it (<see cref="RequestCommentText.MarkerValue"/>).</param>
+/// <param name="Command">What the code unlocks (<c>plan</c>, <c>apply</c>).</param>
+public sealed partial record RequestMarker(string Id, long? RunId, DateTimeOffset? Deadline, string? Environment = null, string? Command = null, int? RunAttempt = null)
 {
     [GeneratedRegex(@"<!-- tfmfa:request (?<fields>[^>]*)-->")]
     private static partial Regex RequestLine();
@@ -25,6 +27,7 @@ public sealed partial record RequestMarker(string Id, long? RunId, DateTimeOffse
         long? run = fields.TryGetValue("run", out var r) && long.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var runId) ? runId : null;
         DateTimeOffset? deadline = fields.TryGetValue("deadline", out var d)
             && DateTimeOffset.TryParseExact(d, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var until) ? until : null;
-        return new RequestMarker(id, run, deadline);
+        int? attempt = fields.TryGetValue("attempt", out var a) && int.TryParse(a, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+        return new RequestMarker(id, run, deadline, fields.GetValueOrDefault("environment"), fields.GetValueOrDefault("command"), attempt);
     }
 }

@@ -11,6 +11,9 @@ namespace TfMfa.Gate;
 /// waits for the code (<see cref="CodeWait"/>). One channel serves every code of the run, so an
 /// environment approval's code is used once.
 /// </summary>
+/// <param name="SharedSerial">AWS_MFA_SERIAL_NUMBER where the config lets it serve, else null (each person's own device).</param>
+public sealed record Unlocking(WhatRuns Unlocks, string? SharedSerial, IStsClient Sts);
+
 public sealed class Authentication(GateRun run)
 {
     private ICodeChannel? _channel;
@@ -20,6 +23,15 @@ public sealed class Authentication(GateRun run)
     /// <param name="command">What the code unlocks: the input's command, or the plan of an apply.</param>
     /// <param name="plan">The plan the code applies, shown in the request.</param>
     public async Task<AwsCredentials> UnlockAsync(GatePolicy policy, TerraformCommand command, CancellationToken cancellationToken,
+        PlanSummary? plan = null, CodeStage stage = CodeStage.Only)
+    {
+        var unlocking = await PrepareAsync(policy, command, cancellationToken, plan, stage);
+        _channel ??= run.Services.FrontEnd.CodeChannel(run.Inputs, run.Policy);
+        return await new CodeWait(run, _channel, unlocking.Sts).CredentialsAsync(policy, command, unlocking.SharedSerial, unlocking.Unlocks, cancellationToken);
+    }
+
+    /// <summary>Everything settled before anyone is asked for a code: what it unlocks, and that asking is right at all.</summary>
+    public async Task<Unlocking> PrepareAsync(GatePolicy policy, TerraformCommand command, CancellationToken cancellationToken,
         PlanSummary? plan = null, CodeStage stage = CodeStage.Only)
     {
         var log = run.Log;
@@ -38,8 +50,7 @@ public sealed class Authentication(GateRun run)
                 $"name a read-only role as environments.{policy.Environment}.plan-role-to-assume in the default branch's config, so a plan's code cannot deploy.");
         log.Info($"The code unlocks {unlocks.Describe(command, policy.Environment)}.");
         await RefuseForeignCodeAsync(cancellationToken);
-        _channel ??= run.Services.FrontEnd.CodeChannel(run.Inputs, run.Policy);
-        return await new CodeWait(run, _channel, sts).CredentialsAsync(policy, command, sharedSerial, unlocks, cancellationToken);
+        return new Unlocking(unlocks, sharedSerial, sts);
     }
 
     /// <summary>A fork's code never gets MFA credentials unless the trusted config accepts that risk: decided once, before anyone is asked.</summary>

@@ -60,11 +60,30 @@ public sealed class CodeWait(GateRun run, ICodeChannel channel, IStsClient sts)
         }
     }
 
-    /// <summary>Sends one code to STS; the session, or STS's refusal.</summary>
+    /// <summary>Sends one code to STS and tells the request; the session, or STS's refusal.</summary>
     private async Task<(AwsCredentials? Credentials, StsException? Rejection)> TryCodeAsync(GatePolicy policy, TerraformCommand command, string? sharedSerial, WhatRuns unlocks,
         SuppliedCode supplied, ICodeRequest request, CancellationToken cancellationToken)
     {
-        Log.MaskCode(supplied.Code.Digits);
+        var (credentials, accepted, rejection) = await ExchangeAsync(run, sts, policy, sharedSerial, supplied, cancellationToken);
+        if (credentials is null) return (null, rejection);
+        await request.CloseAsync(new Outcome.Authenticated(accepted, credentials.Expiration), cancellationToken);
+        // Just before terraform runs with the session: the request the code answered still says what TfMfa wrote.
+        if (await request.RewrittenAsync(cancellationToken) is { } rewritten)
+            throw new TfMfaException($"The session is not used: {rewritten} after {accepted.SuppliedBy}'s code was accepted, so what it showed may not be what runs. Run the job again.");
+        Summarize(run, policy, command, accepted, credentials, unlocks);
+        return (credentials, null);
+    }
+
+    /// <summary>
+    /// Sends one code to STS, exactly once, with its writer's own device where they have one: the
+    /// session (masked, in the outputs, and "Authenticated with MFA by" in the log), or STS's refusal.
+    /// </summary>
+    /// <returns>The session and the code with the device it was checked against; or the refusal.</returns>
+    public static async Task<(AwsCredentials? Credentials, SuppliedCode Accepted, StsException? Rejection)> ExchangeAsync(GateRun run, IStsClient sts, GatePolicy policy,
+        string? sharedSerial, SuppliedCode supplied, CancellationToken cancellationToken)
+    {
+        var log = run.Log;
+        log.MaskCode(supplied.Code.Digits);
         var own = policy.Approvers.DeviceOf(supplied.SuppliedBy);
         var serialNumber = own ?? sharedSerial ?? throw new TfMfaException(
             $"{supplied.SuppliedBy} has no MFA device of their own under devices: in the config, and allow-shared-device is false: add theirs, or let them use AWS_MFA_SERIAL_NUMBER with allow-shared-device: true");
@@ -82,22 +101,23 @@ public sealed class CodeWait(GateRun run, ICodeChannel channel, IStsClient sts)
             run.Outputs.AuthenticatedBy = supplied.SuppliedBy;
             run.Outputs.SessionExpiration = credentials.Expiration;
             run.Outputs.MfaDevice = serialNumber;
-            Log.Notice($"Authenticated with MFA by {supplied.SuppliedBy}");
-            Log.Info($"The code was checked against {(own is null ? "the shared MFA device" : $"{supplied.SuppliedBy}'s own MFA device")} {serialNumber}.");
-            await request.CloseAsync(new Outcome.Authenticated(supplied, credentials.Expiration), cancellationToken);
-            // Just before terraform runs with the session: the request the code answered still says what TfMfa wrote.
-            if (await request.RewrittenAsync(cancellationToken) is { } rewritten)
-                throw new TfMfaException($"The session is not used: {rewritten} after {supplied.SuppliedBy}'s code was accepted, so what it showed may not be what runs. Run the job again.");
-            var via = policy.RoleToAssume is { } assumed ? $"AssumeRole `{assumed}`" : "GetSessionToken";
-            Log.AppendSummary(StepSummary.Authenticated(supplied.SuppliedBy, command, policy.Environment,
-                Clock.GetUtcNow(), credentials.Expiration, via, serialNumber, unlocks));
-            return (credentials, null);
+            log.Notice($"Authenticated with MFA by {supplied.SuppliedBy}");
+            log.Info($"The code was checked against {(own is null ? "the shared MFA device" : $"{supplied.SuppliedBy}'s own MFA device")} {serialNumber}.");
+            return (credentials, supplied, null);
         }
         catch (StsException e)
         {
-            Log.Error($"🔴 MFA code from {supplied.SuppliedBy} was not accepted: {e.Message}");
-            return (null, e);
+            log.Error($"🔴 MFA code from {supplied.SuppliedBy} was not accepted: {e.Message}");
+            return (null, supplied, e);
         }
+    }
+
+    /// <summary>The step summary's record of the code that was accepted.</summary>
+    public static void Summarize(GateRun run, GatePolicy policy, TerraformCommand command, SuppliedCode accepted, AwsCredentials credentials, WhatRuns unlocks)
+    {
+        var via = policy.RoleToAssume is { } assumed ? $"AssumeRole `{assumed}`" : "GetSessionToken";
+        run.Log.AppendSummary(StepSummary.Authenticated(accepted.SuppliedBy, command, policy.Environment,
+            run.Services.Clock.GetUtcNow(), credentials.Expiration, via, accepted.Device!, unlocks));
     }
 
     /// <summary>The wait's own deadline ends it with an error that says what to do (and what kept failing, if anything).</summary>

@@ -96,6 +96,24 @@ public sealed class GateRunner(GateServices services)
         Log.Info($"TfMfa: {inputs.Command.Name()} in environment '{policy.Environment}', MFA level {policy.Level.Name()} (set by {policy.LevelSetBy}): " +
                  (mfaRequired ? "a one-time code is required." : "no code is required."));
 
+        if (policy.Wait.Mode == WaitMode.CommentTrigger)
+        {
+            var trigger = services.FrontEnd.CommentTrigger(inputs, policy);
+            // A /mfa reply starts this run for a code; where none is needed, there is nothing to answer and nothing runs.
+            if (trigger?.Answer is not null && !mfaRequired)
+            {
+                Log.Notice($"This run was started by a /mfa reply, but terraform {inputs.Command.Name()} in '{policy.Environment}' needs no code: there is nothing to answer, so nothing runs.");
+                return Task.FromResult(0);
+            }
+            if (mfaRequired)
+            {
+                if (trigger is null)
+                    throw new TfMfaException($"wait.mode is comment-trigger, which {services.FrontEnd.Context.Service} does not offer: set wait.mode: poll in the default branch's config for this platform.");
+                return trigger.Answer is { } answer
+                    ? AnswerFromComment.RunAsync(run, trigger, answer, cancellationToken)
+                    : RequestAndEnd.RunAsync(run, trigger, cancellationToken);
+            }
+        }
         if (inputs.Command == TerraformCommand.Apply && inputs.PlanFile is { } savedPlan)
         {
             ApplySavedPlan.Check(inputs, savedPlan); // before anyone is asked for a code

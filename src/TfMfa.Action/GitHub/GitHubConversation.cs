@@ -25,8 +25,15 @@ public sealed class GitHubConversation(OctokitGitHubApi github, Func<Cancellatio
 
     public async Task<ConversationComment> PostRequestAsync(string text, CancellationToken cancellationToken)
     {
-        if (_issue == 0) _issue = await findIssueNumber(cancellationToken);
+        await FindIssueAsync(cancellationToken);
         return ToComment(await github.CreateCommentAsync(_issue, text, cancellationToken));
+    }
+
+    /// <summary>The pull request (or issue) the conversation is on, found once: a run that answers a request posts nothing before it replies.</summary>
+    public async Task<int> FindIssueAsync(CancellationToken cancellationToken)
+    {
+        if (_issue == 0) _issue = await findIssueNumber(cancellationToken);
+        return _issue;
     }
 
     public async Task<IReadOnlyList<ConversationComment>> CommentsSinceAsync(ConversationComment request, CancellationToken cancellationToken) =>
@@ -68,7 +75,7 @@ public sealed class GitHubConversation(OctokitGitHubApi github, Func<Cancellatio
     /// <summary>A comment has no state to close: its final text is the record.</summary>
     public Task ConcludeAsync(ConversationComment request, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private static ConversationComment ToComment(GitHubComment c) =>
+    public static ConversationComment ToComment(GitHubComment c) =>
         new(c.Id.ToString(CultureInfo.InvariantCulture), c.Id, c.Body,
             c.Login is { Length: > 0 } login ? new ConversationAuthor(login, login, c.IsBot) : null,
             c.CreatedAt, c.UpdatedAt);

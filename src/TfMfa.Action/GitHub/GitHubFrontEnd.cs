@@ -5,6 +5,7 @@ using TfMfa.Conversation;
 using TfMfa.Hosting;
 using TfMfa.Inputs;
 using TfMfa.RunLog;
+using TfMfa.Trigger;
 
 namespace TfMfa.GitHub;
 
@@ -54,15 +55,9 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
 
     public ICodeChannel CodeChannel(ActionInputs inputs, GatePolicy policy)
     {
-        var api = Api(inputs);
-        var context = _context!;
-        Task<int>? issue = null;
-        Task<int> Issue(CancellationToken ct) => issue ??= PullRequestLocator.FindAsync(context, inputs.IssueNumber, api, ct);
-        var pusher = HeadPusher.Read(context.EventName, environment.Get("GITHUB_EVENT_PATH"));
-        var approvers = new Approvers(policy.Approvers, (author, ct) => api.GetPermissionAsync(author.Key, ct), ct => PeopleBehindTheChangeAsync(context, api, Issue, pusher, ct),
-            (team, author, ct) => IsTeamMemberAsync(api, team, author.Key, ct));
+        var (api, context, conversation, approvers) = PullRequestParts(inputs, policy);
         var comments = new ConversationChannel(
-            new GitHubConversation(api, Issue),
+            conversation,
             approvers,
             request => new RequestDetails(request.Command, request.Environment, request.SerialNumber, context.RunUrl,
                 context.RunId, context.RunAttempt, policy.Approvers, request.Deadline, GitHubConversation.Wording, request.Unlocks),
@@ -71,6 +66,25 @@ public sealed class GitHubFrontEnd(IEnvironment environment, IRunLog log, TimePr
             log);
         var approvals = new EnvironmentApprovalCodes(api, approvers, context.RunId, log);
         return new ApprovalThenComments(approvals.FindAsync, comments, log.Warning);
+    }
+
+    public ICommentTrigger CommentTrigger(ActionInputs inputs, GatePolicy policy)
+    {
+        var (api, context, conversation, approvers) = PullRequestParts(inputs, policy);
+        return new GitHubCommentTrigger(api, context, conversation, approvers, GitHubCommentTrigger.ReadAnswer(context.EventName, environment.Get("GITHUB_EVENT_PATH")));
+    }
+
+    /// <summary>The pull request's conversation and who may answer on it, found once a run.</summary>
+    private (OctokitGitHubApi Api, GitHubContext Context, GitHubConversation Conversation, Approvers Approvers) PullRequestParts(ActionInputs inputs, GatePolicy policy)
+    {
+        var api = Api(inputs);
+        var context = _context!;
+        Task<int>? issue = null;
+        Task<int> Issue(CancellationToken ct) => issue ??= PullRequestLocator.FindAsync(context, inputs.IssueNumber, api, ct);
+        var pusher = HeadPusher.Read(context.EventName, environment.Get("GITHUB_EVENT_PATH"));
+        var approvers = new Approvers(policy.Approvers, (author, ct) => api.GetPermissionAsync(author.Key, ct), ct => PeopleBehindTheChangeAsync(context, api, Issue, pusher, ct),
+            (team, author, ct) => IsTeamMemberAsync(api, team, author.Key, ct));
+        return (api, context, new GitHubConversation(api, Issue), approvers);
     }
 
     public async Task<(string Sha, string HowToCheckOut)?> EventPullRequestHeadAsync(ActionInputs inputs, CancellationToken cancellationToken)

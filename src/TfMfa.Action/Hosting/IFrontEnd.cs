@@ -52,6 +52,9 @@ public interface IFrontEnd
     /// </summary>
     Task<string?> ForeignCodeAsync(ActionInputs inputs, CancellationToken cancellationToken);
 
+    /// <summary>The comment-trigger mode on this platform, or null where it has none (a run then says so and stops).</summary>
+    Trigger.ICommentTrigger? CommentTrigger(ActionInputs inputs, GatePolicy policy) => null;
+
     /// <summary>
     /// The head commit of the pull request the run's event names, and how to check it out, or null
     /// where the event names none: a request may only ever show (and unlock) that commit.

@@ -16,7 +16,8 @@ public sealed record RequestDetails(
     DateTimeOffset Deadline,
     RequestWording Wording,
     TfMfa.Codes.WhatRuns? Unlocks = null,
-    string? RequestId = null)
+    string? RequestId = null,
+    Trigger.TriggerFacts? Trigger = null)
 {
     public string RunNoun => Wording.RunNoun;
     public string MentionPrefix => Wording.MentionPrefix;
@@ -40,7 +41,8 @@ public static class RequestCommentText
     public static string Marker(RequestDetails details) =>
         $"{MarkerPrefix} run={details.RunId.ToString(CultureInfo.InvariantCulture)} attempt={details.RunAttempt.ToString(CultureInfo.InvariantCulture)} " +
         $"environment={Safe(details.Environment)} command={details.Command.Name()} deadline={details.Deadline.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)} -->\n" +
-        $"{IdMarkerPrefix}{IdOf(details)} -->";
+        $"{IdMarkerPrefix}{IdOf(details)} -->" +
+        (details.Trigger is { } trigger ? "\n" + trigger.Marker() : "");
 
     private const string IdMarkerPrefix = "<!-- tfmfa:id ";
 
@@ -71,6 +73,9 @@ public static class RequestCommentText
 
     private static string WaitingWithPlaceholder(RequestDetails details, string? lastFailure, int attemptsLeft)
     {
+        // A comment-trigger request keeps its last failure in its marker, in fixed words, so the run that answers can write it again.
+        if (details.Trigger is { } trigger)
+            (lastFailure, attemptsLeft) = trigger.LastFailure is { } failed ? (failed.Sentence(login => details.MentionPrefix + login), failed.AttemptsLeft) : (null, 0);
         var failure = lastFailure is null ? "" :
             $"""
 
@@ -82,7 +87,7 @@ public static class RequestCommentText
             {Marker(details)}
             ### 🔒 MFA code needed: `terraform {details.Command.Name()}` in {MarkdownText.Code(details.Environment)} (request `{IdOf(details)}`)
 
-            This {RunLink(details)} is waiting for a one-time code from {Device(details)}.{StageNote(details)}
+            {(details.Trigger is null ? $"This {RunLink(details)} is waiting for a one-time code from {Device(details)}." : $"The {RunLink(details)} asked for a one-time code from {Device(details)} and ended: nothing runs while you decide. A `/mfa` reply starts the run that answers this request.")}{StageNote(details)}
             {Unlocks(details)}{PlanPlaceholder}{failure}
             Reply with a new comment whose first line is
 
@@ -90,9 +95,9 @@ public static class RequestCommentText
             /mfa 123456
             ```
 
-            using the 6 digits your authenticator shows now. While other TfMfa requests are open here, name this one: `/mfa {IdOf(details)} 123456`. {WhoMayAnswer(details.Approvers, details.MentionPrefix)} {details.HidingNote} `/mfa cancel` stops the run.
+            using the 6 digits your authenticator shows now. While other TfMfa requests are open here, name this one: `/mfa {IdOf(details)} 123456`. {WhoMayAnswer(details.Approvers, details.MentionPrefix)} {details.HidingNote} `/mfa cancel` {(details.Trigger is null ? "stops the run" : "closes this request")}.
 
-            ⏳ Waiting until **{Time(details.Deadline)}**.
+            ⏳ {(details.Trigger is null ? "Waiting" : "Open")} until **{Time(details.Deadline)}**{(details.Trigger is null ? "" : ", or until the pull request gets a new commit (the next plan run then asks again)")}.
             """;
     }
 
@@ -172,6 +177,8 @@ public static class RequestCommentText
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
     /// <summary>A value inside the marker's HTML comment: letters, digits and <c>. _ -</c> only, so it cannot end the comment or break the line.</summary>
+    public static string MarkerValue(string text) => Safe(text);
+
     private static string Safe(string text) =>
         System.Text.RegularExpressions.Regex.Replace(string.Concat(text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_')), "-{2,}", "-");
 

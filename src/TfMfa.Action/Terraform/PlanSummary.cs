@@ -15,7 +15,13 @@ public sealed record PlannedChange(string Address, string Action);
 /// <c>terraform show -json</c>; values marked sensitive there (<c>before_sensitive</c>,
 /// <c>after_sensitive</c>) are redacted from the rendered text, whatever terraform already hid.
 /// </summary>
-public sealed record PlanSummary(int Add, int Change, int Destroy, IReadOnlyList<PlannedChange> Changes, bool OutputsChange, string Rendered, string Sha256)
+/// <param name="ChangesSha256">
+/// What the plan changes, as a hash that does not depend on the plan file: the SHA-256 of its
+/// normalized <c>resource_changes</c> and <c>output_changes</c> (address, actions, before, after,
+/// unknowns; keys sorted). Two plans of the same commit against the same state have the same one, so
+/// a later run can re-plan and apply only when the changes equal the ones shown.
+/// </param>
+public sealed record PlanSummary(int Add, int Change, int Destroy, IReadOnlyList<PlannedChange> Changes, bool OutputsChange, string Rendered, string Sha256, string ChangesSha256 = "")
 {
     public bool IsEmpty => Changes.Count == 0 && !OutputsChange;
 
@@ -70,8 +76,42 @@ public sealed record PlanSummary(int Add, int Change, int Destroy, IReadOnlyList
         // Longest first, so a value that contains another is replaced whole; short ones would redact ordinary words.
         foreach (var value in sensitive.Where(v => v.Length >= 4).OrderByDescending(v => v.Length))
             text = text.Replace(value, "(sensitive value)", StringComparison.Ordinal);
-        return new PlanSummary(add, change, destroy, changes, outputsChange, redact(text), sha256);
+        return new PlanSummary(add, change, destroy, changes, outputsChange, redact(text), sha256, NormalizedChangesSha256(root));
     }
+
+    private static string NormalizedChangesSha256(JsonElement root)
+    {
+        var normalized = new StringBuilder();
+        if (root.TryGetProperty("resource_changes", out var resources) && resources.ValueKind == JsonValueKind.Array)
+            foreach (var resource in resources.EnumerateArray().OrderBy(r => r.TryGetProperty("address", out var a) ? a.GetString() : "", StringComparer.Ordinal))
+            {
+                if (!resource.TryGetProperty("change", out var body)) continue;
+                normalized.Append("resource ").Append(resource.TryGetProperty("address", out var address) ? address.GetString() : "?").Append('\n');
+                AppendChange(normalized, body);
+            }
+        if (root.TryGetProperty("output_changes", out var outputs) && outputs.ValueKind == JsonValueKind.Object)
+            foreach (var output in outputs.EnumerateObject().OrderBy(o => o.Name, StringComparer.Ordinal))
+            {
+                normalized.Append("output ").Append(output.Name).Append('\n');
+                AppendChange(normalized, output.Value);
+            }
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(normalized.ToString())));
+    }
+
+    private static void AppendChange(StringBuilder normalized, JsonElement change)
+    {
+        foreach (var part in new[] { "actions", "before", "after", "after_unknown" })
+            if (change.TryGetProperty(part, out var value)) normalized.Append(part).Append(' ').Append(Canonical(value)).Append('\n');
+    }
+
+    /// <summary>JSON with object keys sorted, so the same value always reads the same.</summary>
+    private static string Canonical(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "{" + string.Join(",", value.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal)
+            .Select(p => JsonSerializer.Serialize(p.Name) + ":" + Canonical(p.Value))) + "}",
+        JsonValueKind.Array => "[" + string.Join(",", value.EnumerateArray().Select(Canonical)) + "]",
+        _ => value.GetRawText(),
+    };
 
     /// <summary>Every scalar of <paramref name="valueName"/> that its sensitivity tree marks true.</summary>
     private static void CollectSensitive(JsonElement change, string valueName, string sensitiveName, HashSet<string> into)

@@ -54,9 +54,9 @@ public sealed class OpenRequestsTests
     {
         var body = Waiting("wxyz", 41, Now.AddMinutes(5));
 
-        Assert.Equal(new RequestMarker("wxyz", 41, Now.AddMinutes(5)), RequestMarker.Parse(body));
+        Assert.Equal(new RequestMarker("wxyz", 41, Now.AddMinutes(5), "production", "plan", 1), RequestMarker.Parse(body));
         var expired = OpenRequests.ExpiredText(body, "its run (41) has completed");
-        Assert.Equal(new RequestMarker("wxyz", 41, Now.AddMinutes(5)), RequestMarker.Parse(expired));
+        Assert.Equal(new RequestMarker("wxyz", 41, Now.AddMinutes(5), "production", "plan", 1), RequestMarker.Parse(expired));
         Assert.False(RequestCommentText.IsWaiting(expired));
         Assert.Contains("It no longer waits: its run (41) has completed.", expired);
         Assert.Null(RequestMarker.Parse("/mfa wxyz 123456"));
