@@ -68,7 +68,7 @@ public static class RequestCommentText
         if (details.Unlocks?.Plan is not { } plan) return text.Replace(PlanPlaceholder, "", StringComparison.Ordinal);
         // The plan gets what the rest leaves of the limit (with room to spare for the platform's own counting).
         var budget = MaxLength - (text.Length - PlanPlaceholder.Length) - 256;
-        return text.Replace(PlanPlaceholder, "\n#### The plan this code applies\n\n" + plan.Markdown(budget), StringComparison.Ordinal);
+        return text.Replace(PlanPlaceholder, "\n#### The plan this code applies\n\n" + plan.Markdown(budget, byChanges: details.Trigger is not null), StringComparison.Ordinal);
     }
 
     private static string WaitingWithPlaceholder(RequestDetails details, string? lastFailure, int attemptsLeft)

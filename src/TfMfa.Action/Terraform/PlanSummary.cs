@@ -156,10 +156,13 @@ public sealed record PlanSummary(int Add, int Change, int Destroy, IReadOnlyList
     }
 
     /// <summary>The plan for a request of at most <paramref name="budget"/> characters: cut, with a note, when it does not fit.</summary>
-    public string Markdown(int budget)
+    /// <param name="byChanges">Name the plan by what it changes (<see cref="ChangesSha256"/>), not by its file: a later run applies a plan it makes again.</param>
+    public string Markdown(int budget, bool byChanges = false)
     {
         var head = new StringBuilder();
-        head.Append(CultureInfo.InvariantCulture, $"**{CountsLine}** Plan file SHA-256 `{Sha256}`.\n\n");
+        head.Append(byChanges
+            ? $"**{CountsLine}** Changes SHA-256 `{ChangesSha256}` (the run that answers plans again and applies only these changes).\n\n"
+            : $"**{CountsLine}** Plan file SHA-256 `{Sha256}`.\n\n");
         // Addresses carry for_each keys, which the pull request chooses: each is a code span nothing in it can close.
         foreach (var c in Changes.Take(50)) head.Append(CultureInfo.InvariantCulture, $"- {MarkdownText.Code(c.Address)}: {c.Action}\n");
         if (Changes.Count > 50) head.Append(CultureInfo.InvariantCulture, $"- and {Changes.Count - 50} more\n");
