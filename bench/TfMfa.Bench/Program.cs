@@ -9,7 +9,7 @@ using CliWrap;
 using CliWrap.Buffered;
 using TfMfa.Bench;
 
-// dotnet run -c Release --project bench/TfMfa.Bench [-- --quick | --streaming [rounds] [--no-publish] | --flood]
+// dotnet run -c Release --project bench/TfMfa.Bench [-- --quick | --streaming [rounds] [--no-publish] | --flood | --comment-trigger]
 // Drives the real program against the stand-ins, prints a table and writes docs/performance.md.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var quick = args.Contains("--quick");
@@ -41,6 +41,13 @@ if (args.Contains("--streaming"))
         }
     for (var round = 1; round <= rounds; round++)
         Console.WriteLine($"whole gated run, round {round}: {(await GatedRunMemory.MeasureAsync(build)).PeakMegabytes} MB peak");
+    return 0;
+}
+if (args.Contains("--comment-trigger"))
+{
+    // Just figure 8, printed: runner time held per code, poll against comment-trigger (issue 20).
+    var build = await Repository.PublishAsync("ready-to-run", ["-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true"]);
+    Console.WriteLine(CommentTriggerCost.Table(await CommentTriggerCost.MeasureAsync(build, quick ? 4 : 10), TimeSpan.FromMinutes(10)));
     return 0;
 }
 if (args.SkipWhile(a => a != "--probe").Skip(1).FirstOrDefault() is { } probe)

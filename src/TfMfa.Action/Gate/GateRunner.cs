@@ -108,7 +108,7 @@ public sealed class GateRunner(GateServices services)
             if (mfaRequired)
             {
                 if (trigger is null)
-                    throw new TfMfaException($"wait.mode is comment-trigger, which {services.FrontEnd.Context.Service} does not offer: set wait.mode: poll in the default branch's config for this platform.");
+                    throw new TfMfaException($"wait.mode is comment-trigger, which TfMfa does not offer on {services.FrontEnd.Context.Service} yet: set wait.mode: poll in the default branch's config for this platform.");
                 return trigger.Answer is { } answer
                     ? AnswerFromComment.RunAsync(run, trigger, answer, cancellationToken)
                     : RequestAndEnd.RunAsync(run, trigger, cancellationToken);

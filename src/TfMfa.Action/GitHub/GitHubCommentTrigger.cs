@@ -58,8 +58,9 @@ public sealed class GitHubCommentTrigger(OctokitGitHubApi api, GitHubContext con
         api.UnlockCommentAsync(long.Parse(request.Id, CultureInfo.InvariantCulture), lockId, cancellationToken);
 
     /// <summary>
-    /// The reply an <c>issue_comment</c> event carries when a comment was created on a pull request, as
-    /// GitHub wrote it into the event payload; null for any other event (then the run is the one that asks).
+    /// The reply an <c>issue_comment</c> event carries when a <c>/mfa</c> comment was created on a pull
+    /// request, as GitHub wrote it into the event payload (disguised commands included, so the rules
+    /// refuse them); null for any other event or comment (then the run is the one that asks).
     /// </summary>
     public static ConversationComment? ReadAnswer(string eventName, string? eventPath)
     {
@@ -69,13 +70,16 @@ public sealed class GitHubCommentTrigger(OctokitGitHubApi api, GitHubContext con
         if (!root.TryGetProperty("action", out var action) || action.GetString() != "created") return null;
         if (!root.TryGetProperty("issue", out var issue) || !issue.TryGetProperty("pull_request", out var pull) || pull.ValueKind != JsonValueKind.Object) return null;
         if (!root.TryGetProperty("comment", out var comment) || comment.ValueKind != JsonValueKind.Object) return null;
+        // Any other comment (an "/apply" that starts an apply job) makes this the run that asks.
+        var text = comment.TryGetProperty("body", out var body) ? body.GetString() ?? "" : "";
+        if (Codes.MfaCommand.Parse(text).Kind == Codes.MfaCommandKind.None) return null;
         var id = comment.GetProperty("id").GetInt64();
         var user = comment.TryGetProperty("user", out var u) && u.ValueKind == JsonValueKind.Object ? u : default;
         var login = user.ValueKind == JsonValueKind.Object && user.TryGetProperty("login", out var l) ? l.GetString() : null;
         var isBot = user.ValueKind == JsonValueKind.Object && user.TryGetProperty("type", out var type) && type.GetString() == "Bot";
         var created = comment.GetProperty("created_at").GetDateTimeOffset();
         DateTimeOffset? updated = comment.TryGetProperty("updated_at", out var up) && up.ValueKind == JsonValueKind.String ? up.GetDateTimeOffset() : null;
-        return new ConversationComment(id.ToString(CultureInfo.InvariantCulture), id, comment.TryGetProperty("body", out var body) ? body.GetString() ?? "" : "",
+        return new ConversationComment(id.ToString(CultureInfo.InvariantCulture), id, text,
             login is { Length: > 0 } ? new ConversationAuthor(login, login, isBot || login.EndsWith("[bot]", StringComparison.Ordinal)) : null,
             created, updated);
     }

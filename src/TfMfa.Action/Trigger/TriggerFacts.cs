@@ -29,7 +29,7 @@ public sealed partial record TriggerFacts(string CommitSha, string Directory, Co
 {
     public const string MarkerPrefix = "<!-- tfmfa:trigger ";
 
-    [GeneratedRegex(@"^[0-9a-f]{7,64}$")]
+    [GeneratedRegex(@"^[0-9a-f]{6,64}$")]
     private static partial Regex Sha();
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}(\[bot\])?$")]
