@@ -9,7 +9,7 @@ using CliWrap;
 using CliWrap.Buffered;
 using TfMfa.Bench;
 
-// dotnet run -c Release --project bench/TfMfa.Bench [-- --quick | --streaming [rounds] [--no-publish] | --flood | --comment-trigger]
+// dotnet run -c Release --project bench/TfMfa.Bench [-- --quick | --streaming [rounds] [--no-publish] | --flood | --comment-trigger | --azure-waiting]
 // Drives the real program against the stand-ins, prints a table and writes docs/performance.md.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var quick = args.Contains("--quick");
@@ -41,6 +41,14 @@ if (args.Contains("--streaming"))
         }
     for (var round = 1; round <= rounds; round++)
         Console.WriteLine($"whole gated run, round {round}: {(await GatedRunMemory.MeasureAsync(build)).PeakMegabytes} MB peak");
+    return 0;
+}
+if (args.Contains("--azure-waiting"))
+{
+    // Just the Azure DevOps waiting figures, printed (issue 21): the schedule before and now, beside GitHub's.
+    var github = await WaitingCost.TenMinutesAsync();
+    Console.WriteLine(AzureWaitingCost.Table([await AzureWaitingCost.TenMinutesAsync(adaptive: false), await AzureWaitingCost.TenMinutesAsync(adaptive: true)],
+        new AzureWaitingCost.GitHubFigure(github.Total, github.Counted, github.PerMinute)));
     return 0;
 }
 if (args.Contains("--comment-trigger"))

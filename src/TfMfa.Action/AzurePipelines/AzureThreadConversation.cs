@@ -36,6 +36,9 @@ public sealed class AzureThreadConversation(AzureReposApi api, Func<Cancellation
     /// <summary>A uniqueName as it is: Azure Repos markdown mentions need the identity's id, and the name reads better in logs.</summary>
     public string Mention(string name) => name;
 
+    /// <summary>The threads API has no ETags: every poll lists every thread and counts against the build identity's TSTUs.</summary>
+    public bool ReadsAreCounted => true;
+
     private async Task<string> SelfAsync(CancellationToken cancellationToken) =>
         _self ??= (await api.ConnectionDataAsync(cancellationToken)).AuthenticatedUser?.Id
                   ?? throw new AzureDevOpsException("Azure DevOps' connectionData names no authenticated user for the job's token", null, false, null);

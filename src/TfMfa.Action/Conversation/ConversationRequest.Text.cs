@@ -13,6 +13,9 @@ public sealed partial class ConversationRequest
     private int _attemptsLeft;
     private bool _closed;
 
+    /// <summary>When the request was first posted: how fresh it is decides how often it is read (<see cref="PollSchedule"/>).</summary>
+    private long _askedAt;
+
     /// <summary>The text TfMfa last wrote into the request (a failed edit leaves the earlier text in place).</summary>
     private string? _written;
 
@@ -29,6 +32,7 @@ public sealed partial class ConversationRequest
         {
             _posted = await channel.PostAsync(text, cancellationToken);
             _written = text;
+            _askedAt = channel.Clock.GetTimestamp();
             Log.Info($"🔒 Asked for an MFA code on {Conversation.Where}; waiting until {_details.Deadline.UtcDateTime:HH:mm:ss} UTC for a '/mfa 123456' comment.");
             // Whether another open request has the drawn id is checked when a code names it, not here: a random id clashes
             // about once in 280,000 draws, and a read of the whole thread now would cost every run a counted request in its first minute for that.

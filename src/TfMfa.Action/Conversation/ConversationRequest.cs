@@ -34,7 +34,8 @@ public sealed partial class ConversationRequest(ConversationChannel channel, Cod
             var (code, paused) = await PollOnceAsync(cancellationToken);
             if (code is not null) return code;
             if (paused) continue; // the pause after a failure was the wait
-            var untilNextPoll = channel.PollInterval - channel.Clock.GetElapsedTime(pollStarted);
+            var interval = PollSchedule.IntervalAt(channel.PollInterval, channel.Clock.GetElapsedTime(_askedAt), Conversation.ReadsAreCounted);
+            var untilNextPoll = interval - channel.Clock.GetElapsedTime(pollStarted);
             if (untilNextPoll > TimeSpan.Zero) await Task.Delay(untilNextPoll, channel.Clock, cancellationToken);
         }
     }

@@ -33,6 +33,13 @@ public interface IConversation
     /// <summary>Where the request is, for log lines ("#12", "pull request 12").</summary>
     string Where { get; }
 
+    /// <summary>
+    /// Whether every read of the comments counts against the token's budget (Azure DevOps: no ETags,
+    /// each list is a full read), so a long wait reads less often (<see cref="PollSchedule"/>); false
+    /// where an unchanged read is free (GitHub's 304).
+    /// </summary>
+    bool ReadsAreCounted { get; }
+
     /// <summary>How a reply addresses someone ("@alice"; an Azure DevOps uniqueName as it is).</summary>
     string Mention(string name);
 

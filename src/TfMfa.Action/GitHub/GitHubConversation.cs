@@ -19,6 +19,9 @@ public sealed class GitHubConversation(OctokitGitHubApi github, Func<Cancellatio
 
     public string Platform => "GitHub";
 
+    /// <summary>An unchanged list answers 304 to its ETag, which costs no rate limit.</summary>
+    public bool ReadsAreCounted => false;
+
     public string Where => $"#{_issue.ToString(CultureInfo.InvariantCulture)}";
 
     public string Mention(string name) => "@" + name;

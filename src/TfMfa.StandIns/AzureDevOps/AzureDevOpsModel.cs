@@ -54,7 +54,8 @@ public sealed record StoredIteration(int Id, AzureIdentity Author, int PushId, A
 /// <param name="StageIdentifier">The YAML stage name the checkpoint sits under.</param>
 public sealed record StoredApproval(string Id, string StageIdentifier, long OwnerBuildId, string Status, AzureIdentity? Approver, string Comment, DateTimeOffset At);
 
-public sealed record AzureRequestRecord(string Method, string PathAndQuery, int Status, string? Body, DateTimeOffset At);
+/// <param name="ResponseBytes">The size of the answer's body, as it went over the wire.</param>
+public sealed record AzureRequestRecord(string Method, string PathAndQuery, int Status, string? Body, DateTimeOffset At, long ResponseBytes = 0);
 
 /// <param name="Result">succeeded, partiallySucceeded, failed or canceled once completed.</param>
 public sealed record StoredBuild(long Id, string Status, string? Result, DateTimeOffset QueuedAt);

@@ -214,17 +214,14 @@ public sealed class AzureDevOpsStandIn : IAsyncDisposable
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
             body = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync();
         var (status, answer) = Answer(http, body);
-        _requests.Enqueue(new AzureRequestRecord(request.Method, request.Path + request.QueryString, status, body, DateTimeOffset.UtcNow));
+        var text = answer switch { string html => html, JsonNode json => json.ToJsonString(), _ => null };
+        _requests.Enqueue(new AzureRequestRecord(request.Method, request.Path + request.QueryString, status, body, DateTimeOffset.UtcNow,
+            text is null ? 0 : Encoding.UTF8.GetByteCount(text)));
         http.Response.StatusCode = status;
-        if (answer is string html)
+        if (text is not null)
         {
-            http.Response.ContentType = "text/html; charset=utf-8";
-            await http.Response.WriteAsync(html);
-        }
-        else if (answer is JsonNode json)
-        {
-            http.Response.ContentType = "application/json; charset=utf-8; api-version=7.1";
-            await http.Response.WriteAsync(json.ToJsonString());
+            http.Response.ContentType = answer is string ? "text/html; charset=utf-8" : "application/json; charset=utf-8; api-version=7.1";
+            await http.Response.WriteAsync(text);
         }
     }
 

@@ -581,4 +581,32 @@ public sealed class ConversationChannelTests : IDisposable
         await NextPollAsync(waiting);
         Assert.Equal("654321", (await waiting).Code.Digits);
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Where_every_read_counts_a_request_past_its_fresh_minutes_is_read_at_most_six_times_a_minute()
+    {
+        _conversation.ReadsAreCounted = true;
+        var waiting = await StartAsync(Source());
+        // Fresh: read every poll interval, so a code reaches STS within half of one.
+        while (_conversation.Polls.Count < 1 + (int)(PollSchedule.FreshFor / Poll))
+            await NextPollAsync(waiting);
+        var polls = _conversation.Polls.Count;
+
+        _clock.Advance(Poll);
+        await Task.Delay(200, Ct);
+        Assert.Equal(polls, _conversation.Polls.Count); // past its fresh minutes: the interval stretched to 10 s
+        _clock.Advance(PollSchedule.SteadyInterval - Poll);
+        await PolledAsync(polls + 1, waiting);
+        Assert.Equal(polls + 1, _conversation.Polls.Count);
+        Assert.False(waiting.IsCompleted);
+    }
+
+    [Theory]
+    [InlineData(2, 0, true, 2)]
+    [InlineData(2, 119, true, 2)]
+    [InlineData(2, 120, true, 10)]
+    [InlineData(2, 600, false, 2)]
+    [InlineData(30, 600, true, 30)]
+    public void The_poll_interval_stretches_only_where_reads_count_and_only_once_the_request_is_no_longer_fresh(int poll, int since, bool counted, int expected) =>
+        Assert.Equal(TimeSpan.FromSeconds(expected), PollSchedule.IntervalAt(TimeSpan.FromSeconds(poll), TimeSpan.FromSeconds(since), counted));
 }

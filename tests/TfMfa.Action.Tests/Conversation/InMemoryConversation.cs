@@ -20,6 +20,9 @@ internal sealed class InMemoryConversation(TimeProvider clock, Dictionary<string
     public string Where => "the test conversation";
     public string Mention(string name) => "~" + name;
 
+    /// <summary>Set to read like Azure DevOps, where every poll counts.</summary>
+    public bool ReadsAreCounted { get; set; }
+
     public ConversationComment? Request { get; private set; }
     public List<string> Edits { get; } = [];
     public List<string> Replies { get; } = [];
