@@ -9,7 +9,8 @@ using CliWrap;
 using CliWrap.Buffered;
 using TfMfa.Bench;
 
-// dotnet run -c Release --project bench/TfMfa.Bench [-- --quick | --streaming [rounds] [--no-publish] | --flood | --comment-trigger | --azure-waiting]
+// dotnet run -c Release --project bench/TfMfa.Bench [-- --quick | --streaming [rounds] [--no-publish] | --flood | --image [--no-build-time] | --vsix
+//     | --comment-trigger | --azure-waiting]
 // Drives the real program against the stand-ins, prints a table and writes docs/performance.md.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var quick = args.Contains("--quick");
@@ -53,9 +54,31 @@ if (args.Contains("--azure-waiting"))
 }
 if (args.Contains("--comment-trigger"))
 {
-    // Just figure 8, printed: runner time held per code, poll against comment-trigger (issue 20).
+    // Just figure 9, printed: runner time held per code, poll against comment-trigger (issue 20).
     var build = await Repository.PublishAsync("ready-to-run", ["-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true"]);
     Console.WriteLine(CommentTriggerCost.Table(await CommentTriggerCost.MeasureAsync(build, quick ? 4 : 10), TimeSpan.FromMinutes(10)));
+    return 0;
+}
+if (args.Contains("--image"))
+{
+    // Just figure 7 and the start-up of the single-file builds it is made of, printed (issue 21).
+    var readyToRunBuild = await Repository.PublishAsync("ready-to-run", ["-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true"]);
+    foreach (var build in new[] { readyToRunBuild, await TaskBinaryAsync(), await ImageBinaryAsync() })
+        report.Startup(build, await Startup.MeasureAsync(build, runs));
+    var image = await ImageFigures.MeasureAsync(buildTime: !args.Contains("--no-build-time"));
+    report.Image(image);
+    Console.WriteLine(report.StartupTable);
+    Console.WriteLine(image.Text);
+    Console.WriteLine(report.TargetRows);
+    return 0;
+}
+if (args.Contains("--vsix"))
+{
+    // Just figure 8, printed (issue 21).
+    var vsix = await VsixFigures.MeasureAsync();
+    report.Vsix(vsix);
+    Console.WriteLine(vsix.Text);
+    Console.WriteLine(report.TargetRows);
     return 0;
 }
 if (args.SkipWhile(a => a != "--probe").Skip(1).FirstOrDefault() is { } probe)
@@ -75,7 +98,7 @@ var readyToRun = await Repository.PublishAsync("ready-to-run", ["-r", "linux-x64
 var nativeAot = await Repository.PublishAsync("native-aot", ["-r", "linux-x64", "-p:PublishAot=true", "-p:TreatWarningsAsErrors=false"], native: true);
 
 Console.WriteLine("Start-up...");
-foreach (var build in new[] { frameworkDependent, readyToRun, nativeAot })
+foreach (var build in new[] { frameworkDependent, readyToRun, nativeAot, await TaskBinaryAsync(), await ImageBinaryAsync() })
 {
     if (build.EntryPoint is null) { report.Startup(build, null); continue; }
     try { report.Startup(build, await Startup.MeasureAsync(build, runs)); }
@@ -107,6 +130,9 @@ report.Flood([
 Console.WriteLine("The image...");
 report.Image(await ImageFigures.MeasureAsync());
 
+Console.WriteLine("The Azure extension...");
+report.Vsix(await VsixFigures.MeasureAsync());
+
 Console.WriteLine("A whole gated run...");
 report.GatedRun(await GatedRunMemory.MeasureAsync(readyToRun));
 
@@ -129,3 +155,10 @@ Console.WriteLine(markdown);
 if (!quick) File.WriteAllText(Path.Combine(Repository.Root, "docs", "performance.md"), markdown, new UTF8Encoding(false));
 Console.WriteLine(quick ? "(--quick: docs/performance.md left as it was)" : "Wrote docs/performance.md");
 return report.AllTargetsMet ? 0 : 1;
+
+// The Azure task's single-file build (azure-pipelines/build-vsix), and the image's (the Dockerfile adds ReadyToRun and an uncompressed bundle).
+static Task<Repository.Build> TaskBinaryAsync() =>
+    Repository.PublishAsync("task-binary", ["-r", "linux-x64", "-p:TfMfaTaskBinary=true"], native: true);
+
+static Task<Repository.Build> ImageBinaryAsync() =>
+    Repository.PublishAsync("image-binary", ["-r", "linux-x64", "-p:TfMfaTaskBinary=true", "-p:PublishReadyToRun=true", "-p:EnableCompressionInSingleFile=false"], native: true);

@@ -136,7 +136,7 @@ public sealed class ContainerTests
                     plan=$(tr '\0' '\n' < /proc/$PPID/cmdline | grep '\.tfplan$'); echo "plan $plan"; \
                     if echo x >> "$plan" 2>/dev/null; then echo plan-writable; else echo plan-denied; fi; \
                     if echo x >> /usr/local/bin/terraform 2>/dev/null; then echo terraform-writable; else echo terraform-denied; fi; \
-                    if echo x >> /app/tfmfa.dll 2>/dev/null; then echo tfmfa-writable; else echo tfmfa-denied; fi; } > reach.txt
+                    if echo x >> /app/tfmfa 2>/dev/null; then echo tfmfa-writable; else echo tfmfa-denied; fi; } > reach.txt
                 EOT
               }
             }
@@ -185,7 +185,7 @@ public sealed class ContainerTests
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var probe = File.ReadAllText(Path.Combine(scenario.ModuleDirectory, "probe.txt"));
-        Assert.Contains("pid1: dotnet /app/tfmfa.dll", probe);
+        Assert.Contains("pid1: /app/tfmfa", probe);
         Assert.Contains("environ-denied", probe);
         Assert.Contains("mem-denied", probe);
         Assert.EndsWith("0\n", probe); // no runner token or input in terraform's own environment
@@ -255,7 +255,7 @@ public sealed class ContainerTests
         var image = await ContainerImage.RequireAsync();
         var result = await CliWrap.Buffered.BufferedCommandExtensions.ExecuteBufferedAsync(Cli.Wrap("docker")
             .WithArguments(["run", "--rm", "--network", "none", "--entrypoint", "/bin/sh", image, "-c",
-                "git --version && ssh -V 2>&1 && terraform version && test -s /etc/ssl/certs/ca-certificates.crt && test -f /app/tfmfa.dll && setpriv --version && echo ok"])
+                "git --version && ssh -V 2>&1 && terraform version && test -s /etc/ssl/certs/ca-certificates.crt && test -x /app/tfmfa && setpriv --version && unshare --version && stat -c '%u %g' / && echo ok"])
             .WithValidation(CommandResultValidation.None), TestContext.Current.CancellationToken);
 
         Assert.True(result.ExitCode == 0, result.StandardOutput + result.StandardError);
@@ -263,6 +263,8 @@ public sealed class ContainerTests
         Assert.Contains("OpenSSH", result.StandardOutput);
         Assert.Contains("Terraform v1.11", result.StandardOutput);
         Assert.Contains("setpriv from util-linux", result.StandardOutput); // TfMfa runs terraform as its own uid through it
+        Assert.Contains("unshare from util-linux", result.StandardOutput); // or in namespaces of its own, when not root
+        Assert.Contains("0 0\nok", result.StandardOutput); // stat -c, which finds the working directory's owner
     }
 
     private static Task Git(string directory, params string[] arguments) =>

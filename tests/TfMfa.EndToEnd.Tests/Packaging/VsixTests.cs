@@ -5,8 +5,11 @@ namespace TfMfa.EndToEnd.Packaging;
 /// <summary>The .vsix CI built (azure-pipelines/build-vsix, TFMFA_VSIX): what the agent downloads for TfMfa@1.</summary>
 public sealed class VsixTests
 {
-    /// <summary>A budget: the extension is downloaded by every agent that runs the task the first time.</summary>
-    private const long MaxBytes = 50L * 1024 * 1024;
+    /// <summary>
+    /// A budget: the extension is downloaded by every agent that runs the task the first time. 34.4 MB at issue 21
+    /// (47.5 MB before; docs/performance.md, section 8): a budget just above it, so a heavier build shows up here.
+    /// </summary>
+    private const long MaxBytes = 38_000_000;
 
     private static string Vsix()
     {
@@ -31,6 +34,6 @@ public sealed class VsixTests
         Assert.All(entries.Where(e => e.StartsWith("task/bin/", StringComparison.Ordinal) && !e.EndsWith('/')),
             e => Assert.Matches(@"^task/bin/[a-z0-9-]+/tfmfa(\.exe)?$", e));
         var size = new FileInfo(path).Length;
-        Assert.True(size < MaxBytes, $"the .vsix is {size / 1024.0 / 1024.0:0.0} MiB");
+        Assert.True(size < MaxBytes, $"the .vsix is {size / 1_000_000.0:0.0} MB");
     }
 }
