@@ -24,11 +24,11 @@ public sealed class CommentTriggerTests
     }
 
     /// <summary>The request's id, from its marker.</summary>
-    private static string IdOf(StoredComment request) =>
+    internal static string IdOf(StoredComment request) =>
         System.Text.RegularExpressions.Regex.Match(request.Body, "<!-- tfmfa:id (?<id>[a-z]+) -->").Groups["id"].Value;
 
     /// <summary>A person replies on the pull request, and GitHub starts the answering workflow with that comment's issue_comment event.</summary>
-    private static StoredComment Reply(GateScenario scenario, string login, string body, string? eventAuthor = null)
+    internal static StoredComment Reply(GateScenario scenario, string login, string body, string? eventAuthor = null)
     {
         scenario.Clock.Advance(TimeSpan.FromSeconds(1));
         var comment = scenario.GitHub.PostComment(GateScenario.PullRequest, login, body);

@@ -51,6 +51,34 @@ public sealed class ContainerTests
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task In_comment_trigger_mode_the_image_asks_and_ends_and_the_reply_starts_the_run_that_plans()
+    {
+        var (scenario, action) = await StartAsync(GateScenario.ProductionConfig + "wait:\n  mode: comment-trigger\n");
+        await using var _ = scenario;
+
+        var asked = await action.RunAsync(RunTimeout);
+
+        Assert.True(asked.ExitCode == 0, asked.ToString());
+        Assert.Equal("true", scenario.Outputs()["waiting"]);
+        Assert.Equal("pending", scenario.GitHub.LatestStatus(GateScenario.HeadSha, "tfmfa/production/plan")?.State);
+        Assert.Empty(scenario.Aws.IssuedSessions);
+        var request = Assert.Single(scenario.RequestComments());
+
+        var code = scenario.CurrentCode();
+        CommentTriggerTests.Reply(scenario, "alice", $"/mfa {CommentTriggerTests.IdOf(request)} {code}");
+        var answered = await action.RunAsync(RunTimeout);
+
+        Assert.True(answered.ExitCode == 0, answered.ToString());
+        Assert.Contains("::notice::Authenticated with MFA by alice", answered.StandardOutput);
+        var session = Assert.Single(scenario.Aws.IssuedSessions);
+        Assert.NotEmpty(scenario.S3Requests);
+        Assert.All(scenario.S3Requests, r => Assert.Equal(session.AccessKeyId, r.AccessKeyId));
+        Assert.Equal("success", scenario.GitHub.LatestStatus(GateScenario.HeadSha, "tfmfa/production/plan")?.State);
+        SecretScan.AssertNoSecrets(scenario, [asked, answered], code);
+        AssertNoRunnerToken(answered);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task A_gated_apply_takes_the_code_from_the_environment_approval()
     {
         var (scenario, action) = await StartAsync();
