@@ -108,7 +108,7 @@ public sealed record PlanSummary(int Add, int Change, int Destroy, IReadOnlyList
     private static string Canonical(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.Object => "{" + string.Join(",", value.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal)
-            .Select(p => JsonSerializer.Serialize(p.Name) + ":" + Canonical(p.Value))) + "}",
+            .Select(p => "\"" + JsonEncodedText.Encode(p.Name).Value + "\":" + Canonical(p.Value))) + "}",
         JsonValueKind.Array => "[" + string.Join(",", value.EnumerateArray().Select(Canonical)) + "]",
         _ => value.GetRawText(),
     };
