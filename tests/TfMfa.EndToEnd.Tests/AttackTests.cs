@@ -64,7 +64,7 @@ public sealed class AttackTests
     {
         await using var scenario = await GateScenario.StartAsync();
         scenario.WriteConfig("default-level: plans-and-applies\n");
-        scenario.ExtraEnvironment[variable] = value;
+        scenario.Variables[variable] = value;
 
         var run = await scenario.RunAsync();
 
@@ -79,7 +79,7 @@ public sealed class AttackTests
     {
         await using var scenario = await GateScenario.StartAsync();
         scenario.WriteConfig("default-level: plans-and-applies\n");
-        scenario.ExtraEnvironment["AWS_SECRET_ACCESS_KEY"] = "not-the-secret-of-this-key-0123456789abc";
+        scenario.Variables["AWS_SECRET_ACCESS_KEY"] = "not-the-secret-of-this-key-0123456789abc";
 
         var run = await scenario.RunAsync();
 

@@ -16,7 +16,7 @@ public sealed class FaultTests
         var path = Path.Combine(bin, "terraform");
         File.WriteAllText(path, $"#!/bin/sh\nif [ \"$1\" = init ]; then echo initialized; exit 0; fi\n{script}\n");
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101); // as root, TfMfa runs it as another uid
-        scenario.ExtraEnvironment["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+        scenario.Variables["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
     }
 
     [Fact(Timeout = Timeout)]

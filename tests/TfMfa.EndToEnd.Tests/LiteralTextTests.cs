@@ -78,9 +78,9 @@ public sealed class LiteralTextTests
     {
         await using var scenario = await AzureScenario.StartAsync();
         scenario.WriteConfig("environments:\n  production:\n    level: applies-only\nwait:\n  poll-interval: 1s\n");
-        scenario.Inputs["COMMAND"] = "apply";
+        scenario.Inputs["command"] = "apply";
         WriteHostileModule(Path.Combine(scenario.Workspace, Directory), scenario.Aws.Endpoint, scenario.Bucket.Name);
-        scenario.Inputs["WORKINGDIRECTORY"] = Directory;
+        scenario.Inputs["working-directory"] = Directory;
         scenario.PersonAnswers("alice@contoso.com", $"/mfa {scenario.CurrentCode()}");
 
         var run = await scenario.RunAsync();

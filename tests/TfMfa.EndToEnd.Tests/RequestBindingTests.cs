@@ -44,7 +44,7 @@ public sealed class RequestBindingTests
         scenario.GitHub.AddUser("bob", "write");
         scenario.GitHub.AddUser("carol", "write");
         scenario.WriteConfig(GateScenario.ProductionConfig + $"devices:\n  alice: {alices.SerialNumber}\n  bob: {bobs.SerialNumber}\n");
-        scenario.ExtraEnvironment["AWS_MFA_SERIAL_NUMBER"] = ""; // no shared device: not needed
+        scenario.Variables["AWS_MFA_SERIAL_NUMBER"] = ""; // no shared device: not needed
         var fromAlicesPhone = alices.CodeAt(scenario.Clock.GetUtcNow());
         var bobsOwn = bobs.CodeAt(scenario.Clock.GetUtcNow());
         scenario.PersonAnswers("carol", $"/mfa {scenario.CurrentCode()}");

@@ -120,7 +120,7 @@ public sealed class AzureTaskTests
     public async Task With_no_code_in_time_the_run_fails_and_the_request_says_it_timed_out()
     {
         await using var scenario = await AzureScenario.StartAsync();
-        scenario.Inputs["TIMEOUT"] = "3s";
+        scenario.Inputs["timeout"] = "3s";
 
         var run = await scenario.RunAsync();
 
@@ -293,7 +293,7 @@ public sealed class AzureTaskTests
     public async Task The_service_connections_keys_are_used_when_no_variables_are_mapped()
     {
         await using var scenario = await AzureScenario.StartAsync();
-        scenario.Inputs["AWSCREDENTIALS"] = "a1b2c3d4-aws-connection";
+        scenario.Inputs["aws-credentials"] = "a1b2c3d4-aws-connection";
         scenario.Variables["AWS_ACCESS_KEY_ID"] = "";
         scenario.Variables["AWS_SECRET_ACCESS_KEY"] = "";
         scenario.Variables["ENDPOINT_AUTH_PARAMETER_A1B2C3D4_AWS_CONNECTION_USERNAME"] = scenario.User.AccessKeyId;
@@ -311,7 +311,7 @@ public sealed class AzureTaskTests
     public async Task No_secret_appears_in_any_output_summary_or_comment()
     {
         await using var scenario = await AzureScenario.StartAsync();
-        scenario.Inputs["COMMAND"] = "apply";
+        scenario.Inputs["command"] = "apply";
         var wrong = scenario.WrongCode();
         var right = "";
         scenario.PersonAnswers("alice@contoso.com", () => $"/mfa {wrong}", () => $"/mfa {right = scenario.CurrentCode()}");
@@ -365,7 +365,7 @@ public sealed class AzureTaskTests
     {
         await using var scenario = await AzureScenario.StartAsync();
         scenario.WriteConfig("environments:\n  production:\n    level: applies-only\nwait:\n  poll-interval: 1s\n");
-        scenario.Inputs["COMMAND"] = "apply";
+        scenario.Inputs["command"] = "apply";
         scenario.Variables["BUILD_REPOSITORY_NAME"] = "infra";
         scenario.PersonAnswers("alice@contoso.com", () => $"/mfa {scenario.CurrentCode()}");
 
