@@ -111,6 +111,8 @@ public sealed class AzureScenario : Scenario
 
     protected override void Post(string login, string text) => Azure.PostThread(PullRequest, login, text);
 
+    public override IReadOnlyList<string> ApiRequests() => [.. Azure.Requests.Select(r => r.PathAndQuery)];
+
     /// <summary>The agent's variables for the task: the world's, the agent process's own, <see cref="Variables"/>.</summary>
     public Dictionary<string, string> Environment()
     {

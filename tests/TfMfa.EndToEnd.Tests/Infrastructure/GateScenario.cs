@@ -91,6 +91,8 @@ public sealed class GateScenario : Scenario
 
     protected override void Post(string login, string text) => GitHub.PostComment(PullRequest, login, text);
 
+    public override IReadOnlyList<string> ApiRequests() => [.. GitHub.Requests.Select(r => r.Path)];
+
     /// <summary>The variables of the step: the runner's, the world's, <see cref="Variables"/>.</summary>
     public Dictionary<string, string> Environment()
     {

@@ -109,6 +109,9 @@ public abstract partial class Scenario : IAsyncDisposable
     /// <summary>A new comment on the pull request (on Azure DevOps a new thread), as a person answers.</summary>
     protected abstract void Post(string login, string text);
 
+    /// <summary>The path (and query) of every request the platform's API answered, in order.</summary>
+    public abstract IReadOnlyList<string> ApiRequests();
+
     /// <summary>Runs the step as the platform runs it, until it ends.</summary>
     public abstract Task<ActionResult> RunAsync();
 
