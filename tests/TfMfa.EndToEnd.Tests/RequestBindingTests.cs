@@ -333,39 +333,4 @@ public sealed class RequestBindingTests
         Assert.All(scenario.S3Requests.Where(r => r.Operation.StartsWith("Put", StringComparison.Ordinal)), r => Assert.Equal(sessions[1].AccessKeyId, r.AccessKeyId));
         Assert.Contains($"| AWS identity | the role `{deployRole.Arn}` |", scenario.RequestComment()!.History[0]);
     }
-
-    [Fact(Timeout = Timeout)]
-    public async Task Approvers_teams_admit_members_only_with_a_token_that_can_read_membership()
-    {
-        await using var scenario = await GateScenario.StartProductionAsync();
-        scenario.GitHub.AddUser("erin", "write");
-        scenario.GitHub.AddTeam("acme/platform", "alice");
-        scenario.WriteConfig(GateScenario.ProductionConfig + "approvers:\n  teams: [acme/platform]\n");
-        scenario.Inputs["github-token"] = scenario.GitHub.OrgReaderToken;
-        scenario.PersonAnswers("erin", $"/mfa {scenario.CurrentCode()}");
-        scenario.PersonAnswersOnceRemoved("alice", "erin");
-
-        var run = await scenario.RunAsync();
-
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("Ignored a /mfa comment by @erin: not on approvers.users nor in acme/platform (approvers.teams in the default branch's config)", run.StandardOutput);
-        Assert.Equal("alice", scenario.Outputs()["authenticated-by"]);
-    }
-
-    [Fact(Timeout = Timeout)]
-    public async Task Approvers_teams_with_the_jobs_own_token_fail_closed_saying_which_token_can()
-    {
-        await using var scenario = await GateScenario.StartProductionAsync();
-        scenario.GitHub.AddTeam("acme/platform", "alice");
-        scenario.WriteConfig(GateScenario.ProductionConfig + "approvers:\n  teams: [acme/platform]\n");
-        var code = scenario.CurrentCode();
-        scenario.PersonAnswers("alice", $"/mfa {code}");
-
-        var run = await scenario.RunAsync();
-
-        Assert.Equal(1, run.ExitCode);
-        Assert.Contains("approvers.teams needs a token that can read team membership, and github-token cannot", run.StandardOutput);
-        Assert.Contains("Members: read", run.StandardOutput);
-        Assert.Empty(scenario.CodesSentToSts);
-    }
 }

@@ -99,46 +99,6 @@ public sealed class AzureTaskTests
         Assert.Contains("pullrequestquery", string.Join("\n", scenario.Azure.Requests.Select(r => r.PathAndQuery)));
     }
 
-    [Fact(Timeout = Timeout)]
-    public async Task Approvers_teams_admit_the_members_of_an_azure_devops_team_and_no_one_else()
-    {
-        await using var scenario = await AzureScenario.StartAsync();
-        scenario.Azure.AddIdentity("erin@contoso.com", "Erin"); // Contribute, but in no team
-        var platform = scenario.Azure.AddIdentity("[infra]\\Platform Admins", "Platform Admins", isContainer: true);
-        scenario.Azure.AddTeam("Platform Team", scenario.Alice, platform);
-        scenario.WriteConfig(AzureScenario.Config + "approvers:\n  teams: ['infra/Platform Team']\n");
-        var erins = scenario.CurrentCode();
-        scenario.PersonAnswers("erin@contoso.com", $"/mfa {erins}");
-        var alices = scenario.PersonAnswersOnceRemoved("alice@contoso.com", "erin@contoso.com");
-
-        var run = await scenario.RunAsync();
-
-        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
-        Assert.Contains("Ignored a /mfa comment by erin@contoso.com: not on approvers.users nor in infra/Platform Team (approvers.teams in the default branch's config)", run.StandardOutput);
-        Assert.Equal([alices()], scenario.CodesSentToSts.Select(r => r.TokenCode));
-        Assert.Contains("members of `infra/Platform Team` may answer", scenario.RequestThreads()[0].Comments[0].History[0]);
-        // The team was read once for both people, through its documented route.
-        Assert.Single(scenario.Azure.Requests, r => r.PathAndQuery.Contains("/_apis/projects/infra/teams/Platform%20Team/members?", StringComparison.Ordinal));
-    }
-
-    [Fact(Timeout = Timeout)]
-    public async Task Approvers_teams_the_build_identity_cannot_read_fail_closed_saying_what_to_check()
-    {
-        await using var scenario = await AzureScenario.StartAsync();
-        scenario.Azure.AddTeam("Platform Team", scenario.Alice);
-        scenario.Azure.BuildIdentityMayReadTeams = false;
-        scenario.WriteConfig(AzureScenario.Config + "approvers:\n  teams: ['infra/Platform Team']\n");
-        scenario.PersonAnswers("alice@contoso.com", $"/mfa {scenario.CurrentCode()}");
-
-        var run = await scenario.RunAsync();
-
-        Assert.Contains("##vso[task.complete result=Failed;]", run.StandardOutput);
-        Assert.Contains("approvers.teams names 'infra/Platform Team', and Azure DevOps does not let the build identity read its members (", run.StandardOutput);
-        Assert.Contains("does not exist, or you do not have permission to access it", run.StandardOutput);
-        Assert.Contains("View project-level information", run.StandardOutput);
-        Assert.Empty(scenario.CodesSentToSts);
-    }
-
     [Theory(Timeout = Timeout)]
     [InlineData("True")]
     [InlineData("")] // a pull request build that does not say: counts as a fork
