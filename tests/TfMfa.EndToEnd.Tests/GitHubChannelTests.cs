@@ -186,4 +186,20 @@ public sealed class GitHubChannelTests
         Assert.Empty(scenario.GitHub.CommentsOn(GateScenario.PullRequest));
         Assert.Empty(scenario.CodesSentToSts);
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_github_token_given_as_an_option_is_the_one_used_on_a_runner()
+    {
+        await using var scenario = await GateScenario.StartProductionAsync();
+        scenario.Inputs["github-token"] = "ghs_not_the_right_token";
+        scenario.Arguments.AddRange(["--github-token", scenario.GitHub.Token]);
+        var code = scenario.CurrentCode();
+        scenario.PersonAnswers("alice", $"/mfa {code}");
+
+        var run = await scenario.RunAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("::notice::Authenticated with MFA by alice", run.StandardOutput);
+        SecretScan.AssertNoSecrets(scenario, [run], code);
+    }
 }
