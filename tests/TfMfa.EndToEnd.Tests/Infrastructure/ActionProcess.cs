@@ -28,7 +28,7 @@ public static class ActionProcess
         IReadOnlyList<string>? args = null, int? runAsUser = null, string? programPath = null, bool underParentShell = false)
     {
         // Nothing from the test runner's own AWS, GitHub or terraform settings may leak into the run.
-        var variables = RunnerEnvironment.Isolated(environment);
+        var variables = JobEnvironment.Isolated(environment);
 
         using var cancellation = new CancellationTokenSource(timeout);
         IReadOnlyList<string> command = ["dotnet", programPath ?? ProgramPath, .. args ?? []];

@@ -1,7 +1,7 @@
 namespace TfMfa.StandIns.World;
 
 /// <summary>A job's variables as a process's environment: the world's, and none of this machine's own AWS, GitHub, input or terraform settings.</summary>
-public static class RunnerEnvironment
+public static class JobEnvironment
 {
     private static readonly string[] AmbientPrefixes = ["AWS_", "GITHUB_", "INPUT_", "TF_"];
 
