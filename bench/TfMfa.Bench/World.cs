@@ -7,7 +7,7 @@ namespace TfMfa.Bench;
 
 /// <summary>
 /// The AWS and GitHub worlds the end-to-end tests run in, on real time; each run gets its own
-/// workflow run id and a fresh MFA device, so no code is ever reused.
+/// workflow run id and a fresh MFA device (of a CI user of its own), so no code is ever reused.
 /// </summary>
 public sealed class World : IAsyncDisposable
 {
@@ -63,11 +63,14 @@ public sealed class World : IAsyncDisposable
         return bin;
     }
 
-    /// <summary>The runner's variables for one run, with a fresh MFA device.</summary>
+    /// <summary>
+    /// The runner's variables for one run, with a fresh MFA device: the device of a CI user of the
+    /// run's own (IAM keeps 8 devices per user), whose keys the run has.
+    /// </summary>
     public (Dictionary<string, string?> Environment, VirtualMfaDevice Device) Run(string command, string? pathPrefix = null, IReadOnlyDictionary<string, string>? inputs = null)
     {
         var run = Interlocked.Increment(ref _runs);
-        var device = Aws.AddVirtualMfaDevice(User, $"ci-{run}");
+        var device = Aws.AddVirtualMfaDevice(Aws.AddUser($"ci-{run}"));
         var allInputs = new Dictionary<string, string> { ["command"] = command, ["working-directory"] = "infra" };
         foreach (var (name, value) in inputs ?? new Dictionary<string, string>()) allInputs[name] = value;
         var variables = GitHubWorld.Variables(allInputs);

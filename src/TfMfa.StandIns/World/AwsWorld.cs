@@ -59,17 +59,24 @@ public sealed class AwsWorld : IAsyncDisposable
     /// <summary>A root module in <paramref name="directory"/> whose state is <paramref name="stateKey"/> in the bucket.</summary>
     public void WriteModule(string directory, string stateKey) => SampleModule.Write(directory, Aws.Endpoint, Bucket.Name, stateKey);
 
-    /// <summary>The job's AWS and terraform variables: the CI user's keys, the MFA device, STS at the stand-in.</summary>
-    public Dictionary<string, string> Variables(VirtualMfaDevice? device = null) => new(StringComparer.Ordinal)
+    /// <summary>
+    /// The job's AWS and terraform variables: the MFA device (by default the CI user's) and its
+    /// owner's keys, STS at the stand-in, terraform's CLI config.
+    /// </summary>
+    public Dictionary<string, string> Variables(VirtualMfaDevice? device = null)
     {
-        ["AWS_ACCESS_KEY_ID"] = User.AccessKeyId,
-        ["AWS_SECRET_ACCESS_KEY"] = User.SecretAccessKey,
-        ["AWS_MFA_SERIAL_NUMBER"] = (device ?? Device).SerialNumber,
-        ["AWS_ENDPOINT_URL_STS"] = Aws.Endpoint,
-        ["AWS_EC2_METADATA_DISABLED"] = "true",
-        ["TF_CLI_CONFIG_FILE"] = CliConfigFile,
-        ["CHECKPOINT_DISABLE"] = "1",
-    };
+        device ??= Device;
+        return new(StringComparer.Ordinal)
+        {
+            ["AWS_ACCESS_KEY_ID"] = device.Owner.AccessKeyId,
+            ["AWS_SECRET_ACCESS_KEY"] = device.Owner.SecretAccessKey,
+            ["AWS_MFA_SERIAL_NUMBER"] = device.SerialNumber,
+            ["AWS_ENDPOINT_URL_STS"] = Aws.Endpoint,
+            ["AWS_EC2_METADATA_DISABLED"] = "true",
+            ["TF_CLI_CONFIG_FILE"] = CliConfigFile,
+            ["CHECKPOINT_DISABLE"] = "1",
+        };
+    }
 
     /// <summary>STS calls that carried an MFA code (the key check before asking is not one).</summary>
     public IReadOnlyList<AwsRequestRecord> CodesSentToSts => [.. Aws.Requests.Where(r => r.TokenCode is not null)];
