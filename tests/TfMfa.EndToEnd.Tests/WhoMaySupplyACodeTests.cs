@@ -9,7 +9,7 @@ namespace TfMfa.EndToEnd;
 /// both platforms share is a theory over both; how each reads a team's members, and fails closed
 /// when it cannot, is each platform's own.
 /// </summary>
-public sealed class ApproverTests
+public sealed class WhoMaySupplyACodeTests
 {
     private const int Timeout = 180_000;
 
