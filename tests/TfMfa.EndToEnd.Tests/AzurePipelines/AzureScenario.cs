@@ -27,6 +27,9 @@ public sealed class AzureScenario : Scenario
     /// <summary>What the runs printed, from which <see cref="Outputs"/> reads the output variables they set.</summary>
     private string _log = "";
 
+    /// <summary>The stage a deployment runs in (<see cref="AsDeployment"/>), whose approvals <see cref="AddApproval"/> gives.</summary>
+    private string _stage = "deploy";
+
     private AzureScenario(AwsWorld aws, FakeTimeProvider clock, string root, AzureDevOpsStandIn azure)
         : base(aws, clock, root)
     {
@@ -70,6 +73,7 @@ public sealed class AzureScenario : Scenario
     /// <summary>A deployment after the merge: no pull request variables, a stage behind an environment's Approvals check.</summary>
     public void AsDeployment(string stage = "deploy")
     {
+        _stage = stage;
         Variables["BUILD_REASON"] = "IndividualCI";
         Variables["SYSTEM_PULLREQUEST_PULLREQUESTID"] = "";
         Variables["SYSTEM_PULLREQUEST_ISFORK"] = "";
@@ -101,7 +105,7 @@ public sealed class AzureScenario : Scenario
         Azure.AddIdentity(Login(person), char.ToUpperInvariant(person[0]) + person.Split('@')[0][1..], allow: permission == "read" ? 2 : 2 | 4).UniqueName;
 
     /// <summary>An approval of the deployment's stage (see <see cref="AsDeployment"/>): the environment's Approvals check.</summary>
-    public override void AddApproval(string person, string comment) => Azure.AddApproval("deploy", BuildId, Login(person), comment);
+    public override void AddApproval(string person, string comment) => Azure.AddApproval(_stage, BuildId, Login(person), comment);
 
     public override IReadOnlyList<RequestView> Requests() =>
         [.. RequestThreads().Select(t => new RequestView([.. t.Comments[0].History], t.Comments[0].Content, t.Status))];
