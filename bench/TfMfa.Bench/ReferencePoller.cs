@@ -55,7 +55,7 @@ public sealed partial class ReferencePoller(GitHubStandIn github, TimeProvider c
             var code = device.CodeAt(DateTimeOffset.UtcNow);
             var comment = world.GitHub.PostComment(World.PullRequest, "alice", $"/mfa {code}");
             var found = await waiting;
-            using var sts = new AmazonSecurityTokenServiceClient(new BasicAWSCredentials(world.User.AccessKeyId, world.User.SecretAccessKey),
+            using var sts = new AmazonSecurityTokenServiceClient(new BasicAWSCredentials(device.Owner.AccessKeyId, device.Owner.SecretAccessKey),
                 new AmazonSecurityTokenServiceConfig { ServiceURL = world.Aws.Endpoint, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
             await sts.GetSessionTokenAsync(new GetSessionTokenRequest { SerialNumber = device.SerialNumber, TokenCode = found, DurationSeconds = 900 });
             var call = world.Aws.Requests.Single(r => r.Operation == "GetSessionToken" && r.TokenCode == code);

@@ -1,37 +1,26 @@
-using System.Text.Json.Nodes;
+using System.Globalization;
 using TfMfa.StandIns.Aws;
 using TfMfa.StandIns.GitHub;
-using TfMfa.StandIns.Terraform;
+using TfMfa.StandIns.World;
 
 namespace TfMfa.Bench;
 
-/// <summary>Both stand-ins and a workspace, as a runner would see them; each run gets a fresh MFA device so no code is ever reused.</summary>
+/// <summary>
+/// The AWS and GitHub worlds the end-to-end tests run in, on real time; each run gets its own
+/// workflow run id and a fresh MFA device (of a CI user of its own), so no code is ever reused.
+/// </summary>
 public sealed class World : IAsyncDisposable
 {
     public const int PullRequest = 12;
     private int _runs;
 
-    private World(AwsStandIn aws, GitHubStandIn github, string root)
+    private World(AwsWorld aws, GitHubStandIn github, string root)
     {
-        Aws = aws;
-        GitHub = github;
+        AwsWorld = aws;
         Root = root;
-        User = aws.AddUser("ci");
-        aws.AddBucket("tfstate");
         github.AddUser("alice", "write");
-        github.AddPullRequest(PullRequest, "abc123");
-        Directory.CreateDirectory(Path.Combine(Workspace, ".github"));
-        SampleModule.Write(Path.Combine(Workspace, "infra"), aws.Endpoint, "tfstate", "bench/terraform.tfstate");
-        File.WriteAllText(Path.Combine(root, "terraformrc"), "");
-        File.WriteAllText(Path.Combine(root, "event.json"), new JsonObject
-        {
-            ["pull_request"] = new JsonObject
-            {
-                ["number"] = PullRequest,
-                ["head"] = new JsonObject { ["repo"] = new JsonObject { ["full_name"] = github.FullName } },
-                ["base"] = new JsonObject { ["repo"] = new JsonObject { ["full_name"] = github.FullName } },
-            },
-        }.ToJsonString());
+        GitHubWorld = new GitHubWorld(github, root, PullRequest, 1000, "abc123") { Actor = "alice" };
+        aws.WriteModule(Path.Combine(Workspace, "infra"), "bench/terraform.tfstate");
         if (!OperatingSystem.IsWindows()) OpenToOtherUsers(root);
     }
 
@@ -46,20 +35,21 @@ public sealed class World : IAsyncDisposable
             File.SetUnixFileMode(entry, Directory.Exists(entry) ? readWrite | execute : readWrite);
     }
 
-    public AwsStandIn Aws { get; }
-    public GitHubStandIn GitHub { get; }
-    public IamUser User { get; }
+    public AwsWorld AwsWorld { get; }
+    public GitHubWorld GitHubWorld { get; }
+    public AwsStandIn Aws => AwsWorld.Aws;
+    public GitHubStandIn GitHub => GitHubWorld.GitHub;
+    public IamUser User => AwsWorld.User;
     public string Root { get; }
-    public string Workspace => Path.Combine(Root, "workspace");
+    public string Workspace => GitHubWorld.Workspace;
 
-    public static async Task<World> StartAsync() =>
-        new(await AwsStandIn.StartAsync(), await GitHubStandIn.StartAsync(), Directory.CreateTempSubdirectory("tfmfa-bench-").FullName);
-
-    public void Config(string yaml)
+    public static async Task<World> StartAsync()
     {
-        File.WriteAllText(Path.Combine(Workspace, ".github", "tfmfa.yml"), yaml);
-        GitHub.SetFile("main", ".github/tfmfa.yml", yaml);
+        var root = Directory.CreateTempSubdirectory("tfmfa-bench-").FullName;
+        return new(await AwsWorld.StartAsync(Path.Combine(root, "home")), await GitHubStandIn.StartAsync(), root);
     }
+
+    public void Config(string yaml) => GitHubWorld.WriteConfig(yaml);
 
     /// <summary>A terraform on PATH that runs <paramref name="script"/> for plan/apply; init is instant.</summary>
     public string FakeTerraform(string script)
@@ -73,36 +63,28 @@ public sealed class World : IAsyncDisposable
         return bin;
     }
 
-    /// <summary>The runner's variables for one run, with a fresh MFA device.</summary>
+    /// <summary>
+    /// The runner's variables for one run, with a fresh MFA device: the device of a CI user of the
+    /// run's own (IAM keeps 8 devices per user), whose keys the run has.
+    /// </summary>
     public (Dictionary<string, string?> Environment, VirtualMfaDevice Device) Run(string command, string? pathPrefix = null, IReadOnlyDictionary<string, string>? inputs = null)
     {
-        var device = Aws.AddVirtualMfaDevice(User, $"ci-{Interlocked.Increment(ref _runs)}");
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var name in System.Environment.GetEnvironmentVariables().Keys.Cast<string>())
-            if (name.StartsWith("AWS_", StringComparison.Ordinal) || name.StartsWith("GITHUB_", StringComparison.Ordinal) || name.StartsWith("INPUT_", StringComparison.Ordinal))
-                environment[name] = null;
-        foreach (var (name, value) in new Dictionary<string, string>
-        {
-            ["GITHUB_ACTIONS"] = "true", ["GITHUB_WORKSPACE"] = Workspace, ["GITHUB_API_URL"] = GitHub.Url,
-            ["GITHUB_SERVER_URL"] = "https://github.com", ["GITHUB_REPOSITORY"] = GitHub.FullName, ["GITHUB_RUN_ID"] = (1000 + _runs).ToString(),
-            ["GITHUB_RUN_ATTEMPT"] = "1", ["GITHUB_EVENT_NAME"] = "pull_request", ["GITHUB_EVENT_PATH"] = Path.Combine(Root, "event.json"),
-            ["GITHUB_SHA"] = "abc123", ["GITHUB_ACTOR"] = "alice", ["GITHUB_OUTPUT"] = Path.Combine(Root, "output"), ["GITHUB_STEP_SUMMARY"] = Path.Combine(Root, "summary"),
-            ["INPUT_COMMAND"] = command, ["INPUT_WORKING-DIRECTORY"] = "infra", ["INPUT_GITHUB-TOKEN"] = GitHub.Token,
-            ["AWS_ACCESS_KEY_ID"] = User.AccessKeyId, ["AWS_SECRET_ACCESS_KEY"] = User.SecretAccessKey, ["AWS_MFA_SERIAL_NUMBER"] = device.SerialNumber,
-            ["AWS_ENDPOINT_URL_STS"] = Aws.Endpoint, ["AWS_EC2_METADATA_DISABLED"] = "true", ["TF_CLI_CONFIG_FILE"] = Path.Combine(Root, "terraformrc"),
-            ["CHECKPOINT_DISABLE"] = "1",
-        }) environment[name] = value;
-        foreach (var (name, value) in inputs ?? new Dictionary<string, string>()) environment["INPUT_" + name.ToUpperInvariant()] = value;
-        if (pathPrefix is not null) environment["PATH"] = pathPrefix + Path.PathSeparator + System.Environment.GetEnvironmentVariable("PATH");
-        return (environment, device);
+        var run = Interlocked.Increment(ref _runs);
+        var device = Aws.AddVirtualMfaDevice(Aws.AddUser($"ci-{run}"));
+        var allInputs = new Dictionary<string, string> { ["command"] = command, ["working-directory"] = "infra" };
+        foreach (var (name, value) in inputs ?? new Dictionary<string, string>()) allInputs[name] = value;
+        var variables = GitHubWorld.Variables(allInputs);
+        variables["GITHUB_RUN_ID"] = (1000 + run).ToString(CultureInfo.InvariantCulture);
+        foreach (var (name, value) in AwsWorld.Variables(device)) variables[name] = value;
+        if (pathPrefix is not null) variables["PATH"] = pathPrefix + Path.PathSeparator + System.Environment.GetEnvironmentVariable("PATH");
+        return (JobEnvironment.Isolated(variables), device);
     }
 
-    public StoredComment? LatestRequest() =>
-        GitHub.CommentsOn(PullRequest).LastOrDefault(c => c.User.IsBot && c.History[0].Contains("<!-- tfmfa:request", StringComparison.Ordinal));
+    public StoredComment? LatestRequest() => GitHubWorld.RequestComments().LastOrDefault();
 
     public async ValueTask DisposeAsync()
     {
-        await Aws.DisposeAsync();
+        await AwsWorld.DisposeAsync();
         await GitHub.DisposeAsync();
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
     }

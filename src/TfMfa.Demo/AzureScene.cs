@@ -1,5 +1,3 @@
-using TfMfa.StandIns.AzureDevOps;
-
 namespace TfMfa.Demo;
 
 /// <summary>
@@ -38,7 +36,7 @@ public sealed class AzureScene(DemoWorld world)
     private async Task PeopleAsync(CancellationToken cancellationToken)
     {
         var azure = world.Azure;
-        await UntilAsync(() => azure.Threads(PullRequest).Any(IsRequest), cancellationToken);
+        await UntilAsync(() => world.AzureWorld.RequestThreads().Count > 0, cancellationToken);
         azure.PostThread(PullRequest, "rob@contoso.com", $"/mfa {world.CurrentCode()}");
         await UntilAsync(() => azure.Threads(PullRequest).Any(t => t.Comments[0].Author.UniqueName == "rob@contoso.com" && t.Comments[0].IsDeleted), cancellationToken);
         await Task.Delay(1000, cancellationToken);
@@ -71,8 +69,6 @@ public sealed class AzureScene(DemoWorld world)
         }
         catch (OperationCanceledException) { }
     }
-
-    private static bool IsRequest(StoredThread thread) => thread.Comments.Count > 0 && thread.Comments[0].History[0].Contains("<!-- tfmfa:request", StringComparison.Ordinal);
 
     private static string Summarize(string body)
     {

@@ -46,15 +46,7 @@ public sealed class DemoScript(DemoWorld world, bool interactive)
     private async Task PullRequestPlanAsync(CancellationToken cancellationToken)
     {
         Screen.Title($"1. Pull request #{DemoWorld.PullRequest}: terraform plan in production (plans-and-applies)");
-        var environment = world.RunnerEnvironment("plan", "pull_request", new JsonObject
-        {
-            ["pull_request"] = new JsonObject
-            {
-                ["number"] = DemoWorld.PullRequest,
-                ["head"] = new JsonObject { ["sha"] = DemoWorld.HeadSha, ["repo"] = new JsonObject { ["full_name"] = world.GitHub.FullName } },
-                ["base"] = new JsonObject { ["repo"] = new JsonObject { ["full_name"] = world.GitHub.FullName } },
-            },
-        });
+        var environment = world.RunnerEnvironment("plan", "pull_request", world.GitHubWorld.PullRequestEvent());
 
         await using var conversation = new ConversationView(world.GitHub);
         using var stopPeople = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -136,15 +128,7 @@ public sealed class DemoScript(DemoWorld world, bool interactive)
             return;
         }
         world.Clock.Skip(TimeSpan.FromSeconds(30));
-        var environment = world.RunnerEnvironment("apply", "pull_request", new JsonObject
-        {
-            ["pull_request"] = new JsonObject
-            {
-                ["number"] = DemoWorld.PullRequest,
-                ["head"] = new JsonObject { ["sha"] = DemoWorld.HeadSha, ["repo"] = new JsonObject { ["full_name"] = world.GitHub.FullName } },
-                ["base"] = new JsonObject { ["repo"] = new JsonObject { ["full_name"] = world.GitHub.FullName } },
-            },
-        }, "staging");
+        var environment = world.RunnerEnvironment("apply", "pull_request", world.GitHubWorld.PullRequestEvent(), "staging");
         await using var conversation = new ConversationView(world.GitHub);
         using var stopPeople = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var answer = interactive ? PersonAtKeyboardAsync(stopPeople.Token) : AnswerFallbackAsync(stopPeople.Token);
@@ -198,8 +182,7 @@ public sealed class DemoScript(DemoWorld world, bool interactive)
 
     private TfMfa.StandIns.GitHub.StoredComment? RequestComment() => RequestComments().LastOrDefault();
 
-    private List<TfMfa.StandIns.GitHub.StoredComment> RequestComments() =>
-        [.. world.GitHub.CommentsOn(DemoWorld.PullRequest).Where(c => c.User.IsBot && c.History[0].Contains("<!-- tfmfa:request", StringComparison.Ordinal))];
+    private IReadOnlyList<TfMfa.StandIns.GitHub.StoredComment> RequestComments() => world.GitHubWorld.RequestComments();
 
     private static async Task UntilAsync(Func<bool> condition, CancellationToken cancellationToken)
     {

@@ -3,15 +3,20 @@ using System.Text.Json.Nodes;
 using TfMfa.StandIns.Aws;
 using TfMfa.StandIns.AzureDevOps;
 using TfMfa.StandIns.GitHub;
-using TfMfa.StandIns.Terraform;
+using TfMfa.StandIns.World;
 
 namespace TfMfa.Demo;
 
-/// <summary>Everything the demo runs against: a local AWS and GitHub, a repository checkout, and the people.</summary>
+/// <summary>
+/// Everything the demo runs against: the AWS world (a local AWS whose state bucket denies writes
+/// without MFA), the GitHub and Azure DevOps worlds sharing one repository checkout, and the people.
+/// The same worlds the end-to-end tests and the bench run in.
+/// </summary>
 public sealed class DemoWorld : IAsyncDisposable
 {
     public const int PullRequest = 7;
     public const long RunId = 4711;
+    public const long BuildId = 812;
     public const string HeadSha = "a1b2c3d4e5";
     public const string Config = """
         # .github/tfmfa.yml
@@ -42,150 +47,75 @@ public sealed class DemoWorld : IAsyncDisposable
           poll-interval: 1s
         """;
 
-    private DemoWorld(AwsStandIn aws, GitHubStandIn github, AzureDevOpsStandIn azure, ShiftableClock clock, string root)
+    private DemoWorld(AwsWorld aws, GitHubStandIn github, AzureDevOpsStandIn azure, ShiftableClock clock, string root)
     {
-        Aws = aws;
-        GitHub = github;
-        Azure = azure;
+        AwsWorld = aws;
         Clock = clock;
         Root = root;
-        User = aws.AddUser("ci");
-        Device = aws.AddVirtualMfaDevice(User);
-        AliceDevice = aws.AddVirtualMfaDevice(User, "alice");
-        aws.AddBucket("tfstate", requireMfaForWrites: true);
+        AliceDevice = aws.Aws.AddVirtualMfaDevice(aws.User, "alice");
         github.AddUser("alice", "maintain");
         github.AddUser("mallory", "read");
-        github.AddPullRequest(PullRequest, HeadSha);
-        github.SetFile("main", ".github/tfmfa.yml", Config);
-
-        SampleModule.Write(Path.Combine(Workspace, "infra"), aws.Endpoint, "tfstate", "demo/terraform.tfstate");
-        Directory.CreateDirectory(Path.Combine(Workspace, ".github"));
-        File.WriteAllText(Path.Combine(Workspace, ".github", "tfmfa.yml"), Config);
-        File.WriteAllText(Path.Combine(Root, "terraformrc"), "");
+        GitHubWorld = new GitHubWorld(github, root, PullRequest, RunId, HeadSha) { Actor = "alice" };
+        GitHubWorld.WriteConfig(Config);
+        aws.WriteModule(Path.Combine(Workspace, "infra"), "demo/terraform.tfstate");
 
         azure.AddIdentity("alice@contoso.com", "Alice", allow: 2 | 4);
         azure.AddIdentity("rob@contoso.com", "Rob", allow: 2);
-        azure.AddPullRequest(AzureScene.PullRequest, "dana@contoso.com");
-        azure.SetFile("main", ".azuredevops/tfmfa.yml", AzureConfig);
-        Directory.CreateDirectory(Path.Combine(Workspace, ".azuredevops"));
-        File.WriteAllText(Path.Combine(Workspace, ".azuredevops", "tfmfa.yml"), AzureConfig);
-        Directory.CreateDirectory(AgentTemp);
+        AzureWorld = new AzureDevOpsWorld(azure, Workspace, Path.Combine(root, "agent_temp"), AzureScene.PullRequest, BuildId);
+        AzureWorld.WriteConfig(AzureConfig);
     }
-
-    public AzureDevOpsStandIn Azure { get; }
-    public string AgentTemp => Path.Combine(Root, "agent_temp");
-
-    public void NextCodeWindow() => Clock.Skip(TimeSpan.FromSeconds(30));
-
-    /// <summary>The variables the Azure Pipelines agent gives the TfMfa@1 task in a pull-request build.</summary>
-    public Dictionary<string, string?> AgentEnvironment()
-    {
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>())
-            if (name.StartsWith("AWS_", StringComparison.Ordinal) || name.StartsWith("GITHUB_", StringComparison.Ordinal) || name.StartsWith("INPUT_", StringComparison.Ordinal))
-                environment[name] = null;
-        foreach (var (name, value) in new Dictionary<string, string>
-        {
-            ["TF_BUILD"] = "True",
-            ["AGENT_TEMPDIRECTORY"] = AgentTemp,
-            ["BUILD_SOURCESDIRECTORY"] = Workspace,
-            ["SYSTEM_COLLECTIONURI"] = Azure.CollectionUri,
-            ["SYSTEM_TEAMPROJECT"] = AzureDevOpsStandIn.ProjectName,
-            ["SYSTEM_TEAMPROJECTID"] = Azure.ProjectId,
-            ["BUILD_REPOSITORY_ID"] = Azure.RepositoryId,
-            ["BUILD_REPOSITORY_PROVIDER"] = "TfsGit",
-            ["BUILD_REPOSITORY_NAME"] = AzureDevOpsStandIn.RepositoryName,
-            ["BUILD_SOURCEVERSION"] = "9c1e5d7f3a2b4c6d8e0f1a2b3c4d5e6f7a8b9c0d",
-            ["BUILD_BUILDID"] = "812",
-            ["BUILD_REASON"] = "PullRequest",
-            ["SYSTEM_PULLREQUEST_PULLREQUESTID"] = AzureScene.PullRequest.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["SYSTEM_PULLREQUEST_ISFORK"] = "False",
-            ["SYSTEM_JOBATTEMPT"] = "1",
-            ["BUILD_REQUESTEDFOREMAIL"] = "dana@contoso.com",
-            ["ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN"] = Azure.Token,
-            ["INPUT_COMMAND"] = "plan",
-            ["INPUT_ENVIRONMENT"] = "production",
-            ["INPUT_WORKINGDIRECTORY"] = "infra",
-            ["AWS_ACCESS_KEY_ID"] = User.AccessKeyId,
-            ["AWS_SECRET_ACCESS_KEY"] = User.SecretAccessKey,
-            ["AWS_MFA_SERIAL_NUMBER"] = Device.SerialNumber,
-            ["AWS_ENDPOINT_URL_STS"] = Aws.Endpoint,
-            ["AWS_EC2_METADATA_DISABLED"] = "true",
-            ["TF_CLI_CONFIG_FILE"] = Path.Combine(Root, "terraformrc"),
-            ["CHECKPOINT_DISABLE"] = "1",
-        }) environment[name] = value;
-        return environment;
-    }
-
-    public AwsStandIn Aws { get; }
-    public GitHubStandIn GitHub { get; }
-    public ShiftableClock Clock { get; }
-    public string Root { get; }
-    public IamUser User { get; }
-    public VirtualMfaDevice Device { get; }
-
-    /// <summary>alice's own authenticator: devices: in the config sends her codes to STS with this serial.</summary>
-    public VirtualMfaDevice AliceDevice { get; }
-    public string Workspace => Path.Combine(Root, "workspace");
-    public string OutputFile => Path.Combine(Root, "github_output");
-    public string SummaryFile => Path.Combine(Root, "step_summary");
 
     public static async Task<DemoWorld> StartAsync()
     {
         var clock = new ShiftableClock();
-        var aws = await AwsStandIn.StartAsync(clock);
-        var github = await GitHubStandIn.StartAsync("acme/infra");
-        var azure = await AzureDevOpsStandIn.StartAsync();
         var root = Directory.CreateTempSubdirectory("tfmfa-demo-").FullName;
         // Run as root, TfMfa runs terraform as another uid, which must be able to enter the workspace.
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
-        return new DemoWorld(aws, github, azure, clock, root);
+        var aws = await AwsWorld.StartAsync(Path.Combine(root, "home"), clock, clock.Skip, requireMfaForWrites: true);
+        return new DemoWorld(aws, await GitHubStandIn.StartAsync("acme/infra"), await AzureDevOpsStandIn.StartAsync(), clock, root);
     }
 
+    public AwsWorld AwsWorld { get; }
+    public GitHubWorld GitHubWorld { get; }
+    public AzureDevOpsWorld AzureWorld { get; }
+    public AwsStandIn Aws => AwsWorld.Aws;
+    public GitHubStandIn GitHub => GitHubWorld.GitHub;
+    public AzureDevOpsStandIn Azure => AzureWorld.Azure;
+    public ShiftableClock Clock { get; }
+    public string Root { get; }
+    public IamUser User => AwsWorld.User;
+    public VirtualMfaDevice Device => AwsWorld.Device;
+
+    /// <summary>alice's own authenticator: devices: in the config sends her codes to STS with this serial.</summary>
+    public VirtualMfaDevice AliceDevice { get; }
+
+    /// <summary>One checkout for both platforms: GitHub's workspace is Azure Pipelines' sources directory.</summary>
+    public string Workspace => GitHubWorld.Workspace;
+    public string OutputFile => GitHubWorld.OutputFile;
+    public string SummaryFile => GitHubWorld.SummaryFile;
+
     /// <summary>What alice's authenticator shows now.</summary>
-    public string CurrentCode() => AliceDevice.CodeAt(Clock.GetUtcNow());
+    public string CurrentCode() => AwsWorld.CurrentCode(AliceDevice);
 
     public string WrongCode() => AliceDevice.WrongCodeAt(Clock.GetUtcNow(), from: 314159);
 
-    /// <summary>The variables a runner gives a container action for this job.</summary>
+    public void NextCodeWindow() => AwsWorld.NextCodeWindow();
+
+    /// <summary>The variables a runner gives a container action for this job (a new step: empty outputs and summary).</summary>
     public Dictionary<string, string?> RunnerEnvironment(string command, string eventName, JsonObject payload, string environmentName = "production")
     {
-        var eventFile = Path.Combine(Root, $"event-{command}.json");
-        File.WriteAllText(eventFile, payload.ToJsonString());
+        GitHubWorld.WriteEvent(eventName, payload);
         File.WriteAllText(OutputFile, "");
         File.WriteAllText(SummaryFile, "");
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>())
-            if (name.StartsWith("AWS_", StringComparison.Ordinal) || name.StartsWith("GITHUB_", StringComparison.Ordinal) || name.StartsWith("INPUT_", StringComparison.Ordinal))
-                environment[name] = null;
-        foreach (var (name, value) in new Dictionary<string, string>
-        {
-            ["GITHUB_ACTIONS"] = "true",
-            ["GITHUB_WORKSPACE"] = Workspace,
-            ["GITHUB_API_URL"] = GitHub.Url,
-            ["GITHUB_SERVER_URL"] = "https://github.com",
-            ["GITHUB_REPOSITORY"] = GitHub.FullName,
-            ["GITHUB_RUN_ID"] = RunId.ToString(),
-            ["GITHUB_RUN_ATTEMPT"] = "1",
-            ["GITHUB_EVENT_NAME"] = eventName,
-            ["GITHUB_EVENT_PATH"] = eventFile,
-            ["GITHUB_SHA"] = HeadSha,
-            ["GITHUB_ACTOR"] = "alice",
-            ["GITHUB_OUTPUT"] = OutputFile,
-            ["GITHUB_STEP_SUMMARY"] = SummaryFile,
-            ["INPUT_COMMAND"] = command,
-            ["INPUT_ENVIRONMENT"] = environmentName,
-            ["INPUT_WORKING-DIRECTORY"] = "infra",
-            ["INPUT_GITHUB-TOKEN"] = GitHub.Token,
-            ["AWS_ACCESS_KEY_ID"] = User.AccessKeyId,
-            ["AWS_SECRET_ACCESS_KEY"] = User.SecretAccessKey,
-            ["AWS_MFA_SERIAL_NUMBER"] = Device.SerialNumber,
-            ["AWS_ENDPOINT_URL_STS"] = Aws.Endpoint,
-            ["AWS_EC2_METADATA_DISABLED"] = "true",
-            ["TF_CLI_CONFIG_FILE"] = Path.Combine(Root, "terraformrc"),
-            ["CHECKPOINT_DISABLE"] = "1",
-        }) environment[name] = value;
-        return environment;
+        var inputs = new Dictionary<string, string> { ["command"] = command, ["environment"] = environmentName, ["working-directory"] = "infra" };
+        return JobEnvironment.Isolated(GitHubWorld.Variables(inputs).Concat(AwsWorld.Variables()));
+    }
+
+    /// <summary>The variables the Azure Pipelines agent gives the TfMfa@1 task in a pull-request build.</summary>
+    public Dictionary<string, string?> AgentEnvironment()
+    {
+        var inputs = new Dictionary<string, string> { ["command"] = "plan", ["environment"] = "production", ["working-directory"] = "infra" };
+        return JobEnvironment.Isolated(AzureWorld.Variables(inputs).Concat(AwsWorld.Variables()));
     }
 
     public static string ActionProgram => Path.GetFullPath(Path.Combine(
@@ -198,7 +128,7 @@ public sealed class DemoWorld : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Aws.DisposeAsync();
+        await AwsWorld.DisposeAsync();
         await GitHub.DisposeAsync();
         await Azure.DisposeAsync();
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { }

@@ -14,38 +14,40 @@ public sealed class ApprovalBindingTests
     private const int Timeout = 180_000;
     private const string AppliesOnly = "environments:\n  production:\n    level: applies-only\n";
 
-    [Fact(Timeout = Timeout)]
-    public async Task An_approvals_code_never_applies_a_plan_nobody_saw_on_github()
+    [Theory(Timeout = Timeout)]
+    [InlineData(Platform.GitHub)]
+    [InlineData(Platform.AzureDevOps)]
+    public async Task An_approvals_code_never_applies_a_plan_nobody_saw(Platform platform)
     {
-        await using var scenario = await GateScenario.StartProductionAsync();
-        scenario.WriteConfig(AppliesOnly);
+        await using var scenario = await Scenario.StartProductionAsync(platform);
+        // Azure Pipelines asks for approvals of a deployment stage; GitHub of the job's environment, on any event.
+        if (scenario is AzureScenario azure) azure.AsDeployment();
+        scenario.WriteConfig(AppliesOnly + "wait:\n  poll-interval: 1s\n");
         scenario.Inputs["command"] = "apply";
+        scenario.AddPerson("bob");
         var approvalCode = scenario.CurrentCode();
-        scenario.GitHub.AddApproval(GateScenario.RunId, "alice", $"/mfa {approvalCode}", "production");
+        scenario.AddApproval("alice", $"/mfa {approvalCode}\nship it");
         string? shownCode = null;
-        using var done = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        _ = Task.Run(async () =>
+        scenario.PersonAnswers("bob", () =>
         {
-            while (scenario.RequestComment() is null) await Task.Delay(25, done.Token);
             scenario.NextCodeWindow();
-            scenario.GitHub.PostComment(GateScenario.PullRequest, "bob", $"/mfa {shownCode = scenario.CurrentCode()}");
-        }, done.Token);
-        scenario.GitHub.AddUser("bob", "write");
+            return $"/mfa {shownCode = scenario.CurrentCode()}";
+        });
 
         var run = await scenario.RunAsync();
-        await done.CancelAsync();
 
         // On the old code the approval's code applied a plan no request had shown: no request at all, and this fails.
-        Assert.NotEmpty(scenario.RequestComments());
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("::warning::The code in @alice's approval of environment 'production' is not used: approvals come before the job, " +
-                        "so whoever approved never saw the plan this code would apply.", run.StandardOutput);
+        Assert.NotEmpty(scenario.Requests());
+        scenario.AssertSucceeded(run);
+        Assert.Contains(scenario.WarningLine($"The code in {scenario.Mention("alice")}'s approval of environment 'production' is not used: approvals come before the job, " +
+                                             "so whoever approved never saw the plan this code would apply."), run.StandardOutput);
         // The approval's code never went to STS; the code that applied came from the request that showed the plan.
         Assert.Equal([shownCode], scenario.CodesSentToSts.Select(c => c.TokenCode));
-        var request = Assert.Single(scenario.RequestComments());
+        var request = Assert.Single(scenario.Requests());
         Assert.Contains("#### The plan this code applies", request.History[0]);
-        Assert.Contains("🔓 Authenticated with MFA by @bob", request.Body);
-        Assert.Equal("bob", scenario.Outputs()["authenticated-by"]);
+        Assert.Contains($"🔓 Authenticated with MFA by {scenario.Mention("bob")}", request.Text);
+        Assert.Contains($"Authenticated with MFA by {scenario.Login("bob")}", run.StandardOutput);
+        Assert.Equal(scenario.Login("bob"), scenario.Outputs()["authenticated-by"]);
         Assert.Contains("Apply complete!", run.StandardOutput);
         SecretScan.AssertNoSecrets(scenario, [run], approvalCode, shownCode!);
     }
@@ -72,30 +74,5 @@ public sealed class ApprovalBindingTests
         Assert.Contains("Using the code in @alice's approval of environment 'production'.", run.StandardOutput);
         Assert.Equal([approvalCode, applyCode], scenario.CodesSentToSts.Select(c => c.TokenCode));
         Assert.DoesNotContain("is not used", run.StandardOutput);
-    }
-
-    [Fact(Timeout = Timeout)]
-    public async Task An_approvals_code_never_applies_a_plan_nobody_saw_on_azure_pipelines()
-    {
-        await using var scenario = await AzureScenario.StartAsync();
-        scenario.AsDeployment();
-        scenario.WriteConfig("environments:\n  production:\n    level: applies-only\nwait:\n  poll-interval: 1s\n");
-        var approvalCode = scenario.CurrentCode();
-        scenario.Azure.AddApproval("deploy", AzureScenario.BuildId, "alice@contoso.com", $"/mfa {approvalCode}\nship it");
-        string? shownCode = null;
-        scenario.PersonAnswers("alice@contoso.com", () =>
-        {
-            scenario.NextCodeWindow();
-            return $"/mfa {shownCode = scenario.CurrentCode()}";
-        });
-
-        var run = await scenario.RunAsync();
-
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("The code in alice@contoso.com's approval of environment 'production' is not used: approvals come before the job", run.StandardOutput);
-        Assert.Equal([shownCode], scenario.CodesSentToSts.Select(c => c.TokenCode));
-        Assert.Single(scenario.RequestThreads());
-        Assert.Contains("#### The plan this code applies", scenario.Request()!.History[0]);
-        Assert.Contains("Authenticated with MFA by alice@contoso.com", run.StandardOutput);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using CliWrap;
 using TfMfa.EndToEnd.Infrastructure;
+using TfMfa.StandIns.World;
 
 namespace TfMfa.EndToEnd;
 
@@ -26,7 +27,7 @@ public sealed class CancellationTests
         var output = new StringBuilder();
         var lockSeen = false;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var variables = scenario.Environment().ToDictionary(p => p.Key, p => (string?)p.Value);
+        var variables = JobEnvironment.Isolated(scenario.Environment());
         var command = Cli.Wrap("dotnet").WithArguments([ActionProcess.ProgramPath])
             .WithEnvironmentVariables(variables)
             .WithValidation(CommandResultValidation.None);

@@ -35,7 +35,7 @@ public sealed class CommitBindingTests
             ["issue"] = new JsonObject { ["number"] = GateScenario.PullRequest, ["pull_request"] = new JsonObject { ["url"] = "https://example.invalid" } },
             ["comment"] = new JsonObject { ["body"] = "/apply" },
         });
-        scenario.ExtraEnvironment["GITHUB_SHA"] = DefaultBranchHead; // what the runner sets on issue_comment
+        scenario.Variables["GITHUB_SHA"] = DefaultBranchHead; // what the runner sets on issue_comment
     }
 
     [Fact(Timeout = Timeout)]

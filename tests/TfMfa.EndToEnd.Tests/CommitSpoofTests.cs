@@ -64,7 +64,7 @@ public sealed class CommitSpoofTests
             ["issue"] = new JsonObject { ["number"] = GateScenario.PullRequest, ["pull_request"] = new JsonObject { ["url"] = "https://example.invalid" } },
             ["comment"] = new JsonObject { ["body"] = "/apply" },
         });
-        scenario.ExtraEnvironment["GITHUB_SHA"] = DefaultBranchHead;
+        scenario.Variables["GITHUB_SHA"] = DefaultBranchHead;
         scenario.PersonAnswers("alice", $"/mfa {scenario.CurrentCode()}");
 
         var run = await scenario.RunAsync();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CliWrap;
 using TfMfa.EndToEnd.Infrastructure;
+using TfMfa.StandIns.World;
 
 namespace TfMfa.EndToEnd;
 
@@ -16,7 +17,7 @@ public sealed class FaultTests
         var path = Path.Combine(bin, "terraform");
         File.WriteAllText(path, $"#!/bin/sh\nif [ \"$1\" = init ]; then echo initialized; exit 0; fi\n{script}\n");
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101); // as root, TfMfa runs it as another uid
-        scenario.ExtraEnvironment["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+        scenario.Variables["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
     }
 
     [Fact(Timeout = Timeout)]
@@ -99,9 +100,7 @@ public sealed class FaultTests
 
         long streamed = 0;
         long peakKilobytes = 0;
-        var variables = scenario.Environment().ToDictionary(p => p.Key, p => (string?)p.Value);
-        foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(n => n.StartsWith("GITHUB_", StringComparison.Ordinal) && !variables.ContainsKey(n)))
-            variables[name] = null;
+        var variables = JobEnvironment.Isolated(scenario.Environment());
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var task = Cli.Wrap("dotnet").WithArguments([ActionProcess.ProgramPath]).WithEnvironmentVariables(variables)
             .WithStandardOutputPipe(PipeTarget.Create((stream, ct) => CountAsync(stream, n => streamed += n, ct)))

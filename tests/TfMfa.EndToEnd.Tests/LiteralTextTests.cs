@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using TfMfa.EndToEnd.AzurePipelines;
 using TfMfa.EndToEnd.Infrastructure;
-using TfMfa.StandIns.Terraform;
+using TfMfa.StandIns.World;
 using TfMfa.Tests.RunLog;
 
 namespace TfMfa.EndToEnd;
@@ -24,9 +23,10 @@ public sealed class LiteralTextTests
 
     private static readonly string Address = $"terraform_data.x[\"a` {FakeHeading} <img src=x> | `b\"]";
 
-    private static void WriteHostileModule(string module, string awsEndpoint, string bucket)
+    /// <summary>The sample module, its resources replaced by one whose for_each key and value are made to break out.</summary>
+    private static void WriteHostileModule(AwsWorld aws, string module)
     {
-        SampleModule.Write(module, awsEndpoint, bucket, "gate/terraform.tfstate");
+        aws.WriteModule(module, "gate/terraform.tfstate");
         var main = Path.Combine(module, "main.tf");
         var text = File.ReadAllText(main);
         File.WriteAllText(main, text[..text.IndexOf("resource \"terraform_data\"", StringComparison.Ordinal)] + $$"""
@@ -56,38 +56,23 @@ public sealed class LiteralTextTests
         }
     }
 
-    [Fact(Timeout = Timeout)]
-    public async Task A_hostile_for_each_key_value_and_directory_name_render_as_text_in_the_request_and_the_summary()
+    [Theory(Timeout = Timeout)]
+    [InlineData(Platform.GitHub)]
+    [InlineData(Platform.AzureDevOps)]
+    public async Task A_hostile_for_each_key_value_and_directory_name_render_as_text_in_the_request_and_the_summary(Platform platform)
     {
-        await using var scenario = await GateScenario.StartProductionAsync();
-        scenario.WriteConfig("environments:\n  production:\n    level: applies-only\n");
+        await using var scenario = await Scenario.StartProductionAsync(platform);
+        scenario.WriteConfig("environments:\n  production:\n    level: applies-only\nwait:\n  poll-interval: 1s\n");
         scenario.Inputs["command"] = "apply";
-        WriteHostileModule(Path.Combine(scenario.Workspace, Directory), scenario.Aws.Endpoint, scenario.Bucket.Name);
+        WriteHostileModule(scenario.AwsWorld, Path.Combine(scenario.Workspace, Directory));
         scenario.Inputs["working-directory"] = Directory;
         scenario.PersonAnswers("alice", $"/mfa {scenario.CurrentCode()}");
 
         var run = await scenario.RunAsync();
 
-        Assert.True(run.ExitCode == 0, run.ToString());
-        AssertLiteral(scenario.RequestComment()!.History[0], scenario.RequestComment()!.History.Append(scenario.Summary()));
-        Assert.Contains("### 🔓 Authenticated with MFA by @alice", scenario.RequestComment()!.Body);
-    }
-
-    [Fact(Timeout = Timeout)]
-    public async Task The_same_hostile_text_renders_as_text_in_the_azure_devops_thread_and_summary()
-    {
-        await using var scenario = await AzureScenario.StartAsync();
-        scenario.WriteConfig("environments:\n  production:\n    level: applies-only\nwait:\n  poll-interval: 1s\n");
-        scenario.Inputs["COMMAND"] = "apply";
-        WriteHostileModule(Path.Combine(scenario.Workspace, Directory), scenario.Aws.Endpoint, scenario.Bucket.Name);
-        scenario.Inputs["WORKINGDIRECTORY"] = Directory;
-        scenario.PersonAnswers("alice@contoso.com", $"/mfa {scenario.CurrentCode()}");
-
-        var run = await scenario.RunAsync();
-
-        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
-        var request = scenario.Request()!;
+        scenario.AssertSucceeded(run);
+        var request = scenario.LatestRequest()!;
         AssertLiteral(request.History[0], request.History.Append(scenario.Summary()));
-        Assert.Contains("### 🔓 Authenticated with MFA by alice@contoso.com", request.Content);
+        Assert.Contains($"### 🔓 Authenticated with MFA by {scenario.Mention("alice")}", request.Text);
     }
 }

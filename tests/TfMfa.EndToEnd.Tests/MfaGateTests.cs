@@ -163,7 +163,7 @@ public sealed class MfaGateTests
         TerraformBinary.Require();
         await using var scenario = await GateScenario.StartAsync();
         scenario.WriteConfig("default-level: plans-and-applies\n");
-        scenario.ExtraEnvironment["TF_LOG"] = "TRACE";
+        scenario.Variables["TF_LOG"] = "TRACE";
         var code = scenario.CurrentCode();
         scenario.PersonAnswers("alice", $"/mfa {code}");
 

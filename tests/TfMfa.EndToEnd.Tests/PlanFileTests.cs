@@ -25,7 +25,7 @@ public sealed class PlanFileTests
         var target = Path.Combine(scenario.Home, ".terraformrc"); // the CLI config terraform reads (TF_CLI_CONFIG_FILE)
         var before = File.ReadAllText(target);
         var runnerTemp = Directory.CreateDirectory(Path.Combine(scenario.Root, "runner-temp")).FullName;
-        scenario.ExtraEnvironment["RUNNER_TEMP"] = runnerTemp;
+        scenario.Variables["RUNNER_TEMP"] = runnerTemp;
         scenario.Inputs["plan-file"] = how switch
         {
             "symlink" => Link(scenario.ModuleDirectory, "tfplan", target),
@@ -53,7 +53,7 @@ public sealed class PlanFileTests
         var runnerTemp = Directory.CreateDirectory(Path.Combine(scenario.Root, "runner-temp")).FullName;
         // The runner's temp belongs to the runner's user, whom terraform runs as; as root here, open it to terraform's uid.
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(runnerTemp, (UnixFileMode)0b111_111_111);
-        scenario.ExtraEnvironment["RUNNER_TEMP"] = runnerTemp;
+        scenario.Variables["RUNNER_TEMP"] = runnerTemp;
         scenario.Inputs["plan-file"] = Path.Combine(runnerTemp, "tfplan");
 
         var run = await scenario.RunAsync();

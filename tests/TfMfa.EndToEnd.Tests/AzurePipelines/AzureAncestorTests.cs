@@ -51,7 +51,7 @@ public sealed class AzureAncestorTests
     {
         await using var scenario = await AzureScenario.StartAsync();
         scenario.WriteConfig("default-level: never\n");
-        scenario.Inputs["COMMAND"] = "apply";
+        scenario.Inputs["command"] = "apply";
         scenario.Variables["SECRET_DB_PASSWORD"] = "db-password-value-123";
         File.AppendAllText(Path.Combine(scenario.ModuleDirectory, "main.tf"), AncestorWalk);
 

@@ -99,150 +99,6 @@ public sealed class AzureTaskTests
         Assert.Contains("pullrequestquery", string.Join("\n", scenario.Azure.Requests.Select(r => r.PathAndQuery)));
     }
 
-    [Fact(Timeout = Timeout)]
-    public async Task A_wrong_code_turns_the_request_red_with_attempts_left_and_the_next_right_code_runs()
-    {
-        await using var scenario = await AzureScenario.StartAsync();
-        var wrong = scenario.WrongCode();
-        var right = "";
-        scenario.PersonAnswers("alice@contoso.com", () => $"/mfa {wrong}", () => $"/mfa {right = scenario.CurrentCode()}");
-
-        var run = await scenario.RunAsync();
-
-        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
-        Assert.Equal([wrong, right], scenario.CodesSentToSts.Select(r => r.TokenCode));
-        var request = scenario.Request()!;
-        Assert.Contains(request.History, h => h.Contains("🔴 The code from alice@contoso.com was not accepted", StringComparison.Ordinal) && h.Contains("2 attempts left", StringComparison.Ordinal));
-        Assert.Contains("##vso[task.logissue type=error;]🔴 MFA code from alice@contoso.com was not accepted", run.StandardOutput);
-    }
-
-    [Fact(Timeout = Timeout)]
-    public async Task With_no_code_in_time_the_run_fails_and_the_request_says_it_timed_out()
-    {
-        await using var scenario = await AzureScenario.StartAsync();
-        scenario.Inputs["TIMEOUT"] = "3s";
-
-        var run = await scenario.RunAsync();
-
-        Assert.Equal(0, run.ExitCode); // the agent would call a non-zero exit an infrastructure failure
-        Assert.Contains("##vso[task.complete result=Failed;]", run.StandardOutput);
-        Assert.Empty(scenario.CodesSentToSts);
-        var thread = Assert.Single(scenario.RequestThreads());
-        Assert.Contains("No MFA code arrived in time", thread.Comments[0].Content);
-        Assert.Equal("closed", thread.Status);
-    }
-
-    [Fact(Timeout = Timeout)]
-    public async Task Mfa_cancel_from_an_allowed_person_stops_the_run()
-    {
-        await using var scenario = await AzureScenario.StartAsync();
-        scenario.PersonAnswers("alice@contoso.com", "/mfa cancel");
-
-        var run = await scenario.RunAsync();
-
-        Assert.Contains("##vso[task.complete result=Failed;]", run.StandardOutput);
-        Assert.Contains("Cancelled by alice@contoso.com with /mfa cancel.", run.StandardOutput);
-        Assert.Contains("MFA wait cancelled", scenario.Request()!.Content);
-        Assert.Empty(scenario.CodesSentToSts);
-    }
-
-    [Fact(Timeout = Timeout)]
-    public async Task A_code_from_someone_without_contribute_is_never_used_and_an_allowed_persons_is()
-    {
-        await using var scenario = await AzureScenario.StartAsync();
-        scenario.Azure.AddIdentity("rob@contoso.com", "Rob", allow: 2); // Read only
-        var robs = scenario.CurrentCode();
-        scenario.PersonAnswers("rob@contoso.com", $"/mfa {robs}");
-        var alices = scenario.PersonAnswersOnceRemoved("alice@contoso.com", "rob@contoso.com");
-
-        var run = await scenario.RunAsync();
-
-        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
-        Assert.Contains("Ignored a /mfa comment by rob@contoso.com: has read permission, below approvers.min-permission (write)", run.StandardOutput);
-        Assert.Equal([alices()], scenario.CodesSentToSts.Select(r => r.TokenCode));
-        Assert.Contains("accesscontrollists/2e9eb7ed-3c0a-47d4-87c1-0ffdd275fd87", string.Join("\n", scenario.Azure.Requests.Select(r => r.PathAndQuery)));
-    }
-
-    [Fact(Timeout = Timeout)]
-    public async Task Each_persons_code_goes_to_sts_with_the_device_their_unique_name_maps_to()
-    {
-        await using var scenario = await AzureScenario.StartAsync();
-        var alices = scenario.Aws.AddVirtualMfaDevice(scenario.User, "alice");
-        var bobs = scenario.Aws.AddVirtualMfaDevice(scenario.User, "bob");
-        scenario.Azure.AddIdentity("bob@contoso.com", "Bob");
-        scenario.WriteConfig(AzureScenario.Config + $"devices:\n  alice@contoso.com: {alices.SerialNumber}\n  bob@contoso.com: {bobs.SerialNumber}\n");
-        scenario.Variables["AWS_MFA_SERIAL_NUMBER"] = ""; // no shared device
-        var fromAlicesPhone = "";
-        var bobsOwn = "";
-        scenario.PersonAnswers("bob@contoso.com",
-            () => $"/mfa {fromAlicesPhone = alices.CodeAt(scenario.Clock.GetUtcNow())}",
-            () => $"/mfa {bobsOwn = bobs.CodeAt(scenario.Clock.GetUtcNow())}");
-
-        var run = await scenario.RunAsync();
-
-        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
-        Assert.Equal([(fromAlicesPhone, bobs.SerialNumber), (bobsOwn, bobs.SerialNumber)], scenario.CodesSentToSts.Select(c => (c.TokenCode, c.SerialNumber)));
-        Assert.NotNull(scenario.CodesSentToSts[0].ErrorCode); // alice's authenticator's code is no code for bob's device
-        Assert.Contains($"##vso[task.setvariable variable=mfaDevice;isoutput=true;]{bobs.SerialNumber}", run.StandardOutput);
-        Assert.Contains($"The code came from the MFA device `{bobs.SerialNumber}`.", scenario.Request()!.Content);
-    }
-
-    [Fact(Timeout = Timeout)]
-    public async Task With_allow_author_false_the_pull_requests_creator_cannot_supply_its_code()
-    {
-        await using var scenario = await AzureScenario.StartAsync();
-        scenario.WriteConfig(AzureScenario.Config + "approvers:\n  allow-author: false\n");
-        var danas = scenario.CurrentCode();
-        scenario.PersonAnswers("dana@contoso.com", $"/mfa {danas}");
-        var alices = scenario.PersonAnswersOnceRemoved("alice@contoso.com", "dana@contoso.com");
-
-        var run = await scenario.RunAsync();
-
-        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
-        Assert.Contains("Ignored a /mfa comment by dana@contoso.com: wrote this pull request, and approvers.allow-author is false: another person must supply the code", run.StandardOutput);
-        Assert.Equal([alices()], scenario.CodesSentToSts.Select(r => r.TokenCode));
-    }
-
-    [Fact(Timeout = Timeout)]
-    public async Task Approvers_teams_admit_the_members_of_an_azure_devops_team_and_no_one_else()
-    {
-        await using var scenario = await AzureScenario.StartAsync();
-        scenario.Azure.AddIdentity("erin@contoso.com", "Erin"); // Contribute, but in no team
-        var platform = scenario.Azure.AddIdentity("[infra]\\Platform Admins", "Platform Admins", isContainer: true);
-        scenario.Azure.AddTeam("Platform Team", scenario.Alice, platform);
-        scenario.WriteConfig(AzureScenario.Config + "approvers:\n  teams: ['infra/Platform Team']\n");
-        var erins = scenario.CurrentCode();
-        scenario.PersonAnswers("erin@contoso.com", $"/mfa {erins}");
-        var alices = scenario.PersonAnswersOnceRemoved("alice@contoso.com", "erin@contoso.com");
-
-        var run = await scenario.RunAsync();
-
-        Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
-        Assert.Contains("Ignored a /mfa comment by erin@contoso.com: not on approvers.users nor in infra/Platform Team (approvers.teams in the default branch's config)", run.StandardOutput);
-        Assert.Equal([alices()], scenario.CodesSentToSts.Select(r => r.TokenCode));
-        Assert.Contains("members of `infra/Platform Team` may answer", scenario.RequestThreads()[0].Comments[0].History[0]);
-        // The team was read once for both people, through its documented route.
-        Assert.Single(scenario.Azure.Requests, r => r.PathAndQuery.Contains("/_apis/projects/infra/teams/Platform%20Team/members?", StringComparison.Ordinal));
-    }
-
-    [Fact(Timeout = Timeout)]
-    public async Task Approvers_teams_the_build_identity_cannot_read_fail_closed_saying_what_to_check()
-    {
-        await using var scenario = await AzureScenario.StartAsync();
-        scenario.Azure.AddTeam("Platform Team", scenario.Alice);
-        scenario.Azure.BuildIdentityMayReadTeams = false;
-        scenario.WriteConfig(AzureScenario.Config + "approvers:\n  teams: ['infra/Platform Team']\n");
-        scenario.PersonAnswers("alice@contoso.com", $"/mfa {scenario.CurrentCode()}");
-
-        var run = await scenario.RunAsync();
-
-        Assert.Contains("##vso[task.complete result=Failed;]", run.StandardOutput);
-        Assert.Contains("approvers.teams names 'infra/Platform Team', and Azure DevOps does not let the build identity read its members (", run.StandardOutput);
-        Assert.Contains("does not exist, or you do not have permission to access it", run.StandardOutput);
-        Assert.Contains("View project-level information", run.StandardOutput);
-        Assert.Empty(scenario.CodesSentToSts);
-    }
-
     [Theory(Timeout = Timeout)]
     [InlineData("True")]
     [InlineData("")] // a pull request build that does not say: counts as a fork
@@ -293,7 +149,7 @@ public sealed class AzureTaskTests
     public async Task The_service_connections_keys_are_used_when_no_variables_are_mapped()
     {
         await using var scenario = await AzureScenario.StartAsync();
-        scenario.Inputs["AWSCREDENTIALS"] = "a1b2c3d4-aws-connection";
+        scenario.Inputs["aws-credentials"] = "a1b2c3d4-aws-connection";
         scenario.Variables["AWS_ACCESS_KEY_ID"] = "";
         scenario.Variables["AWS_SECRET_ACCESS_KEY"] = "";
         scenario.Variables["ENDPOINT_AUTH_PARAMETER_A1B2C3D4_AWS_CONNECTION_USERNAME"] = scenario.User.AccessKeyId;
@@ -311,7 +167,7 @@ public sealed class AzureTaskTests
     public async Task No_secret_appears_in_any_output_summary_or_comment()
     {
         await using var scenario = await AzureScenario.StartAsync();
-        scenario.Inputs["COMMAND"] = "apply";
+        scenario.Inputs["command"] = "apply";
         var wrong = scenario.WrongCode();
         var right = "";
         scenario.PersonAnswers("alice@contoso.com", () => $"/mfa {wrong}", () => $"/mfa {right = scenario.CurrentCode()}");
@@ -323,17 +179,7 @@ public sealed class AzureTaskTests
 
         Assert.False(run.StandardOutput.Contains("result=Failed", StringComparison.Ordinal), run.ToString());
         Assert.Equal([wrong, right, applyCode], scenario.CodesSentToSts.Select(r => r.TokenCode));
-        var secrets = new List<(string What, string Value)> { ("long-term secret key", scenario.User.SecretAccessKey), ("job token", scenario.Azure.Token), ("MFA code", right), ("wrong MFA code", wrong), ("apply's MFA code", applyCode) };
-        foreach (var session in scenario.Aws.IssuedSessions)
-            secrets.AddRange([("session access key id", session.AccessKeyId), ("session secret key", session.SecretAccessKey), ("session token", session.SessionToken)]);
-        var places = run.AllOutput.Split('\n').Where(l => !l.StartsWith("##vso[task.setsecret]", StringComparison.Ordinal)).Select(l => ("output", l))
-            .Append(("summary", scenario.Summary()))
-            .Concat(scenario.Azure.Threads(AzureScenario.PullRequest).SelectMany(t => t.Comments)
-                .Where(c => c.Author.Id == scenario.Azure.BuildIdentity.Id)
-                .SelectMany(c => c.History.Select(h => ($"comment by the task {c.Id}", h))));
-        foreach (var (where, text) in places)
-            foreach (var (what, value) in secrets)
-                Assert.False(text.Contains(value, StringComparison.Ordinal), $"the {what} appears in the {where}: {text.Replace(value, "<HERE>")}");
+        SecretScan.AssertNoSecrets(scenario, [run], right, wrong, applyCode); // the job token too
     }
 
     [Fact(Timeout = Timeout)]
@@ -365,7 +211,7 @@ public sealed class AzureTaskTests
     {
         await using var scenario = await AzureScenario.StartAsync();
         scenario.WriteConfig("environments:\n  production:\n    level: applies-only\nwait:\n  poll-interval: 1s\n");
-        scenario.Inputs["COMMAND"] = "apply";
+        scenario.Inputs["command"] = "apply";
         scenario.Variables["BUILD_REPOSITORY_NAME"] = "infra";
         scenario.PersonAnswers("alice@contoso.com", () => $"/mfa {scenario.CurrentCode()}");
 

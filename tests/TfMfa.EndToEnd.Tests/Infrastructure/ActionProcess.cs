@@ -1,6 +1,7 @@
 using System.Reflection;
 using CliWrap;
 using CliWrap.Buffered;
+using TfMfa.StandIns.World;
 
 namespace TfMfa.EndToEnd.Infrastructure;
 
@@ -27,12 +28,7 @@ public static class ActionProcess
         IReadOnlyList<string>? args = null, int? runAsUser = null, string? programPath = null, bool underParentShell = false)
     {
         // Nothing from the test runner's own AWS, GitHub or terraform settings may leak into the run.
-        var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>())
-            if (name.StartsWith("AWS_", StringComparison.Ordinal) || name.StartsWith("GITHUB_", StringComparison.Ordinal)
-                || name.StartsWith("INPUT_", StringComparison.Ordinal) || name.StartsWith("TF_", StringComparison.Ordinal))
-                variables[name] = null;
-        foreach (var (name, value) in environment) variables[name] = value;
+        var variables = JobEnvironment.Isolated(environment);
 
         using var cancellation = new CancellationTokenSource(timeout);
         IReadOnlyList<string> command = ["dotnet", programPath ?? ProgramPath, .. args ?? []];

@@ -2,10 +2,34 @@ using TfMfa.EndToEnd.Infrastructure;
 
 namespace TfMfa.EndToEnd;
 
-/// <summary>What a pull request may choose, and which files and paths TfMfa reads (issue 9), through the real program.</summary>
-public sealed class ConfigWallTests
+/// <summary>
+/// What a pull request may choose (its copy of the config, the inputs of its workflow), which files
+/// and paths TfMfa reads, and whose codes and approvals count (issue 9), through the real program:
+/// the default branch's config always counts, and nothing a pull request chooses lowers the gate.
+/// </summary>
+public sealed class PullRequestLimitsTests
 {
     private const int Timeout = 180_000;
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_pull_request_that_points_config_at_a_laxer_file_still_gets_the_default_branch_level()
+    {
+        TerraformBinary.Require();
+        await using var scenario = await GateScenario.StartAsync();
+        scenario.WriteConfig("default-level: plans-and-applies\n");
+        Directory.CreateDirectory(Path.Combine(scenario.Workspace, "ops"));
+        File.WriteAllText(Path.Combine(scenario.Workspace, "ops", "lax.yml"), "default-level: never\n");
+        scenario.Inputs["config"] = "ops/lax.yml";
+        var code = scenario.CurrentCode();
+        scenario.PersonAnswers("alice", $"/mfa {code}");
+
+        var run = await scenario.RunAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("MFA level plans-and-applies (set by .github/tfmfa.yml@main)", run.StandardOutput);
+        Assert.Contains(scenario.GitHub.Requests, r => r.Path.Contains("/contents/ops/lax.yml", StringComparison.Ordinal));
+        Assert.Single(scenario.Aws.IssuedSessions);
+    }
 
     [Fact(Timeout = Timeout)]
     public async Task A_stricter_looking_workspace_copy_keeps_the_default_branchs_role()
