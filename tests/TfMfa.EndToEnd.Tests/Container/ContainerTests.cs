@@ -153,7 +153,7 @@ public sealed class ContainerTests
         var (scenario, action) = await StartAsync("environments:\n  production:\n    level: applies-only\n");
         await using var _ = scenario;
         scenario.Inputs["command"] = "apply";
-        PhaseWallTests.PlantLurker(scenario, scenario.Aws.Endpoint);
+        NothingOutlivesItsRunTests.PlantLurker(scenario, scenario.Aws.Endpoint);
         File.AppendAllText(Path.Combine(scenario.ModuleDirectory, "main.tf"), """
 
             resource "terraform_data" "reach" {
@@ -174,7 +174,7 @@ public sealed class ContainerTests
         var run = await action.RunAsync(RunTimeout);
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        await PhaseWallTests.AssertNothingSurvivedAsync(scenario, run);
+        await NothingOutlivesItsRunTests.AssertNothingSurvivedAsync(scenario, run);
         // The runner's user owns the checkout and HOME (ContainerAction), and terraform runs as that uid.
         Assert.Contains($"terraform runs as uid {ContainerAction.RunnerUid}, not as TfMfa's root", run.StandardOutput);
         Assert.Contains("terraform init left", run.StandardOutput);

@@ -10,7 +10,7 @@ namespace TfMfa.EndToEnd;
 /// session, reads the session from its <c>/proc/&lt;pid&gt;/environ</c>, and writes state no request
 /// showed with it.
 /// </summary>
-public sealed class PhaseWallTests
+public sealed class NothingOutlivesItsRunTests
 {
     private const int Timeout = 240_000;
 
