@@ -44,7 +44,9 @@ public sealed class ConversationView : IAsyncDisposable
             else if (versions > before.Versions)
                 Screen.Conversation($"✏️  @{comment.User.Login} edited their comment: {Summarize(comment.History[^1])}");
             if (comment.Reactions.Count > before.Reactions)
-                Screen.Conversation($"👀 @{comment.Reactions[^1].Login} reacted to @{comment.User.Login}'s comment");
+                Screen.Conversation(comment.Reactions[^1].Content == "rocket"
+                    ? $"🚀 @{comment.Reactions[^1].Login} took @{comment.User.Login}'s request for this run (a rocket: GitHub grants it to one run)"
+                    : $"👀 @{comment.Reactions[^1].Login} reacted to @{comment.User.Login}'s comment");
             if (comment.Deleted && !before.Deleted)
                 Screen.Conversation($"🗑️  @{comment.User.Login}'s comment was deleted (the code is no longer visible)");
             _seen[comment.Id] = (versions, comment.Reactions.Count, comment.Deleted);

@@ -17,6 +17,7 @@ public sealed class DemoScript(DemoWorld world, bool interactive)
         await PullRequestPlanAsync(cancellationToken);
         await GatedApplyAsync(cancellationToken);
         await StagingApplyAsync(cancellationToken);
+        await CommentTriggerAsync(cancellationToken);
         var (exitCode, by) = await new AzureScene(world).RunAsync(cancellationToken);
         _results.Add(("Azure Repos pull-request plan (thread)", exitCode, by));
         return Recap();
@@ -137,6 +138,56 @@ public sealed class DemoScript(DemoWorld world, bool interactive)
         try { await answer; } catch (OperationCanceledException) { }
         Record("Staging apply (the plan in the request)", exitCode);
     }
+
+    /// <summary>wait.mode: comment-trigger: the plan check asks and ends; alice's reply starts the run that answers.</summary>
+    private async Task CommentTriggerAsync(CancellationToken cancellationToken)
+    {
+        Screen.Title("3. No runner waits: wait.mode: comment-trigger");
+        Screen.Say("The team sets `mode: comment-trigger` under wait: on the default branch. A plan check now asks and ends at once: " +
+                   "no runner is held while a person decides, and their /mfa reply starts the run that answers.");
+        world.GitHubWorld.WriteConfig(DemoWorld.Config.Replace("  poll-interval: 1s", "  poll-interval: 1s\n  mode: comment-trigger", StringComparison.Ordinal));
+        world.Clock.Skip(TimeSpan.FromSeconds(30));
+        await using (new ConversationView(world.GitHub))
+        {
+            var asked = await ActionView.RunAsync(world.RunnerEnvironment("plan", "pull_request", world.GitHubWorld.PullRequestEvent()), cancellationToken);
+            Screen.Say($"The plan check ended: exit {asked}, waiting = {Outputs().GetValueOrDefault("waiting")}, commit status tfmfa/production/plan: {Status()}. Nothing runs now.");
+        }
+
+        var id = System.Text.RegularExpressions.Regex.Match(RequestComment()?.Body ?? "", "<!-- tfmfa:id (?<id>[a-z]+) -->").Groups["id"].Value;
+        string body;
+        if (interactive)
+        {
+            Screen.Say($"\n{Screen.Bold("You are @alice.")} The device shows {Screen.Bold(world.CurrentCode())}. Type your reply (/mfa {id} {world.CurrentCode()}):");
+            body = await Task.Run(Console.ReadLine, CancellationToken.None).WaitAsync(cancellationToken) ?? "";
+        }
+        else
+        {
+            body = $"/mfa {id} {world.CurrentCode()}";
+            Screen.Say($"Later, @alice replies: {body}. GitHub starts the answering workflow on issue_comment, from the default branch.");
+        }
+        var reply = world.GitHub.PostComment(DemoWorld.PullRequest, "alice", body);
+        var payload = new JsonObject
+        {
+            ["action"] = "created",
+            ["issue"] = new JsonObject { ["number"] = DemoWorld.PullRequest, ["pull_request"] = new JsonObject { ["url"] = $"https://api.github.com/repos/acme/infra/pulls/{DemoWorld.PullRequest}" } },
+            ["comment"] = new JsonObject
+            {
+                ["id"] = reply.Id, ["body"] = reply.Body, ["user"] = new JsonObject { ["login"] = "alice", ["type"] = "User" },
+                ["created_at"] = reply.CreatedAt.ToString("O"), ["updated_at"] = reply.UpdatedAt.ToString("O"),
+            },
+        };
+        await using (new ConversationView(world.GitHub))
+        {
+            var answered = await ActionView.RunAsync(world.RunnerEnvironment("plan", "issue_comment", payload), cancellationToken);
+            Record("Comment-trigger plan (the reply starts the run)", answered);
+        }
+        Screen.Say($"The commit status tfmfa/production/plan is now: {Status()}.");
+        world.GitHubWorld.WriteConfig(DemoWorld.Config);
+    }
+
+    private string Status() => world.GitHub.LatestStatus(DemoWorld.HeadSha, "tfmfa/production/plan") is { } status
+        ? $"{status.State} ({status.Description})"
+        : "none";
 
     private async Task AnswerFallbackAsync(CancellationToken cancellationToken)
     {

@@ -41,6 +41,9 @@ public sealed class DemoTests
         // The Azure Repos scene: the same gate as a task, a reader refused, alice's code taken from a thread.
         Assert.Contains("Ignored a /mfa comment by rob@contoso.com: has read permission, below approvers.min-permission (write)", output);
         Assert.Contains("Azure Repos pull-request plan (thread)   exit 0   Authenticated with MFA by alice@contoso.com", output);
+        Assert.Contains("waiting = true, commit status tfmfa/production/plan: pending", output);
+        Assert.Matches(@"Comment-trigger plan \(the reply starts the run\) +exit 0   Authenticated with MFA by alice", output);
+        Assert.Contains("The commit status tfmfa/production/plan is now: success", output);
         Assert.DoesNotContain("##vso[task.setsecret]", output);
         Assert.Contains("writes by the long-term key: 0", output);
         // Issue 12's parts: alice's own device, and the plan an applies-only apply applies, in the request.
