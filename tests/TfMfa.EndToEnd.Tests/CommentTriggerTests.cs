@@ -230,6 +230,23 @@ public sealed class CommentTriggerTests
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task A_request_whose_marker_was_tampered_with_takes_no_code()
+    {
+        await using var scenario = await StartAsync("plans-and-applies");
+        Assert.Equal(0, (await scenario.RunAsync()).ExitCode);
+        var request = Assert.Single(scenario.RequestComments());
+        scenario.GitHub.EditComment(request.Id, System.Text.RegularExpressions.Regex.Replace(request.Body, "stage=Only", "stage=Anything"));
+
+        var reply = Reply(scenario, "alice", $"/mfa {IdOf(request)} {scenario.CurrentCode()}");
+        var answered = await scenario.RunAsync();
+
+        Assert.NotEqual(0, answered.ExitCode);
+        Assert.Contains($"request `{IdOf(request)}`'s marker was changed", answered.StandardOutput);
+        Assert.Empty(scenario.CodesSentToSts);
+        Assert.True(reply.Deleted);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task A_fork_gets_no_request_and_a_reply_for_a_fork_gets_no_code_used()
     {
         await using var scenario = await StartAsync("plans-and-applies");

@@ -25,10 +25,16 @@ public static partial class AnswerFromComment
         }
 
         var now = run.Services.Clock.GetUtcNow();
-        var all = (await trigger.RequestsAsync(cancellationToken))
+        var comments = await trigger.RequestsAsync(cancellationToken);
+        var all = comments
             .Select(c => (Comment: c, Marker: RequestMarker.Parse(c.Body), Facts: TriggerFacts.Parse(c.Body)))
             .Where(r => r.Marker is not null && r.Facts is not null)
             .ToList();
+        // A request whose trigger marker no longer parses was tampered with: its id is named in an error, never answered.
+        if (command.RequestId is { } addressed && comments
+                .Any(c => RequestMarker.Parse(c.Body)?.Id == addressed && c.Body.Contains(TriggerFacts.MarkerPrefix, StringComparison.Ordinal) && TriggerFacts.Parse(c.Body) is null && RequestCommentText.IsWaiting(c.Body)))
+            return await RefuseAsync(trigger, answer, command, log,
+                $"request `{addressed}`'s marker was changed (its commit, directory, stage or changes no longer read as TfMfa writes them), so it takes no code. The next plan run asks again", cancellationToken);
         var open = all.Where(r => RequestCommentText.IsWaiting(r.Comment.Body) && r.Marker!.Deadline is { } deadline && deadline > now).ToList();
         var named = command.RequestId is { } id ? open.Where(r => r.Marker!.Id == id).ToList() : open;
         if (named.Count == 0)
