@@ -303,17 +303,7 @@ public sealed partial class GitHubStandIn
     private Answer ListStatuses(string reference, HttpRequest request)
     {
         var all = (_statuses.GetValueOrDefault(reference) ?? []).AsEnumerable().Reverse().ToList();
-        var perPage = int.TryParse(request.Query["per_page"], out var pp) ? Math.Clamp(pp, 1, 100) : 30;
-        var page = int.TryParse(request.Query["page"], out var pg) ? Math.Max(pg, 1) : 1;
-        var items = all.Skip((page - 1) * perPage).Take(perPage).Select(s => (JsonNode)StatusJson(s)).ToArray();
-        string? link = null;
-        var pages = Math.Max(1, (all.Count + perPage - 1) / perPage);
-        if (page < pages)
-        {
-            string PageUrl(int p) => $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}?{Query(request, p)}";
-            link = $"<{PageUrl(page + 1)}>; rel=\"next\", <{PageUrl(pages)}>; rel=\"last\"";
-        }
-        return new Answer(200, new JsonArray(items), Link: link);
+        return Paged(all.Select(StatusJson).ToList(), request);
     }
 
     private JsonObject StatusJson(StoredStatus status) => new()
@@ -397,9 +387,15 @@ public sealed partial class GitHubStandIn
     {
         if (!_pullRequests.ContainsKey(number)) throw new ApiError(404, "Not Found", "https://docs.github.com/rest/pulls/pulls#list-commits-on-a-pull-request");
         var all = (_pullRequestCommits.GetValueOrDefault(number) ?? []).Take(PullRequestCommitLimit).ToList();
+        return Paged(all.Select(CommitJson).ToList(), request);
+    }
+
+    /// <summary>A list as GitHub pages it: 30 a page unless per_page says (at most 100), and a Link header to the next and last pages.</summary>
+    private Answer Paged(IReadOnlyList<JsonObject> all, HttpRequest request)
+    {
         var perPage = int.TryParse(request.Query["per_page"], out var pp) ? Math.Clamp(pp, 1, 100) : 30;
         var page = int.TryParse(request.Query["page"], out var pg) ? Math.Max(pg, 1) : 1;
-        var items = all.Skip((page - 1) * perPage).Take(perPage).Select(c => (JsonNode)CommitJson(c)).ToArray();
+        var items = all.Skip((page - 1) * perPage).Take(perPage).Select(item => (JsonNode)item).ToArray();
         string? link = null;
         var pages = Math.Max(1, (all.Count + perPage - 1) / perPage);
         if (page < pages)
