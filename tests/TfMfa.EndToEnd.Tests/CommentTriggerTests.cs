@@ -132,6 +132,39 @@ public sealed class CommentTriggerTests
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task A_push_closes_the_earlier_request_when_the_next_plan_run_asks_again()
+    {
+        await using var scenario = await StartAsync("plans-and-applies");
+        Assert.Equal(0, (await scenario.RunAsync()).ExitCode);
+        var first = Assert.Single(scenario.RequestComments());
+        scenario.GitHub.AddPullRequest(GateScenario.PullRequest, "1a2b3c4d5e6f");
+        scenario.WriteEvent("pull_request", new JsonObject
+        {
+            ["number"] = GateScenario.PullRequest,
+            ["pull_request"] = new JsonObject
+            {
+                ["number"] = GateScenario.PullRequest,
+                ["head"] = new JsonObject { ["sha"] = "1a2b3c4d5e6f", ["repo"] = new JsonObject { ["full_name"] = scenario.GitHub.FullName } },
+                ["base"] = new JsonObject { ["repo"] = new JsonObject { ["full_name"] = scenario.GitHub.FullName } },
+            },
+        });
+        scenario.Variables["GITHUB_SHA"] = "1a2b3c4d5e6f";
+
+        var again = await scenario.RunAsync();
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("This MFA request expired", first.Body);
+        Assert.Contains("the pull request moved on to 1a2b3c4", first.Body);
+        var second = scenario.RequestComments()[^1];
+        Assert.Contains("commit=1a2b3c4d5e6f", second.Body);
+        // A bare reply now has one open request to answer.
+        Reply(scenario, "alice", $"/mfa {scenario.CurrentCode()}");
+        var answered = await scenario.RunAsync();
+        Assert.True(answered.ExitCode == 0, answered.ToString());
+        Assert.Equal("success", scenario.GitHub.LatestStatus("1a2b3c4d5e6f", "tfmfa/default/plan")?.State);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task A_wrong_code_leaves_the_request_open_and_a_second_reply_starts_a_run_that_succeeds()
     {
         await using var scenario = await StartAsync("plans-and-applies");

@@ -49,6 +49,7 @@ public static class RequestAndEnd
         var (inputs, log) = (run.Inputs, run.Log);
         var sha = unlocking.Unlocks.CommitSha ?? throw new TfMfaException(
             "wait.mode comment-trigger needs the commit the request is for, and the working directory is no git checkout TfMfa can read: check out the repository with actions/checkout.");
+        await CloseSupersededAsync(run, trigger, codeCommand, sha, cancellationToken);
         var id = RequestIds.New([]);
         var deadline = run.Services.Clock.GetUtcNow() + run.Policy.Wait.RequestLifetime;
         var facts = new TriggerFacts(sha, unlocking.Unlocks.WorkingDirectory, stage, plan?.ChangesSha256);
@@ -61,6 +62,31 @@ public static class RequestAndEnd
                    $"a '/mfa {id} 123456' reply starts the run that answers, until {deadline.UtcDateTime:yyyy-MM-dd HH:mm} UTC or the next push.");
         log.AppendSummary($"### 🔒 MFA code requested: `terraform {codeCommand.Name()}` in {MarkdownText.Code(run.Policy.Environment)}\n\n" +
                           $"Request `{id}` on {MarkdownText.Text(trigger.Conversation.Where)} waits for a `/mfa {id} 123456` reply; no job runs meanwhile. Commit status `{context}` is pending.\n");
+    }
+
+    /// <summary>
+    /// A request never outlives the next push: earlier requests of this workflow (same command,
+    /// environment and directory) for another commit are marked expired, so a bare reply is not
+    /// refused for their sake and nobody answers a commit the pull request no longer shows.
+    /// </summary>
+    private static async Task CloseSupersededAsync(GateRun run, ICommentTrigger trigger, TerraformCommand codeCommand, string sha, CancellationToken cancellationToken)
+    {
+        foreach (var request in await trigger.RequestsAsync(cancellationToken))
+        {
+            if (!RequestCommentText.IsWaiting(request.Body) || Conversation.RequestMarker.Parse(request.Body) is not { } marker || TriggerFacts.Parse(request.Body) is not { } facts) continue;
+            if (facts.CommitSha == sha || facts.Directory != run.WorkspaceRelative || marker.Environment != RequestCommentText.MarkerValue(run.Policy.Environment)
+                || marker.Command != codeCommand.Name()) continue;
+            var why = $"the pull request moved on to {sha[..Math.Min(7, sha.Length)]}, and a newer request asks for that commit";
+            try
+            {
+                await trigger.Conversation.EditRequestAsync(request, Conversation.OpenRequests.ExpiredText(request.Body, why), cancellationToken);
+                run.Log.Info($"Request `{marker.Id}` for {facts.CommitSha[..Math.Min(7, facts.CommitSha.Length)]} no longer waits: {why}.");
+            }
+            catch (Conversation.ConversationException e)
+            {
+                run.Log.Warning($"Could not mark request `{marker.Id}` expired ({e.Message}); its code would be refused anyway, as its commit is no longer the pull request's head.");
+            }
+        }
     }
 
     /// <summary>The plan an apply shows, made without a code (applies-only), as poll mode makes it.</summary>
