@@ -28,8 +28,13 @@ public sealed class CommentTriggerTests
         System.Text.RegularExpressions.Regex.Match(request.Body, "<!-- tfmfa:id (?<id>[a-z]+) -->").Groups["id"].Value;
 
     /// <summary>A person replies on the pull request, and GitHub starts the answering workflow with that comment's issue_comment event.</summary>
-    internal static StoredComment Reply(GateScenario scenario, string login, string body, string? eventAuthor = null)
+    /// <remarks>
+    /// GitHub's timestamps have whole seconds, and a request edited in the reply's own second counts as
+    /// edited after it: like a person, the reply comes at least a second after TfMfa last wrote.
+    /// </remarks>
+    internal static async Task<StoredComment> ReplyAsync(GateScenario scenario, string login, string body, string? eventAuthor = null)
     {
+        await Task.Delay(TimeSpan.FromMilliseconds(1050 - DateTime.UtcNow.Millisecond));
         scenario.Clock.Advance(TimeSpan.FromSeconds(1));
         var comment = scenario.GitHub.PostComment(GateScenario.PullRequest, login, body);
         scenario.WriteEvent("issue_comment", IssueCommentEvent(comment, eventAuthor ?? login));
@@ -71,7 +76,7 @@ public sealed class CommentTriggerTests
         Assert.Contains($"/mfa {IdOf(request)} 123456", pending.Description);
 
         var code = scenario.CurrentCode();
-        var reply = Reply(scenario, "alice", $"/mfa {IdOf(request)} {code}");
+        var reply = await ReplyAsync(scenario, "alice", $"/mfa {IdOf(request)} {code}");
         var answered = await scenario.RunAsync();
 
         Assert.True(answered.ExitCode == 0, answered.ToString());
@@ -102,7 +107,7 @@ public sealed class CommentTriggerTests
         Assert.Empty(scenario.Aws.IssuedSessions); // applies-only: the plan ran without a code
         Assert.Equal("pending", Status(scenario, "apply")?.State);
 
-        Reply(scenario, "alice", $"/mfa {IdOf(request)} {scenario.CurrentCode()}");
+        await ReplyAsync(scenario, "alice", $"/mfa {IdOf(request)} {scenario.CurrentCode()}");
         var answered = await scenario.RunAsync();
 
         Assert.True(answered.ExitCode == 0, answered.ToString());
@@ -121,7 +126,7 @@ public sealed class CommentTriggerTests
         var request = Assert.Single(scenario.RequestComments());
         scenario.GitHub.AddPullRequest(GateScenario.PullRequest, "1a2b3c4d5e6f"); // a push after the request
 
-        Reply(scenario, "alice", $"/mfa {IdOf(request)} {scenario.CurrentCode()}");
+        await ReplyAsync(scenario, "alice", $"/mfa {IdOf(request)} {scenario.CurrentCode()}");
         var answered = await scenario.RunAsync();
 
         Assert.NotEqual(0, answered.ExitCode);
@@ -158,7 +163,7 @@ public sealed class CommentTriggerTests
         var second = scenario.RequestComments()[^1];
         Assert.Contains("commit=1a2b3c4d5e6f", second.Body);
         // A bare reply now has one open request to answer.
-        Reply(scenario, "alice", $"/mfa {scenario.CurrentCode()}");
+        await ReplyAsync(scenario, "alice", $"/mfa {scenario.CurrentCode()}");
         var answered = await scenario.RunAsync();
         Assert.True(answered.ExitCode == 0, answered.ToString());
         Assert.Equal("success", scenario.GitHub.LatestStatus("1a2b3c4d5e6f", "tfmfa/default/plan")?.State);
@@ -171,7 +176,7 @@ public sealed class CommentTriggerTests
         Assert.Equal(0, (await scenario.RunAsync()).ExitCode);
         var request = Assert.Single(scenario.RequestComments());
 
-        Reply(scenario, "alice", $"/mfa {IdOf(request)} {scenario.WrongCode()}");
+        await ReplyAsync(scenario, "alice", $"/mfa {IdOf(request)} {scenario.WrongCode()}");
         var wrong = await scenario.RunAsync();
 
         Assert.NotEqual(0, wrong.ExitCode);
@@ -182,7 +187,7 @@ public sealed class CommentTriggerTests
         Assert.Empty(request.Reactions); // the lock was released for the next reply
 
         scenario.NextCodeWindow();
-        Reply(scenario, "alice", $"/mfa {IdOf(request)} {scenario.CurrentCode()}");
+        await ReplyAsync(scenario, "alice", $"/mfa {IdOf(request)} {scenario.CurrentCode()}");
         var right = await scenario.RunAsync();
 
         Assert.True(right.ExitCode == 0, right.ToString());
@@ -199,10 +204,10 @@ public sealed class CommentTriggerTests
         var request = Assert.Single(scenario.RequestComments());
         var id = IdOf(request);
 
-        Reply(scenario, "alice", $"/mfa {id} {scenario.CurrentCode()}");
+        await ReplyAsync(scenario, "alice", $"/mfa {id} {scenario.CurrentCode()}");
         var aliceEvent = File.ReadAllText(Path.Combine(scenario.WorkflowDirectory, "event.json"));
         scenario.NextCodeWindow();
-        Reply(scenario, "bob", $"/mfa {id} {scenario.CurrentCode()}");
+        await ReplyAsync(scenario, "bob", $"/mfa {id} {scenario.CurrentCode()}");
         var bobEvent = File.ReadAllText(Path.Combine(scenario.WorkflowDirectory, "event.json"));
 
         // Two runs at once, each with its own event file.
@@ -220,7 +225,8 @@ public sealed class CommentTriggerTests
         Assert.Single(scenario.Aws.IssuedSessions);
         Assert.Equal("success", Status(scenario, "plan")?.State);
         Assert.Contains(runs, r => r.StandardOutput.Contains("Another run is answering request", StringComparison.Ordinal)
-                                   || r.StandardOutput.Contains("no longer waits for a code", StringComparison.Ordinal));
+                                   || r.StandardOutput.Contains("no longer waits for a code", StringComparison.Ordinal)
+                                   || r.StandardOutput.Contains("was edited after this reply was written", StringComparison.Ordinal));
         Assert.NotEqual(bobEvent, aliceEvent);
     }
 
@@ -234,7 +240,7 @@ public sealed class CommentTriggerTests
         var past = DateTimeOffset.UtcNow.AddMinutes(-1).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
         scenario.GitHub.EditComment(request.Id, System.Text.RegularExpressions.Regex.Replace(request.Body, "deadline=[^ ]+", "deadline=" + past));
 
-        var reply = Reply(scenario, "alice", $"/mfa {IdOf(request)} {scenario.CurrentCode()}");
+        var reply = await ReplyAsync(scenario, "alice", $"/mfa {IdOf(request)} {scenario.CurrentCode()}");
         var answered = await scenario.RunAsync();
 
         Assert.NotEqual(0, answered.ExitCode);
@@ -252,7 +258,7 @@ public sealed class CommentTriggerTests
         // Any workflow's GITHUB_TOKEN edits as github-actions[bot]: the request now claims a harmless directory.
         scenario.GitHub.EditComment(request.Id, request.Body.Replace("| Working directory | `infra` |", "| Working directory | `docs` |", StringComparison.Ordinal));
 
-        Reply(scenario, "alice", $"/mfa {IdOf(request)} {scenario.CurrentCode()}");
+        await ReplyAsync(scenario, "alice", $"/mfa {IdOf(request)} {scenario.CurrentCode()}");
         var answered = await scenario.RunAsync();
 
         Assert.NotEqual(0, answered.ExitCode);
@@ -270,13 +276,76 @@ public sealed class CommentTriggerTests
         var request = Assert.Single(scenario.RequestComments());
         scenario.GitHub.EditComment(request.Id, System.Text.RegularExpressions.Regex.Replace(request.Body, "stage=Only", "stage=Anything"));
 
-        var reply = Reply(scenario, "alice", $"/mfa {IdOf(request)} {scenario.CurrentCode()}");
+        var reply = await ReplyAsync(scenario, "alice", $"/mfa {IdOf(request)} {scenario.CurrentCode()}");
         var answered = await scenario.RunAsync();
 
         Assert.NotEqual(0, answered.ExitCode);
         Assert.Contains($"request `{IdOf(request)}`'s marker was changed", answered.StandardOutput);
         Assert.Empty(scenario.CodesSentToSts);
         Assert.True(reply.Deleted);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_request_edited_after_the_reply_was_written_takes_no_code()
+    {
+        await using var scenario = await StartAsync("plans-and-applies");
+        Assert.Equal(0, (await scenario.RunAsync()).ExitCode);
+        var request = Assert.Single(scenario.RequestComments());
+        var reply = await ReplyAsync(scenario, "alice", $"/mfa {IdOf(request)} {scenario.CurrentCode()}");
+        // Before the answering run reads it, a writer's workflow edits the request (here: to the same text, which still counts).
+        scenario.Clock.Advance(TimeSpan.FromSeconds(5));
+        scenario.GitHub.EditComment(request.Id, request.Body);
+
+        var answered = await scenario.RunAsync();
+
+        Assert.NotEqual(0, answered.ExitCode);
+        Assert.Contains("was edited after this reply was written", answered.StandardOutput);
+        Assert.Empty(scenario.CodesSentToSts);
+        Assert.True(reply.Deleted);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task An_apply_from_a_fork_runs_none_of_the_forks_code_before_it_is_refused()
+    {
+        await using var scenario = await StartAsync("applies-only");
+        scenario.Inputs["command"] = "apply";
+        scenario.GitHub.AddPullRequest(GateScenario.PullRequest, GateScenario.HeadSha, headRepository: "mallory/infra");
+        // "/apply" on the fork's pull request: issue_comment runs hold the repository's secrets.
+        var comment = scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", "/apply");
+        scenario.WriteEvent("issue_comment", new JsonObject
+        {
+            ["action"] = "created",
+            ["issue"] = new JsonObject { ["number"] = GateScenario.PullRequest, ["pull_request"] = new JsonObject { ["url"] = "https://api.github.com/repos/acme/infra/pulls/12" } },
+            ["comment"] = new JsonObject
+            {
+                ["id"] = comment.Id, ["body"] = comment.Body, ["user"] = new JsonObject { ["login"] = "alice", ["type"] = "User" },
+                ["created_at"] = comment.CreatedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"), ["updated_at"] = comment.UpdatedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            },
+        });
+
+        var run = await scenario.RunAsync();
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("this job would run the fork's code with MFA credentials", run.StandardOutput);
+        Assert.Empty(scenario.S3Requests); // the applies-only plan never ran
+        Assert.Empty(scenario.RequestComments());
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_reply_that_only_looks_like_mfa_runs_nothing_and_its_code_is_removed()
+    {
+        await using var scenario = await StartAsync("plans-and-applies");
+        Assert.Equal(0, (await scenario.RunAsync()).ExitCode);
+        var reply = await ReplyAsync(scenario, "alice", $"/mfa{scenario.CurrentCode()}");
+
+        var answered = await scenario.RunAsync();
+
+        Assert.NotEqual(0, answered.ExitCode);
+        Assert.Contains("is no command TfMfa reads", answered.StandardOutput);
+        Assert.Empty(scenario.CodesSentToSts);
+        Assert.Empty(scenario.S3Requests);
+        Assert.True(reply.Deleted);
+        Assert.Single(scenario.RequestComments()); // it did not become a run that asks
     }
 
     [Fact(Timeout = Timeout)]
@@ -313,7 +382,7 @@ public sealed class CommentTriggerTests
         Assert.Equal(0, (await scenario.RunAsync()).ExitCode);
         var request = Assert.Single(scenario.RequestComments());
 
-        var reply = Reply(scenario, "dana", $"/mfa {IdOf(request)} {scenario.CurrentCode()}");
+        var reply = await ReplyAsync(scenario, "dana", $"/mfa {IdOf(request)} {scenario.CurrentCode()}");
         var answered = await scenario.RunAsync();
 
         Assert.NotEqual(0, answered.ExitCode);
@@ -334,7 +403,7 @@ public sealed class CommentTriggerTests
         Assert.Contains("**First of two codes for `terraform apply` in `default`**", first.Body);
 
         var planCode = scenario.CurrentCode();
-        Reply(scenario, "alice", $"/mfa {IdOf(first)} {planCode}");
+        await ReplyAsync(scenario, "alice", $"/mfa {IdOf(first)} {planCode}");
         var planned = await scenario.RunAsync();
 
         Assert.True(planned.ExitCode == 0, planned.ToString());
@@ -349,7 +418,7 @@ public sealed class CommentTriggerTests
 
         scenario.NextCodeWindow();
         var applyCode = scenario.CurrentCode();
-        Reply(scenario, "alice", $"/mfa {IdOf(second)} {applyCode}");
+        await ReplyAsync(scenario, "alice", $"/mfa {IdOf(second)} {applyCode}");
         var applied = await scenario.RunAsync();
 
         Assert.True(applied.ExitCode == 0, applied.ToString());

@@ -22,7 +22,7 @@ public sealed partial record RequestMarker(string Id, long? RunId, DateTimeOffse
         if (RequestCommentText.IdInMarker(text) is not { Length: > 0 } id) return null;
         var line = RequestLine().Match(text);
         var fields = line.Success
-            ? line.Groups["fields"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(f => f.Split('=', 2)).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1])
+            ? line.Groups["fields"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(f => f.Split('=', 2)).Where(f => f.Length == 2).GroupBy(f => f[0]).ToDictionary(g => g.Key, g => g.First()[1])
             : [];
         long? run = fields.TryGetValue("run", out var r) && long.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var runId) ? runId : null;
         DateTimeOffset? deadline = fields.TryGetValue("deadline", out var d)

@@ -17,7 +17,6 @@ public sealed record Unlocking(WhatRuns Unlocks, string? SharedSerial, IStsClien
 public sealed class Authentication(GateRun run)
 {
     private ICodeChannel? _channel;
-    private bool _originChecked;
 
     /// <param name="policy">The policy for what the code unlocks (the plan of an apply may assume the plan role).</param>
     /// <param name="command">What the code unlocks: the input's command, or the plan of an apply.</param>
@@ -49,19 +48,20 @@ public sealed class Authentication(GateRun run)
             log.Warning($"The code for this plan unlocks a session that can do everything {unlocks.Identity.Replace("`", "", StringComparison.Ordinal)} may, though TfMfa runs only a plan with it: " +
                 $"name a read-only role as environments.{policy.Environment}.plan-role-to-assume in the default branch's config, so a plan's code cannot deploy.");
         log.Info($"The code unlocks {unlocks.Describe(command, policy.Environment)}.");
-        await RefuseForeignCodeAsync(cancellationToken);
         return new Unlocking(unlocks, sharedSerial, sts);
     }
 
-    /// <summary>A fork's code never gets MFA credentials unless the trusted config accepts that risk: decided once, before anyone is asked.</summary>
-    private async Task RefuseForeignCodeAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// A fork's code never runs in a job that will hold MFA credentials unless the trusted config
+    /// accepts that risk: decided once, by the gate, before terraform first runs and before anyone is asked.
+    /// </summary>
+    public static async Task RefuseForeignCodeAsync(GateRun run, CancellationToken cancellationToken)
     {
-        if (_originChecked || run.Policy.AllowForkPrs) return;
+        if (run.Policy.AllowForkPrs) return;
         if (await run.Services.FrontEnd.ForeignCodeAsync(run.Inputs, cancellationToken) is { } fork)
             throw new TfMfaException(
                 $"{fork}: this job would run the fork's code with MFA credentials, so TfMfa does not ask for a code. " +
                 $"Run the plan from a branch of this repository, or, if you accept that risk, set allow-fork-prs: true in {run.Inputs.TrustedConfigPath} on the default branch.");
-        _originChecked = true;
     }
 
     /// <summary>

@@ -88,13 +88,16 @@ public sealed class GateRunner(GateServices services)
     }
 
     /// <summary>The level decides whether a code is needed; the command and plan-file decide the flow.</summary>
-    private Task<int> RunFlowAsync(GateRun run, CancellationToken cancellationToken)
+    private async Task<int> RunFlowAsync(GateRun run, CancellationToken cancellationToken)
     {
         var (inputs, policy) = (run.Inputs, run.Policy);
         var mfaRequired = policy.Level.RequiresMfa(inputs.Command);
         run.Outputs.MfaRequired = mfaRequired;
         Log.Info($"TfMfa: {inputs.Command.Name()} in environment '{policy.Environment}', MFA level {policy.Level.Name()} (set by {policy.LevelSetBy}): " +
                  (mfaRequired ? "a one-time code is required." : "no code is required."));
+        // Before terraform first runs the commit's code (an applies-only apply plans before it asks): a fork's code never
+        // runs in a job that will hold MFA credentials, unless the trusted config accepts that risk.
+        if (mfaRequired) await Authentication.RefuseForeignCodeAsync(run, cancellationToken);
 
         if (policy.Wait.Mode == WaitMode.CommentTrigger)
         {
@@ -103,24 +106,24 @@ public sealed class GateRunner(GateServices services)
             if (trigger?.Answer is not null && !mfaRequired)
             {
                 Log.Notice($"This run was started by a /mfa reply, but terraform {inputs.Command.Name()} in '{policy.Environment}' needs no code: there is nothing to answer, so nothing runs.");
-                return Task.FromResult(0);
+                return 0;
             }
             if (mfaRequired)
             {
                 if (trigger is null)
                     throw new TfMfaException($"wait.mode is comment-trigger, which TfMfa does not offer on {services.FrontEnd.Context.Service} yet: set wait.mode: poll in the default branch's config for this platform.");
                 return trigger.Answer is { } answer
-                    ? AnswerFromComment.RunAsync(run, trigger, answer, cancellationToken)
-                    : RequestAndEnd.RunAsync(run, trigger, cancellationToken);
+                    ? await AnswerFromComment.RunAsync(run, trigger, answer, cancellationToken)
+                    : await RequestAndEnd.RunAsync(run, trigger, cancellationToken);
             }
         }
         if (inputs.Command == TerraformCommand.Apply && inputs.PlanFile is { } savedPlan)
         {
             ApplySavedPlan.Check(inputs, savedPlan); // before anyone is asked for a code
-            if (mfaRequired) return ApplySavedPlan.RunAsync(run, savedPlan, cancellationToken);
+            if (mfaRequired) return await ApplySavedPlan.RunAsync(run, savedPlan, cancellationToken);
         }
         if (mfaRequired && inputs.Command == TerraformCommand.Apply)
-            return ApplyWhatWasApproved.RunAsync(run, cancellationToken);
-        return PlainRun.RunAsync(run, mfaRequired, cancellationToken);
+            return await ApplyWhatWasApproved.RunAsync(run, cancellationToken);
+        return await PlainRun.RunAsync(run, mfaRequired, cancellationToken);
     }
 }

@@ -57,6 +57,10 @@ public sealed class GitHubCommentTrigger(OctokitGitHubApi api, GitHubContext con
     public Task UnlockAsync(ConversationComment request, long lockId, CancellationToken cancellationToken) =>
         api.UnlockCommentAsync(long.Parse(request.Id, CultureInfo.InvariantCulture), lockId, cancellationToken);
 
+    /// <summary>A first line that starts with <c>/mfa</c> (<c>/mfa123456</c>, <c>/mfax</c>) is an attempt at an answer, never a run that asks.</summary>
+    private static bool LooksLikeMfa(string text) =>
+        text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').FirstOrDefault(l => l.Trim().Length > 0)?.TrimStart().StartsWith("/mfa", StringComparison.OrdinalIgnoreCase) == true;
+
     /// <summary>
     /// The reply an <c>issue_comment</c> event carries when a <c>/mfa</c> comment was created on a pull
     /// request, as GitHub wrote it into the event payload (disguised commands included, so the rules
@@ -72,7 +76,7 @@ public sealed class GitHubCommentTrigger(OctokitGitHubApi api, GitHubContext con
         if (!root.TryGetProperty("comment", out var comment) || comment.ValueKind != JsonValueKind.Object) return null;
         // Any other comment (an "/apply" that starts an apply job) makes this the run that asks.
         var text = comment.TryGetProperty("body", out var body) ? body.GetString() ?? "" : "";
-        if (Codes.MfaCommand.Parse(text).Kind == Codes.MfaCommandKind.None) return null;
+        if (Codes.MfaCommand.Parse(text).Kind == Codes.MfaCommandKind.None && !LooksLikeMfa(text)) return null;
         var id = comment.GetProperty("id").GetInt64();
         var user = comment.TryGetProperty("user", out var u) && u.ValueKind == JsonValueKind.Object ? u : default;
         var login = user.ValueKind == JsonValueKind.Object && user.TryGetProperty("login", out var l) ? l.GetString() : null;

@@ -65,7 +65,7 @@ public sealed class ContainerTests
         var request = Assert.Single(scenario.RequestComments());
 
         var code = scenario.CurrentCode();
-        CommentTriggerTests.Reply(scenario, "alice", $"/mfa {CommentTriggerTests.IdOf(request)} {code}");
+        await CommentTriggerTests.ReplyAsync(scenario, "alice", $"/mfa {CommentTriggerTests.IdOf(request)} {code}");
         var answered = await action.RunAsync(RunTimeout);
 
         Assert.True(answered.ExitCode == 0, answered.ToString());

@@ -72,9 +72,14 @@ public static partial class AnswerFromComment
         var current = await conversation.CurrentTextAsync(a.Request, cancellationToken)
             ?? throw new TfMfaException($"Request `{a.Marker.Id}` was deleted while this run read it, so its code is not used.");
         var withoutPlan = RequestCommentText.Waiting(DetailsFor(run, trigger, a, codePolicy, codeCommand, unlocking, null, a.Facts), null, 0);
-        if (!TriggerTexts.Same(TriggerTexts.WithoutPlan(current), withoutPlan))
+        // A request that shows no plan is compared whole: nothing may be added under a plan heading.
+        var shown = a.Facts.ChangesSha256 is null ? current : TriggerTexts.WithoutPlan(current);
+        if (a.Facts.LastFailure is { } failed && failed.AttemptsLeft >= run.Policy.Wait.MaxAttempts)
             await CloseAndRefuseAsync(run, trigger, a, unlocking, TriggerState.Failure,
-                $"Request `{a.Marker.Id}` does not say exactly what this run would do ({TriggerTexts.FirstDifference(TriggerTexts.WithoutPlan(current), withoutPlan)}), so its code is not used: " +
+                $"Request `{a.Marker.Id}` claims {failed.AttemptsLeft} attempts left, more than wait.max-attempts ({run.Policy.Wait.MaxAttempts}) allows, so its marker was changed and its code is not used. The next plan run asks again.", cancellationToken);
+        if (!TriggerTexts.Same(shown, withoutPlan))
+            await CloseAndRefuseAsync(run, trigger, a, unlocking, TriggerState.Failure,
+                $"Request `{a.Marker.Id}` does not say exactly what this run would do ({TriggerTexts.FirstDifference(shown, withoutPlan)}), so its code is not used: " +
                 "the request was changed, or this workflow's inputs differ from the run that asked. The next plan run asks again.", cancellationToken);
 
         var (credentials, accepted, rejection) = await CodeWait.ExchangeAsync(run, unlocking.Sts, codePolicy, unlocking.SharedSerial, a.Code, cancellationToken);

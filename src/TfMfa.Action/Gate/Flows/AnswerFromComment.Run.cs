@@ -68,7 +68,7 @@ public static partial class AnswerFromComment
         {
             if (summary.ChangesSha256 != a.Facts.ChangesSha256)
                 await CloseAndRefuseAsync(run, trigger, a, unlocking, TriggerState.Failure,
-                    $"The plan changed since request `{a.Marker.Id}` showed it ({summary.CountsLine} now; changes SHA-256 {summary.ChangesSha256[..12]} against {a.Facts.ChangesSha256?[..12] ?? "none"} shown), " +
+                    $"The plan changed since request `{a.Marker.Id}` showed it ({summary.CountsLine} now; changes SHA-256 {summary.ChangesSha256} against {a.Facts.ChangesSha256 ?? "none"} shown), " +
                     "so nothing is applied with its code. The next plan run asks again.", cancellationToken);
             var expected = RequestCommentText.Waiting(DetailsFor(run, trigger, a, codePolicy, TerraformCommand.Apply, unlocking, summary, a.Facts), null, 0);
             if (!TriggerTexts.Same(current, expected))

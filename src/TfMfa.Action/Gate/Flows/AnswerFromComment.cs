@@ -1,4 +1,5 @@
 using TfMfa.Codes;
+using TfMfa.Config;
 using TfMfa.Conversation;
 using TfMfa.RunLog;
 using TfMfa.Trigger;
@@ -19,13 +20,17 @@ public static partial class AnswerFromComment
         var (inputs, log) = (run.Inputs, run.Log);
         var command = MfaCommand.Parse(answer.Body);
         if (command.Kind == MfaCommandKind.None)
-        {
-            log.Info("The comment that started this run is no /mfa command: there is nothing to answer.");
-            return 0;
-        }
+            return await RefuseAsync(trigger, answer, command, log,
+                "its first line starts with /mfa but is no command TfMfa reads: write `/mfa <id> 123456` (the id the request shows) on a line of its own", cancellationToken);
 
         var now = run.Services.Clock.GetUtcNow();
         var comments = await trigger.RequestsAsync(cancellationToken);
+        // What the reply's writer read is what counts: a request edited after the reply was written (another id put in,
+        // a request made to stop waiting so a bare reply falls on another one) may show them something other than what runs.
+        // GitHub's timestamps have whole seconds: an edit in the reply's own second counts as after it (fail closed).
+        if (comments.FirstOrDefault(c => c.UpdatedAt is { } edited && edited > c.CreatedAt && edited >= answer.CreatedAt) is { } changed)
+            return await RefuseAsync(trigger, answer, command, log,
+                $"a TfMfa request on {trigger.Conversation.Where} (comment {changed.Id}) was edited after this reply was written, so what the reply answered cannot be told. Send a new code", cancellationToken);
         var all = comments
             .Select(c => (Comment: c, Marker: RequestMarker.Parse(c.Body), Facts: TriggerFacts.Parse(c.Body)))
             .Where(r => r.Marker is not null && r.Facts is not null)
@@ -35,7 +40,9 @@ public static partial class AnswerFromComment
                 .Any(c => RequestMarker.Parse(c.Body)?.Id == addressed && c.Body.Contains(TriggerFacts.MarkerPrefix, StringComparison.Ordinal) && TriggerFacts.Parse(c.Body) is null && RequestCommentText.IsWaiting(c.Body)))
             return await RefuseAsync(trigger, answer, command, log,
                 $"request `{addressed}`'s marker was changed (its commit, directory, stage or changes no longer read as TfMfa writes them), so it takes no code. The next plan run asks again", cancellationToken);
-        var open = all.Where(r => RequestCommentText.IsWaiting(r.Comment.Body) && r.Marker!.Deadline is { } deadline && deadline > now).ToList();
+        // The deadline is the marker's, but never later than the request's own age allows (wait.expires from when it was posted).
+        var open = all.Where(r => RequestCommentText.IsWaiting(r.Comment.Body) && r.Marker!.Deadline is { } deadline && deadline > now
+                                  && deadline <= r.Comment.CreatedAt + run.Policy.Wait.RequestLifetime + TimeSpan.FromMinutes(1)).ToList();
         var named = command.RequestId is { } id ? open.Where(r => r.Marker!.Id == id).ToList() : open;
         if (named.Count == 0)
             return await RefuseAsync(trigger, answer, command, log, command.RequestId is { } missing
@@ -96,18 +103,27 @@ public static partial class AnswerFromComment
     private static string Describe(TriggerFacts facts, TerraformCommand command) =>
         $"`terraform {command.Name()}` from {facts.Directory}{(facts.Stage == CodeStage.PlanOfApply ? " (the plan of an apply)" : "")}";
 
-    /// <summary>A request is this workflow's when it asks for this run's command, environment and directory.</summary>
+    /// <summary>
+    /// A request is this workflow's when it asks for this run's environment and directory, and for
+    /// the code this job's command needs at this level: a plan's; under applies-only an apply's (its
+    /// plan shown); under plans-and-applies an apply's first (the plan) or second (the plan shown).
+    /// A marker that pairs a stage with another command, or asks for a code the level does not, is no request of this job.
+    /// </summary>
     private static bool IsForThisWorkflow(GateRun run, RequestMarker marker, TriggerFacts facts)
     {
         var command = run.Inputs.Command;
-        var stageFits = facts.Stage switch
+        var twoCodes = command == TerraformCommand.Apply && run.Policy.Level.RequiresMfa(TerraformCommand.Plan);
+        var expected = (command, facts.Stage) switch
         {
-            CodeStage.PlanOfApply or CodeStage.ApplyOfPlan => command == TerraformCommand.Apply,
-            _ => true,
+            (TerraformCommand.Plan, CodeStage.Only) => "plan",
+            (TerraformCommand.Apply, CodeStage.Only) when !twoCodes && facts.ChangesSha256 is not null => "apply",
+            (TerraformCommand.Apply, CodeStage.PlanOfApply) when twoCodes => "plan",
+            (TerraformCommand.Apply, CodeStage.ApplyOfPlan) when twoCodes && facts.ChangesSha256 is not null => "apply",
+            _ => null,
         };
-        return stageFits && string.Equals(marker.Environment, RequestCommentText.MarkerValue(run.Policy.Environment), StringComparison.Ordinal)
-               && string.Equals(facts.Directory, run.WorkspaceRelative, StringComparison.Ordinal)
-               && (facts.Stage != CodeStage.Only || marker.Command == command.Name());
+        return expected is not null && marker.Command == expected
+               && string.Equals(marker.Environment, RequestCommentText.MarkerValue(run.Policy.Environment), StringComparison.Ordinal)
+               && string.Equals(facts.Directory, run.WorkspaceRelative, StringComparison.Ordinal);
     }
 
     /// <summary>A reply that answers nothing: its code is removed (so it is not visible), its writer told why, and the run fails with the reason.</summary>

@@ -65,18 +65,21 @@ public static class RequestAndEnd
     }
 
     /// <summary>
-    /// A request never outlives the next push: earlier requests of this workflow (same command,
-    /// environment and directory) for another commit are marked expired, so a bare reply is not
-    /// refused for their sake and nobody answers a commit the pull request no longer shows.
+    /// A request never outlives the next one of its workflow: earlier requests with the same command,
+    /// environment and directory (for another commit, or the same one asked again) are marked
+    /// expired, so a bare reply is not refused for their sake and nobody answers a commit the pull
+    /// request no longer shows.
     /// </summary>
     private static async Task CloseSupersededAsync(GateRun run, ICommentTrigger trigger, TerraformCommand codeCommand, string sha, CancellationToken cancellationToken)
     {
         foreach (var request in await trigger.RequestsAsync(cancellationToken))
         {
             if (!RequestCommentText.IsWaiting(request.Body) || Conversation.RequestMarker.Parse(request.Body) is not { } marker || TriggerFacts.Parse(request.Body) is not { } facts) continue;
-            if (facts.CommitSha == sha || facts.Directory != run.WorkspaceRelative || marker.Environment != RequestCommentText.MarkerValue(run.Policy.Environment)
+            if (facts.Directory != run.WorkspaceRelative || marker.Environment != RequestCommentText.MarkerValue(run.Policy.Environment)
                 || marker.Command != codeCommand.Name()) continue;
-            var why = $"the pull request moved on to {sha[..Math.Min(7, sha.Length)]}, and a newer request asks for that commit";
+            var why = facts.CommitSha == sha
+                ? "a newer request asks for the same commit"
+                : $"the pull request moved on to {sha[..Math.Min(7, sha.Length)]}, and a newer request asks for that commit";
             try
             {
                 await trigger.Conversation.EditRequestAsync(request, Conversation.OpenRequests.ExpiredText(request.Body, why), cancellationToken);
