@@ -119,6 +119,23 @@ public sealed class CommentTriggerTests
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task An_apply_with_nothing_to_apply_asks_for_no_code_and_its_status_is_success()
+    {
+        await using var scenario = await StartAsync("applies-only");
+        scenario.Inputs["command"] = "apply";
+        var main = Path.Combine(scenario.ModuleDirectory, "main.tf");
+        var text = File.ReadAllText(main);
+        File.WriteAllText(main, text[..text.IndexOf("resource \"terraform_data\"", StringComparison.Ordinal)]);
+
+        var run = await scenario.RunAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Empty(scenario.RequestComments());
+        Assert.Equal("success", Status(scenario, "apply")?.State);
+        Assert.Equal("false", scenario.Outputs()["waiting"]);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task A_pull_request_that_moved_after_the_request_gets_no_code_used_and_the_next_plan_run_asks_again()
     {
         await using var scenario = await StartAsync("plans-and-applies");

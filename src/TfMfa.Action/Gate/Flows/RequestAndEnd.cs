@@ -32,6 +32,10 @@ public static class RequestAndEnd
             {
                 log.Notice("The plan has no changes: nothing to apply, so no code is asked for.");
                 log.AppendSummary(StepSummary.NothingToApply(policy.Environment, shown.Sha256, askedForACode: false));
+                // A required check on the apply turns green: there is nothing for a code to unlock.
+                if ((run.CheckedOut ?? run.Services.FrontEnd.Context.CommitSha) is { } commit)
+                    await trigger.SetStatusAsync(commit, TriggerTexts.StatusContext(policy.Environment, inputs.Command), TriggerState.Success,
+                        "Nothing to apply: the plan has no changes", null, cancellationToken);
                 return 0;
             }
             plan = shown;
