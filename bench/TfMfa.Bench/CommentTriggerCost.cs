@@ -41,16 +41,7 @@ public static partial class CommentTriggerCost
                 var code = device.CodeAt(DateTimeOffset.UtcNow);
                 var reply = world.GitHub.PostComment(World.PullRequest, "alice", $"/mfa {Id().Match(request.Body).Groups["id"].Value} {code}");
                 var eventFile = Path.Combine(world.Root, $"comment-{i}.json");
-                File.WriteAllText(eventFile, new JsonObject
-                {
-                    ["action"] = "created",
-                    ["issue"] = new JsonObject { ["number"] = World.PullRequest, ["pull_request"] = new JsonObject { ["url"] = "https://api.github.com/repos/acme/infra/pulls/12" } },
-                    ["comment"] = new JsonObject
-                    {
-                        ["id"] = reply.Id, ["body"] = reply.Body, ["user"] = new JsonObject { ["login"] = "alice", ["type"] = "User" },
-                        ["created_at"] = reply.CreatedAt.ToString("O"), ["updated_at"] = reply.UpdatedAt.ToString("O"),
-                    },
-                }.ToJsonString());
+                File.WriteAllText(eventFile, TfMfa.StandIns.World.GitHubWorld.IssueCommentEvent(reply, World.PullRequest).ToJsonString());
                 environment["GITHUB_EVENT_NAME"] = "issue_comment";
                 environment["GITHUB_EVENT_PATH"] = eventFile;
                 var started = DateTimeOffset.UtcNow;

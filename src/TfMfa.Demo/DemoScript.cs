@@ -166,16 +166,7 @@ public sealed class DemoScript(DemoWorld world, bool interactive)
             Screen.Say($"Later, @alice replies: {body}. GitHub starts the answering workflow on issue_comment, from the default branch.");
         }
         var reply = world.GitHub.PostComment(DemoWorld.PullRequest, "alice", body);
-        var payload = new JsonObject
-        {
-            ["action"] = "created",
-            ["issue"] = new JsonObject { ["number"] = DemoWorld.PullRequest, ["pull_request"] = new JsonObject { ["url"] = $"https://api.github.com/repos/acme/infra/pulls/{DemoWorld.PullRequest}" } },
-            ["comment"] = new JsonObject
-            {
-                ["id"] = reply.Id, ["body"] = reply.Body, ["user"] = new JsonObject { ["login"] = "alice", ["type"] = "User" },
-                ["created_at"] = reply.CreatedAt.ToString("O"), ["updated_at"] = reply.UpdatedAt.ToString("O"),
-            },
-        };
+        var payload = TfMfa.StandIns.World.GitHubWorld.IssueCommentEvent(reply, DemoWorld.PullRequest);
         await using (new ConversationView(world.GitHub))
         {
             var answered = await ActionView.RunAsync(world.RunnerEnvironment("plan", "issue_comment", payload), cancellationToken);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using TfMfa.EndToEnd.Infrastructure;
 using TfMfa.StandIns.GitHub;
+using TfMfa.StandIns.World;
 using TfMfa.StandIns.Terraform;
 
 namespace TfMfa.EndToEnd;
@@ -32,26 +33,14 @@ public sealed class CommentTriggerTests
     /// GitHub's timestamps have whole seconds, and a request edited in the reply's own second counts as
     /// edited after it: like a person, the reply comes at least a second after TfMfa last wrote.
     /// </remarks>
-    internal static async Task<StoredComment> ReplyAsync(GateScenario scenario, string login, string body, string? eventAuthor = null)
+    internal static async Task<StoredComment> ReplyAsync(GateScenario scenario, string login, string body)
     {
         await Task.Delay(TimeSpan.FromMilliseconds(1050 - DateTime.UtcNow.Millisecond));
         scenario.Clock.Advance(TimeSpan.FromSeconds(1));
         var comment = scenario.GitHub.PostComment(GateScenario.PullRequest, login, body);
-        scenario.WriteEvent("issue_comment", IssueCommentEvent(comment, eventAuthor ?? login));
+        scenario.WriteEvent("issue_comment", GitHubWorld.IssueCommentEvent(comment, GateScenario.PullRequest));
         return comment;
     }
-
-    private static JsonObject IssueCommentEvent(StoredComment comment, string login) => new()
-    {
-        ["action"] = "created",
-        ["issue"] = new JsonObject { ["number"] = GateScenario.PullRequest, ["pull_request"] = new JsonObject { ["url"] = $"https://api.github.com/repos/acme/infra/pulls/{GateScenario.PullRequest}" } },
-        ["comment"] = new JsonObject
-        {
-            ["id"] = comment.Id, ["body"] = comment.Body,
-            ["user"] = new JsonObject { ["login"] = login, ["type"] = "User" },
-            ["created_at"] = comment.CreatedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"), ["updated_at"] = comment.UpdatedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"),
-        },
-    };
 
     private static StoredStatus? Status(GateScenario scenario, string command) => scenario.GitHub.LatestStatus(GateScenario.HeadSha, $"tfmfa/default/{command}");
 
@@ -329,16 +318,7 @@ public sealed class CommentTriggerTests
         scenario.GitHub.AddPullRequest(GateScenario.PullRequest, GateScenario.HeadSha, headRepository: "mallory/infra");
         // "/apply" on the fork's pull request: issue_comment runs hold the repository's secrets.
         var comment = scenario.GitHub.PostComment(GateScenario.PullRequest, "alice", "/apply");
-        scenario.WriteEvent("issue_comment", new JsonObject
-        {
-            ["action"] = "created",
-            ["issue"] = new JsonObject { ["number"] = GateScenario.PullRequest, ["pull_request"] = new JsonObject { ["url"] = "https://api.github.com/repos/acme/infra/pulls/12" } },
-            ["comment"] = new JsonObject
-            {
-                ["id"] = comment.Id, ["body"] = comment.Body, ["user"] = new JsonObject { ["login"] = "alice", ["type"] = "User" },
-                ["created_at"] = comment.CreatedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"), ["updated_at"] = comment.UpdatedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"),
-            },
-        });
+        scenario.WriteEvent("issue_comment", GitHubWorld.IssueCommentEvent(comment, GateScenario.PullRequest));
 
         var run = await scenario.RunAsync();
 

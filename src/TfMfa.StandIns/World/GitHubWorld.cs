@@ -63,6 +63,20 @@ public sealed class GitHubWorld
         },
     };
 
+    /// <summary>The <c>issue_comment</c> event GitHub sends when <paramref name="comment"/> is written on the pull request: the reply that starts an answering run.</summary>
+    public static JsonObject IssueCommentEvent(StoredComment comment, int pullRequest) => new()
+    {
+        ["action"] = "created",
+        ["issue"] = new JsonObject { ["number"] = pullRequest, ["pull_request"] = new JsonObject { ["url"] = $"https://api.github.com/repos/acme/infra/pulls/{pullRequest}" } },
+        ["comment"] = new JsonObject
+        {
+            ["id"] = comment.Id, ["body"] = comment.Body,
+            ["user"] = new JsonObject { ["login"] = comment.User.Login, ["type"] = comment.User.IsBot ? "Bot" : "User" },
+            ["created_at"] = comment.CreatedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            ["updated_at"] = comment.UpdatedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+        },
+    };
+
     public void WriteEvent(string eventName, JsonObject payload)
     {
         EventName = eventName;
