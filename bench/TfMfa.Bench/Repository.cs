@@ -16,7 +16,15 @@ public static class Repository
         throw new InvalidOperationException("run the benchmark from the repository (TfMfa.sln not found)");
     }
 
-    public sealed record Build(string Name, string? EntryPoint, string Note);
+    /// <param name="Environment">Runtime settings the build ships with (the image's <c>ENV DOTNET_*</c> lines).</param>
+    public sealed record Build(string Name, string? EntryPoint, string Note, IReadOnlyDictionary<string, string?>? Environment = null);
+
+    /// <summary>The Dockerfile's <c>ENV DOTNET_*</c> settings: the image's tfmfa runs with them, so its figures do too.</summary>
+    public static IReadOnlyDictionary<string, string?> ImageRuntimeSettings() =>
+        File.ReadLines(Path.Combine(Root, "Dockerfile"))
+            .Where(l => l.StartsWith("ENV DOTNET_", StringComparison.Ordinal))
+            .Select(l => l["ENV ".Length..].Split('=', 2))
+            .ToDictionary(p => p[0], p => (string?)p[1]);
 
     /// <summary>Publishes the action as a build flavour; null entry point when it cannot be built, with the reason.</summary>
     public static async Task<Build> PublishAsync(string name, string[] extraArguments, bool native = false)

@@ -9,7 +9,15 @@ public static class Streaming
     public const string StartMarker = "STREAM-START";
     public const string EndMarker = "STREAM-END";
 
-    public sealed record Result(long Megabytes, double MegabytesPerSecond, double GeneratorMegabytesPerSecond, long PeakMegabytes, double ThroughCatMegabytesPerSecond);
+    public sealed record Result(long Megabytes, double MegabytesPerSecond, double GeneratorMegabytesPerSecond, long PeakMegabytes, double ThroughCatMegabytesPerSecond, double CpuMs);
+
+    public const string TableHeader = """
+        | round | build | terraform output | throughput through TfMfa | generator alone (ceiling) | generator through cat | peak memory (VmHWM) | TfMfa's CPU time |
+        |---|---|---|---|---|---|---|---|
+        """;
+
+    public static string Row(Repository.Build build, int round, Result r) =>
+        $"| {round} | {build.Name} | {r.Megabytes} MB | {r.MegabytesPerSecond:0} MB/s | {r.GeneratorMegabytesPerSecond:0} MB/s | {r.ThroughCatMegabytesPerSecond:0} MB/s | {r.PeakMegabytes} MB | {r.CpuMs:0} ms |";
 
     public static async Task<Result> MeasureAsync(Repository.Build build, long megabytes)
     {
@@ -34,6 +42,6 @@ public static class Streaming
         await Cli.Wrap("sh").WithArguments(["-c", generator + " | cat > /dev/null"]).ExecuteAsync();
         var throughCatSeconds = watch.Elapsed.TotalSeconds;
 
-        return new Result(megabytes, result.BytesBetweenMarkers / 1_000_000.0 / seconds, megabytes / generatorSeconds, result.PeakKilobytes / 1024, megabytes / throughCatSeconds);
+        return new Result(megabytes, result.BytesBetweenMarkers / 1_000_000.0 / seconds, megabytes / generatorSeconds, result.PeakKilobytes / 1024, megabytes / throughCatSeconds, result.CpuMs);
     }
 }

@@ -17,8 +17,18 @@ public sealed class ToolOutputCopier(SecretRedactor redactor, OutputLanes lanes,
     /// </summary>
     public delegate int Rewrite(ReadOnlySpan<byte> text, Span<byte> output);
 
-    /// <summary>A pipe's capacity on Linux: one read takes what terraform wrote since the last.</summary>
-    private const int ReadBytes = 1 << 16;
+    /// <summary>A quarter of the widened pipe (<see cref="Hosting.PipeCapacity"/>): one read takes what terraform wrote since the last.</summary>
+    internal const int ReadBytes = 1 << 18;
+
+    /// <summary>
+    /// A read shorter than this means the reader caught up with terraform. Reading again at once would
+    /// wake this thread for every few kilobytes terraform writes (each write into an empty pipe wakes the
+    /// reader), taking a core from terraform on a two-core runner; a millisecond's pause lets the pipe fill,
+    /// so a long plan is read in large pieces, while a quiet terraform is still waited on by a blocking read.
+    /// </summary>
+    private const int CaughtUpBytes = 1 << 16;
+
+    private static readonly TimeSpan CatchUpPause = TimeSpan.FromMilliseconds(1);
 
     /// <summary>Held back from a cut through a long line for a logging command (<c>##vso[</c>) that may straddle it.</summary>
     private const int CommandBytes = 6;
@@ -42,6 +52,7 @@ public sealed class ToolOutputCopier(SecretRedactor redactor, OutputLanes lanes,
                 cancellationToken.ThrowIfCancellationRequested();
                 var read = source.Read(input.AsSpan(filled));
                 if (read == 0) break;
+                var caughtUp = read < CaughtUpBytes;
                 var newLine = input.AsSpan(filled, read).LastIndexOf((byte)'\n');
                 var readFrom = filled;
                 filled += read;
@@ -57,6 +68,7 @@ public sealed class ToolOutputCopier(SecretRedactor redactor, OutputLanes lanes,
                 var consumed = Emit(input.AsSpan(0, filled), upTo, error, ref output, ref rewritten);
                 input.AsSpan(consumed, filled - consumed).CopyTo(input);
                 filled -= consumed;
+                if (caughtUp) Thread.Sleep(CatchUpPause);
             }
             if (filled > 0)
             {

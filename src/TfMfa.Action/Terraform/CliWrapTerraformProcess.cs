@@ -49,8 +49,8 @@ public sealed class CliWrapTerraformProcess(string executable, TimeSpan gracePer
             .WithWorkingDirectory(invocation.WorkingDirectory)
             .WithEnvironmentVariables(ChildEnvironment.Merge(inherited.All().Keys, changes))
             // The raw pipes: the reader decides how to cut and decode (the log copies bytes, no string per line).
-            .WithStandardOutputPipe(PipeTarget.Create((stream, token) => standardOutput(stream, token)))
-            .WithStandardErrorPipe(PipeTarget.Create((stream, token) => standardError(stream, token)))
+            .WithStandardOutputPipe(PipeTarget.Create((stream, token) => { PipeCapacity.Widen(stream); return standardOutput(stream, token); }))
+            .WithStandardErrorPipe(PipeTarget.Create((stream, token) => { PipeCapacity.Widen(stream); return standardError(stream, token); }))
             .WithValidation(CommandResultValidation.None);
         try
         {

@@ -49,8 +49,8 @@ public sealed class ToolOutputCopierTests
     {
         var log = new TerminalRunLog(Writer(_stdout), Writer(_stderr));
         log.Mask(Secret);
-        // 64 KiB is the copier's read buffer: the secret sits where a cut through the line falls.
-        var filler = new string('x', (1 << 16) - Secret.Length + shift);
+        // The copier reads at most ReadBytes at a time: the secret sits where a cut through the line falls.
+        var filler = new string('x', ToolOutputCopier.ReadBytes - Secret.Length + shift);
         var output = Encoding.UTF8.GetBytes($"{filler}{Secret}{filler}{Secret}\n");
 
         await log.ToolOutputAsync(new ChunkedStream(Slices(output, 4096)), isError: false, TestContext.Current.CancellationToken);
@@ -146,7 +146,7 @@ public sealed class ToolOutputCopierTests
     public async Task On_azure_a_logging_command_across_the_cut_through_a_long_line_is_neutralised(int shift)
     {
         var log = new AzurePipelinesRunLog(Writer(_stdout), null);
-        var filler = new string('x', (1 << 16) - 8 + shift);
+        var filler = new string('x', ToolOutputCopier.ReadBytes - 8 + shift);
         await log.ToolOutputAsync(new ChunkedStream(Slices(Encoding.UTF8.GetBytes($"{filler}##vso[task.complete]\n"), 4096)), isError: false, TestContext.Current.CancellationToken);
         log.Dispose();
 

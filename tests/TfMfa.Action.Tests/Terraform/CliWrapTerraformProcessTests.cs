@@ -42,6 +42,22 @@ public sealed class CliWrapTerraformProcessTests : IDisposable
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task Terraform_writes_into_pipes_of_a_megabyte_so_a_long_plan_is_read_in_few_large_reads()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "pipe capacity (F_SETPIPE_SZ) is a Linux matter");
+        var process = new CliWrapTerraformProcess(Script("echo out; echo err >&2"), TimeSpan.FromSeconds(5), new ProcessEnvironment());
+        int? stdoutCapacity = null, stderrCapacity = null;
+
+        await process.RunAsync(Invocation("plan"),
+            async (stream, token) => { stdoutCapacity = PipeCapacity.Of(stream); await stream.CopyToAsync(Stream.Null, token); },
+            async (stream, token) => { stderrCapacity = PipeCapacity.Of(stream); await stream.CopyToAsync(Stream.Null, token); },
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(PipeCapacity.Bytes, stdoutCapacity);
+        Assert.Equal(PipeCapacity.Bytes, stderrCapacity);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task A_denied_variable_never_reaches_the_child_even_when_the_invocation_sets_it()
     {
         // Really in this process's environment, as the runner puts it in the action's.
