@@ -21,7 +21,10 @@ public static class ProcessRun
     public static async Task<RunTiming> RunAsync(Repository.Build build, IReadOnlyDictionary<string, string?> environment, string? marker = null, TimeSpan? timeout = null,
         string? endMarker = null)
     {
-        environment = new Dictionary<string, string?>(environment.Concat(build.Environment ?? new Dictionary<string, string?>()).Concat(RuntimeSettings()));
+        var merged = new Dictionary<string, string?>(environment);
+        // The build's own settings, then any the bench was told to try (TFMFA_BENCH_DOTNET_*), the later winning.
+        foreach (var (name, value) in (build.Environment ?? new Dictionary<string, string?>()).Concat(RuntimeSettings())) merged[name] = value;
+        environment = merged;
         var end = System.Text.Encoding.ASCII.GetBytes(endMarker ?? "");
         double? endAt = null;
         long bytesAtStart = 0, bytesAtEnd = 0;

@@ -9,7 +9,7 @@ using CliWrap;
 using CliWrap.Buffered;
 using TfMfa.Bench;
 
-// dotnet run -c Release --project bench/TfMfa.Bench [-- --quick | --streaming [rounds] [--no-publish] [--image-binary-only] | --flood | --image [--no-build-time] | --vsix
+// dotnet run -c Release --project bench/TfMfa.Bench [-- --quick | --streaming [rounds] [--no-publish] [--image-binary-only] [--before tfmfa] | --flood | --image [--no-build-time] | --vsix
 //     | --comment-trigger | --azure-waiting]
 // Drives the real program against the stand-ins, prints a table and writes docs/performance.md.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -36,6 +36,9 @@ if (args.Contains("--streaming"))
             new("ready-to-run", Path.Combine(Repository.Artifacts, "ready-to-run", "tfmfa.dll"), "")]
         : [await ImageBinaryAsync(), await Repository.PublishAsync("ready-to-run", ["-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true"])];
     if (args.Contains("--image-binary-only")) builds = builds[..1];
+    // --before PATH: also an image binary built from an earlier commit, to show what a change bought.
+    if (args.SkipWhile(a => a != "--before").Skip(1).FirstOrDefault() is { } before)
+        builds = [.. builds, new("before", Path.GetFullPath(before), "", Repository.ImageRuntimeSettings())];
     // Once through, not shown: the first run after a build pays for the page cache and the bench's own JIT.
     await Streaming.MeasureAsync(builds[0], 10);
     Console.WriteLine(Streaming.TableHeader);

@@ -18,6 +18,7 @@ var environment = new ProcessEnvironment();
 // Our own buffered writers (Console.Out flushes every line); the run log decides when to flush.
 await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
 await using var stderr = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+PipeCapacity.WidenStandardOutput();
 var clock = TimeProvider.System;
 IFrontEnd frontEnd =
     environment.Get("GITHUB_ACTIONS") == "true"

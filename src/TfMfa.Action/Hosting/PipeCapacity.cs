@@ -18,6 +18,15 @@ public static partial class PipeCapacity
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static partial int Fcntl(nint fd, int command, int argument);
 
+    /// <summary>
+    /// This process's standard output, when it is a pipe (the runner's or the agent's reader): terraform's output
+    /// leaves in the large writes it came in, and whoever reads it wakes once per write, not per 64 KiB.
+    /// </summary>
+    public static void WidenStandardOutput()
+    {
+        if (OperatingSystem.IsLinux()) Fcntl(1, SetPipeSize, Bytes); // fails harmlessly (EBADF) when stdout is no pipe
+    }
+
     /// <summary>Best effort: a stream that is not a Linux pipe, or a user over the kernel's pipe quota, keeps the default.</summary>
     public static void Widen(Stream stream) => OnPipe(stream, SetPipeSize, Bytes);
 
