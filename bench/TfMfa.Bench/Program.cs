@@ -167,9 +167,10 @@ if (!quick) File.WriteAllText(Path.Combine(Repository.Root, "docs", "performance
 Console.WriteLine(quick ? "(--quick: docs/performance.md left as it was)" : "Wrote docs/performance.md");
 return report.AllTargetsMet ? 0 : 1;
 
-// The Azure task's single-file build (azure-pipelines/build-vsix), and the image's (the Dockerfile adds ReadyToRun and an uncompressed bundle).
+// The Azure task's single-file build as its shim starts it (azure-pipelines/build-vsix leaves the bundle uncompressed for
+// brotli), and the image's (the Dockerfile adds ReadyToRun to that).
 static Task<Repository.Build> TaskBinaryAsync() =>
-    Repository.PublishAsync("task-binary", ["-r", "linux-x64", "-p:TfMfaTaskBinary=true"], native: true);
+    Repository.PublishAsync("task-binary", ["-r", "linux-x64", "-p:TfMfaTaskBinary=true", "-p:EnableCompressionInSingleFile=false"], native: true);
 
 static async Task<Repository.Build> ImageBinaryAsync() =>
     await Repository.PublishAsync("image-binary", ["-r", "linux-x64", "-p:TfMfaTaskBinary=true", "-p:PublishReadyToRun=true", "-p:EnableCompressionInSingleFile=false"], native: true)
