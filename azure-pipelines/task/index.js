@@ -126,7 +126,10 @@ async function run() {
     return;
   }
 
-  const child = spawn(binary, [], { stdio: 'inherit', env: process.env, windowsHide: true });
+  // The image's GC setting (Dockerfile: a 4 MiB first-generation budget, about 3 MB less at the peak of a run;
+  // docs/performance.md, section 5), unless the pipeline sets its own. The runtime reads it from the environment only.
+  const env = { DOTNET_GCgen0size: '0x400000', ...process.env };
+  const child = spawn(binary, [], { stdio: 'inherit', env, windowsHide: true });
   const forward = (signal) => () => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   };

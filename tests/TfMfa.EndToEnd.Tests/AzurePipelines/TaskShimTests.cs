@@ -100,6 +100,20 @@ public sealed class TaskShimTests : IDisposable
         Assert.Contains("INPUT_COMMAND=plan", lines);
         Assert.Contains("ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN=job-token-value", lines);
         Assert.Contains("AWS_SECRET_ACCESS_KEY=secret-key-value", lines);
+        // The one variable the shim adds: the image's GC budget (docs/performance.md, section 5).
+        Assert.Contains("DOTNET_GCgen0size=0x400000", lines);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_gc_budget_the_pipeline_sets_wins_over_the_shims()
+    {
+        var seen = Path.Combine(_folder, "seen.txt");
+        FakeBinary($"env > '{seen}'");
+
+        var result = await RunShimAsync(new Dictionary<string, string?> { ["DOTNET_GCgen0size"] = "0x1000000" });
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("DOTNET_GCgen0size=0x1000000", File.ReadAllLines(seen));
     }
 
     [Fact(Timeout = Timeout)]
