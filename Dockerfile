@@ -57,6 +57,8 @@ ENV PATH=/usr/local/bin:/usr/bin:/bin
 # about 3 MB lower, with a few more collections that a run of this size does not feel (docs/performance.md,
 # section 5). The runtime reads this setting from the environment only; the bench runs the binary with it.
 ENV DOTNET_GCgen0size=0x400000
+# No diagnostics port (a socket that hands TfMfa's environment to anyone with its uid; tfmfa also removes it itself).
+ENV DOTNET_EnableDiagnostics=0
 # No USER (actions run as root: TfMfa runs terraform as an unprivileged uid of its own through
 # setpriv) and no WORKDIR reliance (the runner mounts the workspace and sets it).
 ENTRYPOINT ["/app/tfmfa"]

@@ -128,7 +128,9 @@ async function run() {
 
   // The image's GC setting (Dockerfile: a 4 MiB first-generation budget, about 3 MB less at the peak of a run;
   // docs/performance.md, section 5), unless the pipeline sets its own. The runtime reads it from the environment only.
-  const env = { DOTNET_GCgen0size: '0x400000', ...process.env };
+  // And never a diagnostics port: on a non-root agent terraform runs as tfmfa's user, and the runtime's port answers
+  // that user with tfmfa's environment, the AWS key included (tfmfa removes the port itself too). No pipeline may undo it.
+  const env = { DOTNET_GCgen0size: '0x400000', ...process.env, DOTNET_EnableDiagnostics: '0' };
   const child = spawn(binary, [], { stdio: 'inherit', env, windowsHide: true });
   const forward = (signal) => () => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -31,6 +31,9 @@ using var log = frontEnd.Log;
 // Before any child exists: terraform must not read this process's environment or memory through /proc.
 if (ProcessHardening.MakeUnreadableToChildren() is { } hardeningFailure)
     log.Warning($"{hardeningFailure}: terraform could read TfMfa's environment through /proc.");
+// Before any child exists: nothing terraform runs may connect to the runtime's diagnostics port.
+if (ProcessHardening.CloseDiagnosticsPort() is { } diagnosticsFailure)
+    log.Warning($"{diagnosticsFailure}: code terraform runs as TfMfa's user could read TfMfa's environment through it. Set DOTNET_EnableDiagnostics=0 for TfMfa.");
 // Whatever terraform's children detach is re-parented here, so it can be found and killed after each run.
 if (OperatingSystem.IsLinux() && ProcessTree.BecomeSubreaper() is { } subreaperFailure)
     log.Warning($"{subreaperFailure}: a process terraform detaches could outlive its run.");

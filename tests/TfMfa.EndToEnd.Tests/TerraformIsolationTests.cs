@@ -176,4 +176,52 @@ public sealed class TerraformIsolationTests
         Assert.DoesNotContain("ghs_job_token_value_0005", walk);
         TfMfa.EndToEnd.AzurePipelines.AzureAncestorTests.AssertOnlyTerraformWasReadable(walk);
     }
+
+    /// <summary>
+    /// The .NET runtime's diagnostics port: a Unix socket in the temp directory, owned by TfMfa's user. Where terraform
+    /// runs as that user (a non-root runner: its own user and PID namespaces, same uid), a local-exec can connect and ask
+    /// the runtime for TfMfa's environment (the diagnostics IPC protocol's ProcessEnvironment command), which holds the
+    /// long-term secret key; the same port loads a profiler or a startup hook into TfMfa.
+    /// </summary>
+    [Fact(Timeout = Timeout)]
+    public async Task Terraform_run_by_a_non_root_user_cannot_ask_the_dotnet_diagnostics_port_for_tfmfas_environment()
+    {
+        TerraformBinary.Require();
+        NodeBinary.Require();
+        await using var scenario = await GateScenario.StartAsync();
+        scenario.WriteConfig("default-level: never\n");
+        scenario.Inputs["command"] = "apply";
+        File.WriteAllText(Path.Combine(scenario.ModuleDirectory, "ask-diagnostics-port.js"), AskDiagnosticsPort);
+        Module(scenario, $"'{NodeBinary.Path}' ask-diagnostics-port.js > port.txt 2>&1");
+        scenario.Variables["GITHUB_TOKEN"] = "ghs_job_token_value_0006";
+        AsNonRootUser(scenario);
+
+        var run = await scenario.RunAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var seen = Seen(scenario, "port.txt");
+        Assert.Contains("searched", seen);
+        Assert.DoesNotContain(scenario.User.SecretAccessKey, seen);
+        Assert.DoesNotContain("ghs_job_token_value_0006", seen);
+        Assert.DoesNotContain("answered", seen);
+    }
+
+    /// <summary>Every dotnet-diagnostic socket in the usual temp directories, each asked for its process's environment.</summary>
+    private const string AskDiagnosticsPort = """
+        const fs = require('fs'), net = require('net'), path = require('path');
+        const dirs = [...new Set([process.env.TMPDIR, '/tmp', '/var/tmp'].filter(Boolean))];
+        const sockets = dirs.flatMap(d => { try { return fs.readdirSync(d).filter(f => /^dotnet-diagnostic-.*-socket$/.test(f)).map(f => path.join(d, f)); } catch { return []; } });
+        console.log(`searched ${dirs.join(' ')}: ${sockets.length} sockets`);
+        // DOTNET_IPC_V1 header: magic, total size 20, command set 0x04 (process), command 0x02 (GetProcessEnvironment), reserved.
+        const request = Buffer.alloc(20); request.write('DOTNET_IPC_V1\0', 0, 'latin1'); request.writeUInt16LE(20, 14); request[16] = 4; request[17] = 2;
+        const ask = (socket) => new Promise(done => {
+          const chunks = [];
+          const client = net.createConnection(socket, () => client.write(request));
+          client.on('data', c => chunks.push(c));
+          client.on('error', e => { console.log(`${socket}: ${e.code}`); done(); });
+          client.on('close', () => { if (chunks.length) { console.log(`${socket} answered:`); console.log(Buffer.concat(chunks).toString('utf16le').replace(/\0/g, '\n')); } done(); });
+          setTimeout(() => client.destroy(), 3000);
+        });
+        (async () => { for (const s of sockets) await ask(s); })();
+        """;
 }

@@ -24,4 +24,28 @@ public static partial class ProcessHardening
         if (Prctl(PrSetDumpable, 0, 0, 0, 0) == 0 && Prctl(PrGetDumpable, 0, 0, 0, 0) == 0) return null;
         return $"prctl(PR_SET_DUMPABLE, 0) failed (errno {Marshal.GetLastPInvokeError()})";
     }
+
+    /// <summary>
+    /// Removes the .NET runtime's diagnostics port (a Unix socket, <c>dotnet-diagnostic-&lt;pid&gt;-*-socket</c> in the temp
+    /// directory), which the runtime opens before any of TfMfa's code runs. It answers anyone with TfMfa's uid: where
+    /// terraform runs as that uid (a non-root runner), its code could ask the port for TfMfa's environment, the
+    /// long-term key included, or have it load a profiler or a startup hook, whatever the dumpable flag says. With
+    /// its path gone nobody can connect. The image and the Azure task also start TfMfa with
+    /// <c>DOTNET_EnableDiagnostics=0</c>, so there is no port at all; this covers every other way of starting it.
+    /// Returns null when no port is left, else why (the caller logs it).
+    /// </summary>
+    public static string? CloseDiagnosticsPort()
+    {
+        if (OperatingSystem.IsWindows()) return null; // a named pipe there, and no uid wall to keep: terraform runs as TfMfa's user
+        var pattern = $"dotnet-diagnostic-{Environment.ProcessId}-*-socket";
+        try
+        {
+            foreach (var socket in Directory.EnumerateFiles(Path.GetTempPath(), pattern)) File.Delete(socket);
+            return Directory.EnumerateFiles(Path.GetTempPath(), pattern).Any() ? $"the .NET diagnostics port ({pattern}) could not be removed" : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"the .NET diagnostics port ({Path.Combine(Path.GetTempPath(), pattern)}) could not be removed ({e.Message})";
+        }
+    }
 }

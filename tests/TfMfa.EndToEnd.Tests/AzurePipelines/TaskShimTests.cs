@@ -100,8 +100,9 @@ public sealed class TaskShimTests : IDisposable
         Assert.Contains("INPUT_COMMAND=plan", lines);
         Assert.Contains("ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN=job-token-value", lines);
         Assert.Contains("AWS_SECRET_ACCESS_KEY=secret-key-value", lines);
-        // The one variable the shim adds: the image's GC budget (docs/performance.md, section 5).
+        // The variables the shim adds: the image's GC budget (docs/performance.md, section 5), and no diagnostics port.
         Assert.Contains("DOTNET_GCgen0size=0x400000", lines);
+        Assert.Contains("DOTNET_EnableDiagnostics=0", lines);
     }
 
     [Fact(Timeout = Timeout)]
@@ -114,6 +115,20 @@ public sealed class TaskShimTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("DOTNET_GCgen0size=0x1000000", File.ReadAllLines(seen));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task A_pipeline_cannot_turn_the_diagnostics_port_back_on()
+    {
+        var seen = Path.Combine(_folder, "seen.txt");
+        FakeBinary($"env > '{seen}'");
+
+        var result = await RunShimAsync(new Dictionary<string, string?> { ["DOTNET_EnableDiagnostics"] = "1" });
+
+        Assert.Equal(0, result.ExitCode);
+        var lines = File.ReadAllLines(seen);
+        Assert.Contains("DOTNET_EnableDiagnostics=0", lines);
+        Assert.DoesNotContain("DOTNET_EnableDiagnostics=1", lines);
     }
 
     [Fact(Timeout = Timeout)]
