@@ -15,8 +15,8 @@ public static partial class PipeCapacity
     private const int GetPipeSize = 1032; // F_GETPIPE_SZ
     public const int Bytes = 1 << 20;
 
-    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    private static partial int Fcntl(nint fd, int command, int argument);
+    [LibraryImport("libc", EntryPoint = "fcntl")]
+    private static partial int Fcntl(int fd, int command, int argument);
 
     /// <summary>
     /// This process's standard output, when it is a pipe (the runner's or the agent's reader): terraform's output
@@ -24,11 +24,15 @@ public static partial class PipeCapacity
     /// </summary>
     public static void WidenStandardOutput()
     {
-        if (OperatingSystem.IsLinux()) Fcntl(1, SetPipeSize, Bytes); // fails harmlessly (EBADF) when stdout is no pipe
+        // Only ever grows it (a reader may have made it larger); F_GETPIPE_SZ fails when stdout is no pipe.
+        if (OperatingSystem.IsLinux() && Fcntl(1, GetPipeSize, 0) is > 0 and < Bytes) Fcntl(1, SetPipeSize, Bytes);
     }
 
     /// <summary>Best effort: a stream that is not a Linux pipe, or a user over the kernel's pipe quota, keeps the default.</summary>
     public static void Widen(Stream stream) => OnPipe(stream, SetPipeSize, Bytes);
+
+    /// <summary>True when <paramref name="stream"/> is a pipe of at least <see cref="Bytes"/>: one that was widened.</summary>
+    public static bool IsWide(Stream stream) => Of(stream) >= Bytes;
 
     /// <summary>The pipe's capacity in bytes, or null when the stream is not a Linux pipe.</summary>
     public static int? Of(Stream stream) => OnPipe(stream, GetPipeSize, 0) is var size and >= 0 ? size : null;
@@ -40,7 +44,7 @@ public static partial class PipeCapacity
         try
         {
             handle.DangerousAddRef(ref added);
-            return Fcntl(handle.DangerousGetHandle(), command, argument);
+            return Fcntl((int)handle.DangerousGetHandle(), command, argument);
         }
         finally
         {

@@ -25,6 +25,8 @@ public sealed class ToolOutputCopier(SecretRedactor redactor, OutputLanes lanes,
     /// wake this thread for every few kilobytes terraform writes (each write into an empty pipe wakes the
     /// reader), taking a core from terraform on a two-core runner; a millisecond's pause lets the pipe fill,
     /// so a long plan is read in large pieces, while a quiet terraform is still waited on by a blocking read.
+    /// Only on a widened pipe (Linux, <see cref="Hosting.PipeCapacity"/>): a small one would fill during the
+    /// pause and stall terraform, and a millisecond's sleep lasts 15 on Windows.
     /// </summary>
     private const int CaughtUpBytes = 1 << 16;
 
@@ -42,6 +44,7 @@ public sealed class ToolOutputCopier(SecretRedactor redactor, OutputLanes lanes,
 
     private void Copy(Stream source, bool error, CancellationToken cancellationToken)
     {
+        var pausesWhenCaughtUp = PausesWhenCaughtUp(source);
         var input = ArrayPool<byte>.Shared.Rent(ReadBytes);
         byte[]? output = null, rewritten = null;
         try
@@ -52,7 +55,7 @@ public sealed class ToolOutputCopier(SecretRedactor redactor, OutputLanes lanes,
                 cancellationToken.ThrowIfCancellationRequested();
                 var read = source.Read(input.AsSpan(filled));
                 if (read == 0) break;
-                var caughtUp = read < CaughtUpBytes;
+                var caughtUp = pausesWhenCaughtUp && read < CaughtUpBytes;
                 var newLine = input.AsSpan(filled, read).LastIndexOf((byte)'\n');
                 var readFrom = filled;
                 filled += read;
@@ -85,6 +88,8 @@ public sealed class ToolOutputCopier(SecretRedactor redactor, OutputLanes lanes,
             if (rewritten is not null) ArrayPool<byte>.Shared.Return(rewritten);
         }
     }
+
+    internal static bool PausesWhenCaughtUp(Stream source) => Hosting.PipeCapacity.IsWide(source);
 
     private int Emit(ReadOnlySpan<byte> text, int upTo, bool error, ref byte[]? output, ref byte[]? rewritten)
     {

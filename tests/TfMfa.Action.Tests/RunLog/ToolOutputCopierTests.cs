@@ -156,6 +156,20 @@ public sealed class ToolOutputCopierTests
     }
 
     [Fact]
+    public void The_copier_pauses_after_catching_up_only_on_a_widened_pipe()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "pipe capacity (F_SETPIPE_SZ) is a Linux matter");
+        using var server = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.In);
+        using var memory = new MemoryStream();
+
+        // A pipe at the kernel's default would fill during the pause and stall terraform; a stream that is no pipe has nothing to fill.
+        Assert.False(ToolOutputCopier.PausesWhenCaughtUp(server));
+        Assert.False(ToolOutputCopier.PausesWhenCaughtUp(memory));
+        TfMfa.Hosting.PipeCapacity.Widen(server);
+        Assert.True(ToolOutputCopier.PausesWhenCaughtUp(server));
+    }
+
+    [Fact]
     public void Redacting_bytes_with_no_secret_in_them_allocates_nothing()
     {
         var redactor = new SecretRedactor();
