@@ -75,13 +75,19 @@ async function unpack(packed, directory) {
     transform(chunk, encoding, done) { hash.update(chunk); done(null, chunk); },
   });
   // Which stage failed decides the advice: the package's bytes (reinstall) or the disk we write to.
+  // A failed write (a full disk, a file size limit) makes pipeline destroy the stages before it with the same
+  // error, so the writer's error is kept first: it is the disk, not the package.
   let damage = null;
-  source.on('error', (e) => { damage = `it cannot be read (${e.code || e.message})`; });
-  decompress.on('error', (e) => { damage = `it does not decompress (${e.message})`; });
+  let writeError = null;
+  source.on('error', (e) => { damage = damage || `it cannot be read (${e.code || e.message})`; });
+  decompress.on('error', (e) => { damage = damage || `it does not decompress (${e.message})`; });
+  // 'wx': a file already there (or a link planted in its place) is an error, never followed or reused.
+  const target$ = fs.createWriteStream(target, { flags: 'wx', mode: 0o700 });
+  target$.on('error', (e) => { writeError = writeError || e; });
   try {
-    // 'wx': a file already there (or a link planted in its place) is an error, never followed or reused.
-    await pipeline(source, decompress, hashing, fs.createWriteStream(target, { flags: 'wx', mode: 0o700 }));
+    await pipeline(source, decompress, hashing, target$);
   } catch (e) {
+    if (writeError) throw writeError;
     throw damage ? new DamagedPackage(damage) : e;
   }
   if (hash.digest('hex') !== expected) throw new DamagedPackage(`it does not match its checksum ${path.basename(hashFile)}`);
@@ -112,6 +118,19 @@ async function run() {
     return;
   }
 
+  // A signal while unpacking (before there is a child to pass it to) ends the task as stopped, and tidily.
+  let child = null;
+  let stoppedBy = null;
+  const onSignal = (signal) => () => {
+    if (child === null) {
+      stoppedBy = signal;
+      return;
+    }
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  process.on('SIGINT', onSignal('SIGINT'));
+  process.on('SIGTERM', onSignal('SIGTERM'));
+
   let directory;
   let binary;
   try {
@@ -131,12 +150,12 @@ async function run() {
   // And never a diagnostics port: on a non-root agent terraform runs as tfmfa's user, and the runtime's port answers
   // that user with tfmfa's environment, the AWS key included (tfmfa removes the port itself too). No pipeline may undo it.
   const env = { DOTNET_GCgen0size: '0x400000', ...process.env, DOTNET_EnableDiagnostics: '0' };
-  const child = spawn(binary, [], { stdio: 'inherit', env, windowsHide: true });
-  const forward = (signal) => () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-  };
-  process.on('SIGINT', forward('SIGINT'));
-  process.on('SIGTERM', forward('SIGTERM'));
+  if (stoppedBy) {
+    remove(directory);
+    fail(`The TfMfa task was stopped by ${stoppedBy} before tfmfa started.`);
+    return;
+  }
+  child = spawn(binary, [], { stdio: 'inherit', env, windowsHide: true });
   child.on('error', (e) => {
     remove(directory);
     // Unpacked under the agent's temp directory, the binary now needs a file system that allows executing it.
@@ -154,4 +173,5 @@ async function run() {
 }
 
 module.exports = { binaryFor, hashFileFor, unpack, escapeMessage, BINARIES };
-if (require.main === module) run();
+// Whatever goes wrong unforeseen still ends as a failed task, never as a crashed handler (an infrastructure failure to the agent).
+if (require.main === module) run().catch((e) => fail(`The TfMfa task failed unexpectedly: ${e && e.message ? e.message : e}`));

@@ -118,6 +118,26 @@ public sealed class TaskShimTests : IDisposable
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task A_disk_that_cannot_take_the_binary_is_reported_as_the_disk_not_as_a_damaged_package()
+    {
+        // 4 MB of binary that compresses poorly (so brotli is still at work when the disk refuses) against a
+        // 100-block file size limit: the write fails (EFBIG) as on a full disk (ENOSPC).
+        FakeBinary("exit 0\n#" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3_000_000)));
+
+        var result = await Cli.Wrap("sh")
+            .WithArguments(["-c", "ulimit -f 100; exec \"$0\" \"$1\"", NodeBinary.Path!, Path.Combine(_folder, "index.js")])
+            .WithEnvironmentVariables(new Dictionary<string, string?> { ["AGENT_TEMPDIRECTORY"] = AgentTemp })
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync(Ct);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("##vso[task.complete result=Failed;]Could not unpack the TfMfa task's linux-x64 binary", result.StandardOutput);
+        Assert.Contains("EFBIG", result.StandardOutput);
+        Assert.DoesNotContain("damaged", result.StandardOutput);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(AgentTemp));
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task A_pipeline_cannot_turn_the_diagnostics_port_back_on()
     {
         var seen = Path.Combine(_folder, "seen.txt");
