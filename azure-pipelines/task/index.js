@@ -8,11 +8,10 @@
 // The .vsix holds each binary brotli-compressed (bin/<rid>/tfmfa.br, tfmfa.exe.br on Windows; about 7 MB
 // where the zip's deflate left 9) beside the SHA-256 of the binary itself (tfmfa.sha256, tfmfa.exe.sha256),
 // which catches a damaged download or a bad build; it cannot stop whoever can rewrite this folder.
-// It is unpacked at every run, never cached: on a self-hosted agent, plan-time code of any job
-// (terraform providers, `data "external"`, local-exec, all run as the agent's user) could replace a
-// binary cached outside that job's temp directory and own every later run. So each run writes it
-// afresh into a private directory of its own (the agent empties its temp directory after each job),
-// checks it against the hash, and removes it when tfmfa exits.
+// It is unpacked at every run into a private directory of its own under the agent's temp directory
+// (emptied after each job), checked against the hash, and removed when tfmfa exits, so no copy outlives
+// its job. That is not a wall against plan-time code run as the agent's user: it can rewrite this folder
+// itself. The walls there are a root agent (terraform then runs as another uid) or a one-job agent.
 const { spawn } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
